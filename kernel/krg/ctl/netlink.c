@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "krg" generic netlink family. The protocol is documented in
+ * include/uapi/linux/krg_netlink.h.
+ */
+#include <linux/kernel.h>
+#include <net/genetlink.h>
+#include <uapi/linux/krg_netlink.h>
+#include <krg/membership.h>
+#include <krg/rpc.h>
+#include "ctl.h"
+
+#define PING_MAX_COUNT		100000
+#define PING_MAX_TIMEOUT_MS	600000
+#define NODELIST_LEN		(KRG_MAX_NODES * 4)
+
+static struct genl_family krg_family;
+
+static const struct nla_policy krg_policy[KRG_A_MAX + 1] = {
+	[KRG_A_PING_NODE] = NLA_POLICY_RANGE(NLA_U32, 1, KRG_MAX_NODES - 1),
+	[KRG_A_PING_SIZE] = { .type = NLA_U32 },
+	[KRG_A_PING_COUNT] = { .type = NLA_U32 },
+	[KRG_A_PING_TYPE] = NLA_POLICY_MAX(NLA_U16, KRG_RPC_NR_TYPES - 1),
+	[KRG_A_PING_TIMEOUT_MS] = { .type = NLA_U32 },
+};
+
+static struct sk_buff *reply_new(struct genl_info *info, void **hdr)
+{
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put_reply(skb, info, &krg_family, 0, info->genlhdr->cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static int reply_send(struct sk_buff *skb, void *hdr, struct genl_info *info)
+{
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+}
+
+static int put_mask(struct sk_buff *skb, int attr,
+		    void (*get)(struct krg_nodemask *))
+{
+	char list[NODELIST_LEN];
+	struct krg_nodemask m;
+
+	get(&m);
+	krg_nodemask_format(list, sizeof(list), &m);
+	return nla_put_string(skb, attr, list);
+}
+
+static int krg_nl_cluster_get(struct sk_buff *in, struct genl_info *info)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = reply_new(info, &hdr);
+	if (!skb)
+		return -ENOMEM;
+	if (nla_put_u32(skb, KRG_A_NODE_ID, krg_node_id) ||
+	    nla_put_u32(skb, KRG_A_SESSION_ID, krg_session_id) ||
+	    nla_put_string(skb, KRG_A_STATE, krg_state_name(krg_state())) ||
+	    nla_put_string(skb, KRG_A_IFACE, krg_iface) ||
+	    put_mask(skb, KRG_A_ONLINE, krg_nodes_online) ||
+	    put_mask(skb, KRG_A_PRESENT, krg_nodes_present)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	return reply_send(skb, hdr, info);
+}
+
+static int put_node(struct sk_buff *skb, int node, u8 state)
+{
+	struct nlattr *n = nla_nest_start(skb, KRG_A_NODE);
+
+	if (!n || nla_put_u32(skb, KRG_A_NODE_ID, node) ||
+	    nla_put_u8(skb, KRG_A_NODE_STATE, state))
+		return -EMSGSIZE;
+	nla_nest_end(skb, n);
+	return 0;
+}
+
+static int krg_nl_nodes_get(struct sk_buff *in, struct genl_info *info)
+{
+	struct krg_nodemask online, present;
+	struct sk_buff *skb;
+	struct nlattr *nodes;
+	void *hdr;
+	int node;
+
+	krg_nodes_online(&online);
+	krg_nodes_present(&present);
+	skb = reply_new(info, &hdr);
+	if (!skb)
+		return -ENOMEM;
+	if (nla_put_u32(skb, KRG_A_NODE_ID, krg_node_id))
+		goto too_big;
+	nodes = nla_nest_start(skb, KRG_A_NODES);
+	if (!nodes)
+		goto too_big;
+	for_each_krg_node(node, &present) {
+		if (put_node(skb, node, krg_node_isset(node, &online) ?
+				   KRG_NODE_STATE_ONLINE :
+				   KRG_NODE_STATE_UNREACHABLE))
+			goto too_big;
+	}
+	nla_nest_end(skb, nodes);
+	return reply_send(skb, hdr, info);
+too_big:
+	nlmsg_free(skb);
+	return -EMSGSIZE;
+}
+
+static u32 get_u32(struct genl_info *info, int attr, u32 def)
+{
+	return info->attrs[attr] ? nla_get_u32(info->attrs[attr]) : def;
+}
+
+static int krg_nl_rpc_ping(struct sk_buff *in, struct genl_info *info)
+{
+	u32 node, size, count, timeout_ms;
+	struct sk_buff *skb;
+	u16 type = KRG_RPC_PING;
+	u64 total_ns;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KRG_A_PING_NODE))
+		return -EINVAL;
+	node = nla_get_u32(info->attrs[KRG_A_PING_NODE]);
+	size = get_u32(info, KRG_A_PING_SIZE, 0);
+	count = get_u32(info, KRG_A_PING_COUNT, 1);
+	timeout_ms = get_u32(info, KRG_A_PING_TIMEOUT_MS, 10000);
+	if (info->attrs[KRG_A_PING_TYPE])
+		type = nla_get_u16(info->attrs[KRG_A_PING_TYPE]);
+	if (size > KRG_RPC_MAX_MSG) {
+		GENL_SET_ERR_MSG(info, "ping size above the RPC message limit");
+		return -EMSGSIZE;
+	}
+	if (!count || count > PING_MAX_COUNT) {
+		GENL_SET_ERR_MSG(info, "ping count must be 1..100000");
+		return -EINVAL;
+	}
+	if (!timeout_ms || timeout_ms > PING_MAX_TIMEOUT_MS) {
+		GENL_SET_ERR_MSG(info, "ping timeout must be 1..600000 ms");
+		return -EINVAL;
+	}
+
+	err = krg_rpc_ping(node, type, size, count,
+			   msecs_to_jiffies(timeout_ms), &total_ns);
+	if (err)
+		return err;
+
+	skb = reply_new(info, &hdr);
+	if (!skb)
+		return -ENOMEM;
+	if (nla_put_u32(skb, KRG_A_PING_NODE, node) ||
+	    nla_put_u32(skb, KRG_A_PING_COUNT, count) ||
+	    nla_put_u64_64bit(skb, KRG_A_PING_TOTAL_NS, total_ns, KRG_A_PAD)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	return reply_send(skb, hdr, info);
+}
+
+static const struct genl_small_ops krg_ops[] = {
+	{
+		.cmd = KRG_CMD_CLUSTER_GET,
+		.doit = krg_nl_cluster_get,
+	},
+	{
+		.cmd = KRG_CMD_NODES_GET,
+		.doit = krg_nl_nodes_get,
+	},
+	{
+		.cmd = KRG_CMD_RPC_PING,
+		.doit = krg_nl_rpc_ping,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family krg_family __ro_after_init = {
+	.name = KRG_GENL_NAME,
+	.version = KRG_GENL_VERSION,
+	.maxattr = KRG_A_MAX,
+	.policy = krg_policy,
+	.small_ops = krg_ops,
+	.n_small_ops = ARRAY_SIZE(krg_ops),
+	.resv_start_op = KRG_CMD_RPC_PING + 1,
+	/* A ping may wait for seconds: never hold genl_mutex for it. */
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+};
+
+int krg_netlink_init(void)
+{
+	return genl_register_family(&krg_family);
+}

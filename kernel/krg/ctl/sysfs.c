@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Read-only status in /sys/kernel/krg:
+ *   node_id, session_id   this node's identity (0: not set, node is out)
+ *   state                 out, joining, joined or failed
+ *   iface                 the cluster interface
+ *   nodes/online          nodes reachable now, list format ("1-3,5")
+ *   nodes/present         nodes seen since boot
+ */
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+#include <krg/membership.h>
+#include "ctl.h"
+
+static ssize_t node_id_show(struct kobject *k, struct kobj_attribute *a,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%d\n", krg_node_id);
+}
+
+static ssize_t session_id_show(struct kobject *k, struct kobj_attribute *a,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%u\n", krg_session_id);
+}
+
+static ssize_t state_show(struct kobject *k, struct kobj_attribute *a,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", krg_state_name(krg_state()));
+}
+
+static ssize_t iface_show(struct kobject *k, struct kobj_attribute *a,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", krg_iface);
+}
+
+static ssize_t show_mask(char *buf, void (*get)(struct krg_nodemask *))
+{
+	struct krg_nodemask m;
+	int len;
+
+	get(&m);
+	len = krg_nodemask_format(buf, PAGE_SIZE - 1, &m);
+	buf[len++] = '\n';
+	return len;
+}
+
+static ssize_t online_show(struct kobject *k, struct kobj_attribute *a,
+			   char *buf)
+{
+	return show_mask(buf, krg_nodes_online);
+}
+
+static ssize_t present_show(struct kobject *k, struct kobj_attribute *a,
+			    char *buf)
+{
+	return show_mask(buf, krg_nodes_present);
+}
+
+static struct kobj_attribute node_id_attr = __ATTR_RO(node_id);
+static struct kobj_attribute session_id_attr = __ATTR_RO(session_id);
+static struct kobj_attribute state_attr = __ATTR_RO(state);
+static struct kobj_attribute iface_attr = __ATTR_RO(iface);
+static struct kobj_attribute online_attr = __ATTR_RO(online);
+static struct kobj_attribute present_attr = __ATTR_RO(present);
+
+static struct attribute *krg_attrs[] = {
+	&node_id_attr.attr,
+	&session_id_attr.attr,
+	&state_attr.attr,
+	&iface_attr.attr,
+	NULL,
+};
+
+static struct attribute *nodes_attrs[] = {
+	&online_attr.attr,
+	&present_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group krg_group = {
+	.attrs = krg_attrs,
+};
+
+static const struct attribute_group nodes_group = {
+	.name = "nodes",
+	.attrs = nodes_attrs,
+};
+
+static const struct attribute_group *krg_groups[] = {
+	&krg_group,
+	&nodes_group,
+	NULL,
+};
+
+int krg_sysfs_init(void)
+{
+	struct kobject *kobj;
+	int err;
+
+	kobj = kobject_create_and_add("krg", kernel_kobj);
+	if (!kobj)
+		return -ENOMEM;
+	err = sysfs_create_groups(kobj, krg_groups);
+	if (err)
+		kobject_put(kobj);
+	return err;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Cluster membership: which nodes are present (seen since boot) and online
+ * (reachable now), and notification of node arrival and loss.
+ *
+ * Subsystems hang their per-node state off the node notifier chain: a
+ * notifier_block whose callback gets KRG_NODE_UP or KRG_NODE_DOWN with the
+ * node id (cast to void *) as data. Callbacks run in process context, one
+ * event at a time, in decreasing nb->priority order: lower layers use higher
+ * priorities so that, on node loss, RPC aborts its calls before the layers
+ * above clean up. The node is already marked offline when DOWN is sent.
+ */
+#ifndef _KRG_MEMBERSHIP_H
+#define _KRG_MEMBERSHIP_H
+
+#include <linux/notifier.h>
+#include <krg/nodemask.h>
+
+enum krg_node_event {
+	KRG_NODE_UP = 1,
+	KRG_NODE_DOWN,
+};
+
+/* Notifier priorities, highest first. */
+enum {
+	KRG_PRIO_RPC = 100,
+	KRG_PRIO_DEFAULT = 0,
+};
+
+int krg_node_notifier_register(struct notifier_block *nb);
+int krg_node_notifier_unregister(struct notifier_block *nb);
+
+bool krg_node_online(int node);
+void krg_nodes_online(struct krg_nodemask *dst);
+void krg_nodes_present(struct krg_nodemask *dst);
+
+/* Called by the TIPC topology watcher. */
+void krg_membership_node_up(int node);
+void krg_membership_node_down(int node);
+
+#endif /* _KRG_MEMBERSHIP_H */

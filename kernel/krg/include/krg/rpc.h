@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * krg RPC: typed messages between nodes over TIPC.
+ *
+ *   krg_rpc_call()        request to one node, wait for its reply
+ *   krg_rpc_call_nodes()  request to a set of nodes, gather every reply
+ *   krg_rpc_send()        one-way message
+ *
+ * A handler is registered per message type and runs in the krg_rpc worker
+ * pool (process context, may sleep). Messages of any size up to
+ * KRG_RPC_MAX_MSG are streamed as several TIPC messages.
+ *
+ * Every wait is bounded: a call fails with -EHOSTDOWN when the node is not
+ * online or leaves while the call waits, -ETIMEDOUT when no reply came in
+ * time, -EINTR on a fatal signal, -EBADRQC when the peer has no handler for
+ * the type, or with the handler's own negative errno.
+ */
+#ifndef _KRG_RPC_H
+#define _KRG_RPC_H
+
+#include <linux/types.h>
+#include <linux/jiffies.h>
+#include <krg/nodemask.h>
+
+/* Message types. Numbers are wire ABI: never reuse one. */
+enum krg_rpc_type {
+	KRG_RPC_PING = 1,	/* echo the payload back */
+	KRG_RPC_NR_TYPES = 256,
+};
+
+#define KRG_RPC_MAX_MSG		(64 << 20)
+#define KRG_RPC_TIMEOUT		(10 * HZ)
+
+struct krg_rpc_request {
+	int src_node;
+	u16 type;
+	bool oneway;
+	const void *data;
+	size_t len;
+};
+
+/* A reply buffer: allocated with kvmalloc(), freed with krg_rpc_reply_free(). */
+struct krg_rpc_reply {
+	void *data;
+	size_t len;
+};
+
+typedef int (*krg_rpc_handler_t)(const struct krg_rpc_request *req,
+				 struct krg_rpc_reply *reply);
+
+/* Called once per gathered node: status is 0 or a negative errno. */
+typedef void (*krg_rpc_gather_t)(int node, int status,
+				 const struct krg_rpc_reply *reply, void *arg);
+
+int krg_rpc_register(u16 type, krg_rpc_handler_t handler);
+void krg_rpc_unregister(u16 type);
+
+int krg_rpc_call(int node, u16 type, const void *req, size_t len,
+		 struct krg_rpc_reply *reply, unsigned long timeout);
+int krg_rpc_call_nodes(const struct krg_nodemask *nodes, u16 type,
+		       const void *req, size_t len,
+		       krg_rpc_gather_t gather, void *arg,
+		       unsigned long timeout);
+int krg_rpc_send(int node, u16 type, const void *msg, size_t len);
+
+void krg_rpc_reply_free(struct krg_rpc_reply *reply);
+
+/* Ping: count echo round trips of size bytes, payload checked each time. */
+int krg_rpc_ping(int node, u16 type, size_t size, unsigned int count,
+		 unsigned long timeout, u64 *total_ns);
+
+#endif /* _KRG_RPC_H */

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * krg control plane: generic netlink family "krg", version 1.
+ *
+ * Commands (all requests and replies are single messages):
+ *
+ * KRG_CMD_CLUSTER_GET   -> KRG_A_NODE_ID, KRG_A_SESSION_ID, KRG_A_STATE,
+ *                          KRG_A_IFACE, KRG_A_ONLINE, KRG_A_PRESENT
+ * KRG_CMD_NODES_GET     -> KRG_A_NODE_ID, KRG_A_NODES: nested KRG_A_NODE
+ *                          entries, each { KRG_A_NODE_ID, KRG_A_NODE_STATE }
+ *                          for every present node and this one
+ * KRG_CMD_RPC_PING      KRG_A_PING_NODE (required), KRG_A_PING_SIZE
+ *                       (bytes, default 0), KRG_A_PING_COUNT (default 1,
+ *                       max 100000), KRG_A_PING_TYPE (default KRG_RPC_PING),
+ *                       KRG_A_PING_TIMEOUT_MS (per call, default 10000)
+ *                       -> KRG_A_PING_NODE, KRG_A_PING_COUNT,
+ *                          KRG_A_PING_TOTAL_NS
+ *                       Needs CAP_NET_ADMIN. Errors come back as the
+ *                       netlink error: EHOSTDOWN, ETIMEDOUT, EBADRQC, EIO...
+ *
+ * Strings are NUL terminated. Node sets are in the cpumask list format.
+ */
+#ifndef _UAPI_LINUX_KRG_NETLINK_H
+#define _UAPI_LINUX_KRG_NETLINK_H
+
+#define KRG_GENL_NAME		"krg"
+#define KRG_GENL_VERSION	1
+
+enum krg_cmd {
+	KRG_CMD_UNSPEC,
+	KRG_CMD_CLUSTER_GET,
+	KRG_CMD_NODES_GET,
+	KRG_CMD_RPC_PING,
+	__KRG_CMD_MAX
+};
+#define KRG_CMD_MAX (__KRG_CMD_MAX - 1)
+
+enum krg_attr {
+	KRG_A_UNSPEC,
+	KRG_A_NODE_ID,		/* u32 */
+	KRG_A_SESSION_ID,	/* u32 */
+	KRG_A_STATE,		/* string: out, joining, joined, failed */
+	KRG_A_IFACE,		/* string */
+	KRG_A_ONLINE,		/* string: node list */
+	KRG_A_PRESENT,		/* string: node list */
+	KRG_A_NODES,		/* nested: KRG_A_NODE... */
+	KRG_A_NODE,		/* nested: KRG_A_NODE_ID, KRG_A_NODE_STATE */
+	KRG_A_NODE_STATE,	/* u8: enum krg_node_state */
+	KRG_A_PING_NODE,	/* u32 */
+	KRG_A_PING_SIZE,	/* u32 */
+	KRG_A_PING_COUNT,	/* u32 */
+	KRG_A_PING_TYPE,	/* u16 */
+	KRG_A_PING_TIMEOUT_MS,	/* u32 */
+	KRG_A_PING_TOTAL_NS,	/* u64 */
+	KRG_A_PAD,
+	__KRG_A_MAX
+};
+#define KRG_A_MAX (__KRG_A_MAX - 1)
+
+enum krg_node_state {
+	KRG_NODE_STATE_ONLINE = 1,	/* reachable now */
+	KRG_NODE_STATE_UNREACHABLE,	/* was present, link lost */
+};
+
+#endif /* _UAPI_LINUX_KRG_NETLINK_H */

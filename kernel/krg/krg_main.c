@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * krg start-up: bring the layers up in order, bottom first.
+ */
+#define pr_fmt(fmt) "krg: " fmt
+
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <krg/node.h>
+#include "comm/comm.h"
+#include "ctl/ctl.h"
+
+static int __init krg_init(void)
+{
+	int err;
+
+	/* Status and control exist even on a node that stays out. */
+	err = krg_sysfs_init();
+	if (!err)
+		err = krg_netlink_init();
+	if (err) {
+		pr_err("control plane init failed (%d)\n", err);
+		return err;
+	}
+
+	if (krg_identity_init())
+		return 0;
+
+	err = krg_rpc_init();
+	if (!err)
+		err = krg_ping_init();
+	if (err) {
+		pr_err("RPC init failed (%d), node stays out of the cluster\n", err);
+		krg_set_state(KRG_STATE_FAILED);
+		return 0;
+	}
+	krg_set_state(KRG_STATE_JOINING);
+	krg_join_start();
+	return 0;
+}
+late_initcall(krg_init);

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Build the node initramfs: busybox, krg-agent as PID 1, the ssi-tools and
+# the test programs. Usage: scripts/mkinitramfs.sh TOPDIR BUILDDIR OUTPUT
+set -e
+top=$1
+build=$2
+out=$3
+root=$build/initramfs
+rm -rf "$root"
+mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/lib/krg/progs" \
+	"$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/etc" "$root/root"
+cp /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+install -m 755 "$top/tests/harness/init.sh" "$root/init"
+install -m 755 "$build/progs/krg-agent" "$root/sbin/krg-agent"
+for t in "$build"/ssi-tools/bin/*; do
+	case "$(basename "$t")" in *-tests) continue ;; esac
+	[ -x "$t" ] && install -m 755 "$t" "$root/usr/bin/"
+done
+for p in "$build"/progs/*; do
+	case "$(basename "$p")" in krg-agent) continue ;; esac
+	install -m 755 "$p" "$root/usr/lib/krg/progs/"
+done
+echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+echo "root:x:0:" > "$root/etc/group"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"
+echo "initramfs: $out ($(du -h "$out" | cut -f1))"

@@ -1,0 +1,34 @@
+// krgadm command line: parsed into a Command, separate from running it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace krgadm {
+
+enum class Action { help, nodes_status, cluster_status, rpc_ping };
+
+struct Command {
+  Action action = Action::help;
+  std::string topic;  // help: "", "nodes", "cluster" or "rpc"
+  bool json = false;
+  int node = 0;  // rpc ping
+  uint32_t size = 0;
+  uint32_t count = 1;
+  uint32_t timeout_ms = 10000;
+  int type = -1;
+};
+
+struct Parsed {
+  Command cmd;
+  std::string error;  // non-empty: a usage error, exit 2
+};
+
+Parsed parse(const std::vector<std::string_view>& args);
+
+// Usage text for a topic ("" for the whole tool).
+std::string usage(std::string_view topic);
+
+}  // namespace krgadm

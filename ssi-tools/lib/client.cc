@@ -1,0 +1,160 @@
+#include "client.h"
+
+#include <linux/krg_netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include <cerrno>
+#include <cstring>
+#include <functional>
+
+#include "nodelist.h"
+
+namespace krg {
+
+Error::Error(int err, const std::string& what)
+    : std::runtime_error(what + ": " + std::strerror(err)), err_(err) {}
+
+Error::Error(int err, const std::string& message, bool) : std::runtime_error(message), err_(err) {}
+
+Error Error::plain(int err, const std::string& message) { return Error(err, message, true); }
+
+namespace {
+
+using Parser = std::function<void(nlattr** attrs)>;
+
+struct Exchange {
+  const Parser* parse;
+  int err = 0;
+  bool done = false;
+};
+
+int on_valid(nl_msg* msg, void* arg) {
+  auto* ex = static_cast<Exchange*>(arg);
+  nlattr* attrs[KRG_A_MAX + 1];
+  if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, KRG_A_MAX, nullptr) < 0) {
+    ex->err = EBADMSG;
+    return NL_STOP;
+  }
+  (*ex->parse)(attrs);
+  return NL_OK;
+}
+
+int on_error(sockaddr_nl*, nlmsgerr* e, void* arg) {
+  auto* ex = static_cast<Exchange*>(arg);
+  ex->err = e->error < 0 ? -e->error : e->error;
+  ex->done = true;
+  return NL_STOP;
+}
+
+int on_ack(nl_msg*, void* arg) {
+  static_cast<Exchange*>(arg)->done = true;
+  return NL_STOP;
+}
+
+std::string get_string(nlattr** a, int t) { return a[t] ? nla_get_string(a[t]) : ""; }
+uint32_t get_u32(nlattr** a, int t) { return a[t] ? nla_get_u32(a[t]) : 0; }
+
+std::vector<int> get_nodelist(nlattr** a, int t) {
+  return parse_nodelist(get_string(a, t)).value_or(std::vector<int>{});
+}
+
+// Send one request built by fill, feed each reply to parse, wait for the ack.
+void request(nl_sock* sock, int family, uint8_t cmd, const char* what,
+             const std::function<void(nl_msg*)>& fill, const Parser& parse) {
+  nl_msg* msg = nlmsg_alloc();
+  if (!msg) throw Error(ENOMEM, what);
+  if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_ACK, cmd, KRG_GENL_VERSION)) {
+    nlmsg_free(msg);
+    throw Error(ENOMEM, what);
+  }
+  fill(msg);
+  int rc = nl_send_auto(sock, msg);
+  nlmsg_free(msg);
+  if (rc < 0) throw Error(EIO, what);
+
+  Exchange ex{&parse};
+  nl_cb* cb = nl_cb_alloc(NL_CB_DEFAULT);
+  nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &ex);
+  nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &ex);
+  nl_cb_err(cb, NL_CB_CUSTOM, on_error, &ex);
+  while (!ex.done && !ex.err) {
+    rc = nl_recvmsgs(sock, cb);
+    if (rc < 0 && !ex.err) ex.err = EIO;
+  }
+  nl_cb_put(cb);
+  if (ex.err) throw Error(ex.err, what);
+}
+
+}  // namespace
+
+Client::Client() {
+  sock_ = nl_socket_alloc();
+  if (!sock_) throw Error(ENOMEM, "netlink socket");
+  if (genl_connect(sock_) < 0) throw Error(EIO, "netlink connect");
+  family_ = genl_ctrl_resolve(sock_, KRG_GENL_NAME);
+  if (family_ < 0) {
+    nl_socket_free(sock_);
+    throw Error::plain(ENOENT, "this kernel has no krg support (no generic netlink family \"krg\")");
+  }
+}
+
+Client::~Client() { nl_socket_free(sock_); }
+
+ClusterInfo Client::cluster() {
+  ClusterInfo info;
+  request(sock_, family_, KRG_CMD_CLUSTER_GET, "cluster status", [](nl_msg*) {},
+          [&](nlattr** a) {
+            info.node_id = static_cast<int>(get_u32(a, KRG_A_NODE_ID));
+            info.session_id = get_u32(a, KRG_A_SESSION_ID);
+            info.state = get_string(a, KRG_A_STATE);
+            info.iface = get_string(a, KRG_A_IFACE);
+            info.online = get_nodelist(a, KRG_A_ONLINE);
+            info.present = get_nodelist(a, KRG_A_PRESENT);
+          });
+  return info;
+}
+
+std::vector<NodeInfo> Client::nodes() {
+  std::vector<NodeInfo> nodes;
+  request(sock_, family_, KRG_CMD_NODES_GET, "node status", [](nl_msg*) {},
+          [&](nlattr** a) {
+            if (!a[KRG_A_NODES]) return;
+            nlattr* pos;
+            int rem;
+            nla_for_each_nested(pos, a[KRG_A_NODES], rem) {
+              nlattr* n[KRG_A_MAX + 1];
+              if (nla_parse_nested(n, KRG_A_MAX, pos, nullptr) < 0 || !n[KRG_A_NODE_ID]) continue;
+              NodeInfo info;
+              info.id = static_cast<int>(nla_get_u32(n[KRG_A_NODE_ID]));
+              info.state = n[KRG_A_NODE_STATE] && nla_get_u8(n[KRG_A_NODE_STATE]) ==
+                                                      KRG_NODE_STATE_ONLINE
+                               ? NodeState::online
+                               : NodeState::unreachable;
+              nodes.push_back(info);
+            }
+          });
+  return nodes;
+}
+
+PingResult Client::ping(const PingRequest& req) {
+  PingResult res;
+  std::string what = "RPC ping to node " + std::to_string(req.node);
+  request(
+      sock_, family_, KRG_CMD_RPC_PING, what.c_str(),
+      [&](nl_msg* m) {
+        nla_put_u32(m, KRG_A_PING_NODE, static_cast<uint32_t>(req.node));
+        nla_put_u32(m, KRG_A_PING_SIZE, req.size);
+        nla_put_u32(m, KRG_A_PING_COUNT, req.count);
+        nla_put_u32(m, KRG_A_PING_TIMEOUT_MS, req.timeout_ms);
+        if (req.type >= 0) nla_put_u16(m, KRG_A_PING_TYPE, static_cast<uint16_t>(req.type));
+      },
+      [&](nlattr** a) {
+        res.count = get_u32(a, KRG_A_PING_COUNT);
+        res.total_ns = a[KRG_A_PING_TOTAL_NS] ? nla_get_u64(a[KRG_A_PING_TOTAL_NS]) : 0;
+      });
+  return res;
+}
+
+}  // namespace krg

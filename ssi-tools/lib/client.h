@@ -1,0 +1,71 @@
+// libkrg: client of the kernel's "krg" generic netlink family.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct nl_sock;
+
+namespace krg {
+
+// A failed request: errno from the kernel (or libnl) plus what was asked.
+class Error : public std::runtime_error {
+ public:
+  Error(int err, const std::string& what);
+  // A complete message: strerror(err) is not appended.
+  static Error plain(int err, const std::string& message);
+  int err() const { return err_; }
+
+ private:
+  Error(int err, const std::string& message, bool);
+  int err_;
+};
+
+struct ClusterInfo {
+  int node_id = 0;
+  unsigned session_id = 0;
+  std::string state;  // out, joining, joined, failed
+  std::string iface;
+  std::vector<int> online;
+  std::vector<int> present;
+};
+
+enum class NodeState { online, unreachable };
+
+struct NodeInfo {
+  int id = 0;
+  NodeState state = NodeState::online;
+};
+
+struct PingRequest {
+  int node = 0;
+  uint32_t size = 0;
+  uint32_t count = 1;
+  uint32_t timeout_ms = 10000;
+  int type = -1;  // -1: the ping message type
+};
+
+struct PingResult {
+  uint32_t count = 0;
+  uint64_t total_ns = 0;
+};
+
+class Client {
+ public:
+  Client();  // throws Error when krg is not in this kernel
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  ClusterInfo cluster();
+  std::vector<NodeInfo> nodes();
+  PingResult ping(const PingRequest& req);
+
+ private:
+  nl_sock* sock_ = nullptr;
+  int family_ = 0;
+};
+
+}  // namespace krg

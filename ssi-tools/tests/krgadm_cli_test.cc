@@ -1,0 +1,68 @@
+#include "cli.h"
+
+#include <gtest/gtest.h>
+
+using krgadm::Action;
+using krgadm::parse;
+
+namespace {
+krgadm::Parsed p(std::initializer_list<std::string_view> a) { return parse({a}); }
+}  // namespace
+
+TEST(KrgadmCli, StatusCommands) {
+  auto r = p({"nodes", "status"});
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.cmd.action, Action::nodes_status);
+  EXPECT_FALSE(r.cmd.json);
+  r = p({"nodes", "status", "--json"});
+  EXPECT_EQ(r.cmd.action, Action::nodes_status);
+  EXPECT_TRUE(r.cmd.json);
+  r = p({"cluster", "status"});
+  EXPECT_EQ(r.cmd.action, Action::cluster_status);
+}
+
+TEST(KrgadmCli, HelpEverywhere) {
+  EXPECT_EQ(p({"--help"}).cmd.action, Action::help);
+  EXPECT_EQ(p({"-h"}).cmd.action, Action::help);
+  EXPECT_EQ(p({"help", "rpc"}).cmd.topic, "rpc");
+  auto r = p({"nodes", "--help"});
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.cmd.action, Action::help);
+  EXPECT_EQ(r.cmd.topic, "nodes");
+  EXPECT_EQ(p({"nodes", "status", "--help"}).cmd.action, Action::help);
+  EXPECT_EQ(p({"rpc", "ping", "2", "--help"}).cmd.action, Action::help);
+  EXPECT_NE(krgadm::usage("rpc").find("rpc ping NODE"), std::string::npos);
+}
+
+TEST(KrgadmCli, RejectsBadUsage) {
+  EXPECT_NE(p({}).error, "");
+  EXPECT_NE(p({"frobnicate"}).error.find("unknown command 'frobnicate'"), std::string::npos);
+  EXPECT_NE(p({"nodes"}).error, "");
+  EXPECT_NE(p({"nodes", "list"}).error.find("'list'"), std::string::npos);
+  EXPECT_NE(p({"nodes", "status", "--yaml"}).error.find("--yaml"), std::string::npos);
+  EXPECT_NE(p({"help", "bogus"}).error, "");
+}
+
+TEST(KrgadmCli, RpcPing) {
+  auto r = p({"rpc", "ping", "3", "--size", "65536", "--count", "10", "--timeout", "500"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.cmd.action, Action::rpc_ping);
+  EXPECT_EQ(r.cmd.node, 3);
+  EXPECT_EQ(r.cmd.size, 65536u);
+  EXPECT_EQ(r.cmd.count, 10u);
+  EXPECT_EQ(r.cmd.timeout_ms, 500u);
+  EXPECT_EQ(r.cmd.type, -1);
+}
+
+TEST(KrgadmCli, RpcPingRejects) {
+  EXPECT_NE(p({"rpc", "ping"}).error.find("needs a NODE"), std::string::npos);
+  EXPECT_NE(p({"rpc", "ping", "0"}).error.find("bad node id '0'"), std::string::npos);
+  EXPECT_NE(p({"rpc", "ping", "256"}).error, "");
+  EXPECT_NE(p({"rpc", "ping", "x"}).error, "");
+  EXPECT_NE(p({"rpc", "ping", "2", "3"}).error.find("'3'"), std::string::npos);
+  EXPECT_NE(p({"rpc", "ping", "2", "--count"}).error.find("needs a value"), std::string::npos);
+  EXPECT_NE(p({"rpc", "ping", "2", "--count", "0"}).error.find("bad value"), std::string::npos);
+  EXPECT_NE(p({"rpc", "ping", "2", "--size", "-1"}).error, "");
+  EXPECT_NE(p({"rpc", "ping", "2", "--bogus"}).error.find("unknown option"), std::string::npos);
+  EXPECT_NE(p({"rpc", "pong"}).error, "");
+}

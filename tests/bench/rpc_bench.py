@@ -1,0 +1,78 @@
+"""RPC round trip vs. a raw TIPC socket ping, between the same two nodes,
+side by side in one run. Prints the ratios and records them in
+Documentation/performance.md.
+"""
+import json
+import re
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import krgcluster  # noqa: E402
+
+TOP = Path(__file__).resolve().parents[2]
+PERF = TOP / "Documentation" / "performance.md"
+CASES = [("small (64 B)", 64, 2000), ("64 KiB", 65536, 300)]
+ROUNDS = 3  # alternate raw and RPC runs; keep each one's best
+
+
+def raw_ns(c, size, count):
+    out = c.check(1, ["/usr/lib/krg/progs/tipc_ping", "ping", "2", str(size), str(count)],
+                  timeout=600)
+    return int(re.search(r"total_ns (\d+)", out).group(1))
+
+
+def rpc_ns(c, size, count):
+    out = c.check(1, ["krgadm", "rpc", "ping", "2", "--size", str(size), "--count",
+                      str(count), "--json"], timeout=600)
+    return json.loads(out)["total_ns"]
+
+
+def main():
+    c = krgcluster.Cluster(tempfile.mkdtemp(prefix="krg-bench-", dir="/tmp"), session=77)
+    try:
+        c.up(2)
+        c.wait_for("nodes to join", lambda: c.online(1) == "1-2", 60)
+        c.check(2, "/usr/lib/krg/progs/tipc_ping serve 2 >/dev/null 2>&1 &")
+        time.sleep(1)
+        rows = []
+        for name, size, count in CASES:
+            raw_ns(c, size, 50)  # warm up both paths
+            rpc_ns(c, size, 50)
+            raw = min(raw_ns(c, size, count) for _ in range(ROUNDS))
+            rpc = min(rpc_ns(c, size, count) for _ in range(ROUNDS))
+            rows.append((name, count, raw / count / 1000, rpc / count / 1000, rpc / raw))
+        failures = c.kernel_failures()
+    finally:
+        c.down()
+    accel = "KVM" if krgcluster.kvm_works() else "QEMU TCG"
+    table = ["| payload | round trips | raw TIPC (us) | krg RPC (us) | ratio RPC/raw | target |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for name, count, raw_us, rpc_us, ratio in rows:
+        table.append(f"| {name} | {count} | {raw_us:.1f} | {rpc_us:.1f} | {ratio:.2f} | <= 1.3 |")
+    print("\n".join(table))
+    section = (f"## RPC round trip\n\n"
+               f"`make bench` (`tests/bench/rpc_bench.py`), {date.today()}, 2 nodes, {accel}, "
+               f"best of {ROUNDS} alternating runs. Raw TIPC is `tests/progs/tipc_ping` (user "
+               f"space, RDM socket) against its echo server on node 2; krg RPC is "
+               f"`krgadm rpc ping` (in-kernel `krg_rpc_call()` to the echo handler, payload "
+               f"checked on return).\n\n" + "\n".join(table) + "\n")
+    record(section)
+    if failures:
+        print("kernel failures:\n" + "\n".join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+def record(section):
+    text = PERF.read_text() if PERF.exists() else "# krg performance\n\n"
+    pattern = re.compile(r"## RPC round trip\n.*?(?=\n## |\Z)", re.S)
+    text = pattern.sub(section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
+    PERF.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

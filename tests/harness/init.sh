@@ -1,0 +1,17 @@
+#!/bin/busybox sh
+# /init of a krg test node: mount the basics and the shared directory, then
+# hand PID 1 to krg-agent, which runs the harness's commands.
+/bin/busybox --install -s /bin
+export PATH=/usr/bin:/bin:/sbin
+mkdir -p /proc /sys /dev /tmp /run /krg/shared
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 krgshared /krg/shared ||
+	echo "init: /krg/shared not mounted"
+hostname "node$(cat /sys/kernel/krg/node_id 2>/dev/null)"
+ip link set lo up 2>/dev/null
+echo "init: krg node $(cat /sys/kernel/krg/node_id) ($(cat /sys/kernel/krg/state))"
+exec /sbin/krg-agent

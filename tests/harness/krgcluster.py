@@ -1,0 +1,369 @@
+"""krgcluster: boot and drive a cluster of krg QEMU nodes.
+
+Used as a command (tests/harness/krgcluster) and imported by pytest.
+State lives in a run directory (state.json, per-node serial logs and agent
+sockets), so separate invocations drive the same cluster, and clusters with
+different sessions and run directories run side by side.
+
+Nodes share one L2 segment: a QEMU socket netdev on a loopback multicast
+group whose port is derived from the session (or given with --wire), so
+nothing leaves the machine.
+"""
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parents[2]
+BUILD = TOP / "build"
+KERNEL = Path(os.environ.get("KRG_KERNEL", BUILD / "kernel/arch/x86/boot/bzImage"))
+INITRD = Path(os.environ.get("KRG_INITRD", BUILD / "initramfs.cpio.gz"))
+QEMU = os.environ.get("KRG_QEMU", "qemu-system-x86_64")
+MCAST = "230.0.0.1"
+
+# A node log line matching this is a kernel failure, whatever the test says.
+KERNEL_FAILURE = re.compile(
+    r"(Oops|BUG: |kernel BUG at|WARNING: CPU|------------\[ cut here \]|"
+    r"KASAN|general protection fault|Kernel panic|unreferenced object|"
+    r"hung_task|soft lockup|RCU stall)")
+
+
+class ClusterError(Exception):
+    pass
+
+
+@dataclass
+class Result:
+    status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self):
+        return self.status == 0
+
+
+def wire_port(session):
+    return 40000 + (session % 20000)
+
+
+def kvm_works():
+    """Probe KVM once per build: boot the kernel with no initrd and see it
+    reach the panic for a missing root within a short time."""
+    forced = os.environ.get("KRG_ACCEL")
+    if forced in ("kvm", "tcg"):
+        return forced == "kvm"
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK) or not KERNEL.exists():
+        return False
+    cache = BUILD / "kvm-probe"
+    stamp = str(KERNEL.stat().st_mtime)
+    if cache.exists():
+        lines = cache.read_text().split()
+        if len(lines) == 2 and lines[0] == stamp:
+            return lines[1] == "yes"
+    works = False
+    try:
+        out = subprocess.run(
+            [QEMU, "-accel", "kvm", "-m", "128", "-nodefaults", "-no-user-config",
+             "-display", "none", "-serial", "stdio", "-no-reboot",
+             "-kernel", str(KERNEL), "-append", "console=ttyS0 panic=-1"],
+            capture_output=True, timeout=20, text=True, errors="replace")
+        works = "Kernel panic" in out.stdout or "VFS:" in out.stdout
+    except (subprocess.TimeoutExpired, OSError):
+        works = False
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(f"{stamp} {'yes' if works else 'no'}\n")
+    return works
+
+
+class Cluster:
+    def __init__(self, run_dir, session=1, wire=None, shared=None):
+        self.run_dir = Path(run_dir).resolve()
+        self.state_file = self.run_dir / "state.json"
+        if self.state_file.exists():
+            st = json.loads(self.state_file.read_text())
+            self.session = st["session"]
+            self.wire = st["wire"]
+            self.shared = Path(st["shared"])
+            self.nodes = {int(k): v for k, v in st["nodes"].items()}
+        else:
+            self.session = session
+            self.wire = wire or wire_port(session)
+            self.shared = Path(shared or self.run_dir / "shared").resolve()
+            self.nodes = {}
+
+    # -- state ------------------------------------------------------------
+    def _save(self):
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        st = {"session": self.session, "wire": self.wire, "shared": str(self.shared),
+              "nodes": self.nodes}
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(st, indent=1))
+        tmp.replace(self.state_file)
+
+    def log_path(self, node):
+        return self.run_dir / f"node{node}.log"
+
+    def sock_path(self, node):
+        return self.run_dir / f"node{node}.agent"
+
+    def alive(self, node):
+        pid = self.nodes.get(node, {}).get("pid")
+        if not pid:
+            return False
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        # A zombie QEMU is dead too.
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+        except OSError:
+            return False
+
+    # -- lifecycle --------------------------------------------------------
+    def start_node(self, node, session=None, append="", memory=256, identity=None):
+        """Start one QEMU node; session defaults to the cluster's. A node
+        of another session on the same wire is how isolation is tested.
+        identity replaces the krg.node_id=/krg.session_id= parameters
+        (to boot a node with bad or missing ones)."""
+        if node in self.nodes and self.alive(node):
+            raise ClusterError(f"node {node} is already running")
+        for f in (KERNEL, INITRD):
+            if not f.exists():
+                raise ClusterError(f"{f} missing: run 'make' first")
+        session = self.session if session is None else session
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.shared.mkdir(parents=True, exist_ok=True)
+        log, sock = self.log_path(node), self.sock_path(node)
+        for f in (log, sock):
+            f.unlink(missing_ok=True)
+        mac = "52:54:%02x:%02x:%02x:%02x" % (
+            (session >> 8) & 0xff, session & 0xff, (node >> 8) & 0xff, node & 0xff)
+        accel = "kvm" if kvm_works() else "tcg"
+        if identity is None:
+            identity = f"krg.node_id={node} krg.session_id={session}"
+        cmdline = f"console=ttyS0 panic=-1 {identity} {append}".strip()
+        argv = [
+            QEMU, "-accel", accel, "-m", str(memory), "-smp", "1",
+            "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+            "-kernel", str(KERNEL), "-initrd", str(INITRD), "-append", cmdline,
+            "-serial", f"file:{log}",
+            "-netdev", f"socket,id=n0,mcast={MCAST}:{self.wire},localaddr=127.0.0.1",
+            "-device", f"virtio-net-pci,netdev=n0,mac={mac}",
+            "-fsdev", f"local,id=fs0,path={self.shared},security_model=none",
+            "-device", "virtio-9p-pci,fsdev=fs0,mount_tag=krgshared",
+            "-device", "virtio-serial-pci",
+            "-chardev", f"socket,id=agent,path={sock},server=on,wait=off",
+            "-device", "virtserialport,chardev=agent,name=krg.agent",
+        ]
+        with open(self.run_dir / f"node{node}.qemu.log", "w") as qlog:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=qlog,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        self.nodes[node] = {"pid": proc.pid, "session": session, "append": append}
+        self._save()
+        return proc.pid
+
+    def wait_ready(self, node, timeout=120):
+        """Wait until the node's agent answers."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive(node):
+                raise ClusterError(f"node {node} died while booting:\n{self.tail(node)}")
+            if "krg-agent: ready" in self.log(node):
+                return
+            time.sleep(0.3)
+        raise ClusterError(f"node {node} not ready after {timeout}s:\n{self.tail(node)}")
+
+    def up(self, count, boot_timeout=180):
+        for node in range(1, count + 1):
+            self.start_node(node)
+        for node in range(1, count + 1):
+            self.wait_ready(node, boot_timeout)
+
+    def crash(self, node):
+        """Kill the node's QEMU abruptly, as a power failure."""
+        pid = self.nodes.get(node, {}).get("pid")
+        if not pid or not self.alive(node):
+            raise ClusterError(f"node {node} is not running")
+        os.kill(pid, signal.SIGKILL)
+        for _ in range(50):
+            if not self.alive(node):
+                break
+            time.sleep(0.1)
+        self.nodes[node]["crashed"] = True
+        self._save()
+
+    def down(self):
+        for node, info in self.nodes.items():
+            pid = info.get("pid")
+            if pid and self.alive(node):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for node, info in self.nodes.items():
+            while self.alive(node) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if self.alive(node):
+                os.kill(info["pid"], signal.SIGKILL)
+        for node in self.nodes:
+            self.nodes[node]["pid"] = None
+        self._save()
+
+    # -- commands ---------------------------------------------------------
+    def exec(self, node, argv, timeout=120, stdin=b""):
+        """Run argv (a list, or a string for sh -c) on node; return Result."""
+        if isinstance(argv, str):
+            argv = ["sh", "-c", argv]
+        if not self.alive(node):
+            raise ClusterError(f"node {node} is not running")
+        req = [b"KRGQ", struct.pack("<II", timeout, len(argv))]
+        for a in argv:
+            b = a.encode()
+            req += [struct.pack("<I", len(b)), b]
+        req += [struct.pack("<I", len(stdin)), stdin]
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout + 30)
+            s.connect(str(self.sock_path(node)))
+            s.sendall(b"".join(req))
+
+            def recv(n):
+                buf = b""
+                while len(buf) < n:
+                    chunk = s.recv(n - len(buf))
+                    if not chunk:
+                        raise ClusterError(f"node {node}: agent connection lost")
+                    buf += chunk
+                return buf
+
+            if recv(4) != b"KRGA":
+                raise ClusterError(f"node {node}: bad agent reply")
+            status, out_len = struct.unpack("<iI", recv(8))
+            out = recv(out_len)
+            (err_len,) = struct.unpack("<I", recv(4))
+            err = recv(err_len)
+        return Result(status, out.decode(errors="replace"), err.decode(errors="replace"))
+
+    def check(self, node, argv, timeout=120):
+        """exec that must succeed; returns stdout."""
+        r = self.exec(node, argv, timeout)
+        if r.status != 0:
+            raise ClusterError(f"node {node}: {argv} exited {r.status}\n{r.stdout}{r.stderr}")
+        return r.stdout
+
+    def wait_for(self, what, predicate, timeout=60, interval=0.5):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            last = predicate()
+            if last:
+                return last
+            time.sleep(interval)
+        raise ClusterError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+    def online(self, node):
+        return self.check(node, ["cat", "/sys/kernel/krg/nodes/online"]).strip()
+
+    # -- logs -------------------------------------------------------------
+    def log(self, node):
+        try:
+            return self.log_path(node).read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def tail(self, node, lines=30):
+        return "\n".join(self.log(node).splitlines()[-lines:])
+
+    def kernel_failures(self):
+        """Lines of any node log that show an Oops, BUG, WARN or the like."""
+        bad = []
+        for node in self.nodes:
+            for line in self.log(node).splitlines():
+                if KERNEL_FAILURE.search(line):
+                    bad.append(f"node {node}: {line.strip()}")
+        return bad
+
+    def status(self):
+        return {node: ("running" if self.alive(node) else
+                       "crashed" if info.get("crashed") else "stopped")
+                for node, info in sorted(self.nodes.items())}
+
+
+def main(argv=None):
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--run-dir", default=os.environ.get("KRG_RUN_DIR", str(BUILD / "run")),
+                        help="state, logs and agent sockets (default: build/run)")
+    ap = argparse.ArgumentParser(
+        prog="krgcluster", description="Boot and drive a krg QEMU cluster.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("up", parents=[common], help="boot a cluster")
+    p.add_argument("--nodes", type=int, default=3)
+    p.add_argument("--session", type=int, default=1)
+    p.add_argument("--wire", type=int, help="multicast port (default: from the session)")
+    p = sub.add_parser("exec", parents=[common], help="run a command on a node")
+    p.add_argument("--timeout", type=int, default=120)
+    p.add_argument("node", type=int)
+    p.add_argument("command", nargs=argparse.REMAINDER)
+    p = sub.add_parser("crash", parents=[common], help="kill a node's QEMU abruptly")
+    p.add_argument("node", type=int)
+    p = sub.add_parser("log", parents=[common], help="print a node's serial log")
+    p.add_argument("node", type=int)
+    sub.add_parser("status", parents=[common],
+                   help="show the nodes and any kernel failure in their logs")
+    sub.add_parser("down", parents=[common], help="stop every node")
+    args = ap.parse_args(argv)
+    run_dir = args.run_dir
+
+    try:
+        if args.cmd == "up":
+            if not 1 <= args.nodes <= 255 or not 1 <= args.session <= 9999:
+                ap.error("--nodes must be 1..255 and --session 1..9999")
+            old = Cluster(run_dir)
+            if any(old.alive(n) for n in old.nodes):
+                raise ClusterError(f"a cluster is already running in {run_dir}; "
+                                   "'krgcluster down' first")
+            old.state_file.unlink(missing_ok=True)
+            c = Cluster(run_dir, args.session, args.wire)
+            c.up(args.nodes)
+            print(f"cluster up: {args.nodes} nodes, session {c.session}, run dir {c.run_dir}")
+            return 0
+        c = Cluster(run_dir)
+        if args.cmd == "exec":
+            cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
+            if not cmd:
+                ap.error("exec needs a command after --")
+            r = c.exec(args.node, cmd, args.timeout)
+            sys.stdout.write(r.stdout)
+            sys.stderr.write(r.stderr)
+            return r.status
+        if args.cmd == "crash":
+            c.crash(args.node)
+            print(f"node {args.node} crashed")
+        elif args.cmd == "log":
+            sys.stdout.write(c.log(args.node))
+        elif args.cmd == "status":
+            for node, st in c.status().items():
+                print(f"node {node}: {st}")
+            bad = c.kernel_failures()
+            for line in bad:
+                print(f"KERNEL FAILURE {line}", file=sys.stderr)
+            return 1 if bad else 0
+        elif args.cmd == "down":
+            c.down()
+            print("cluster down")
+        return 0
+    except (ClusterError, OSError) as e:
+        print(f"krgcluster: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

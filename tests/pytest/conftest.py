@@ -1,0 +1,67 @@
+"""pytest fixtures: real QEMU clusters from tests/harness/krgcluster.py.
+
+Every cluster gets its own session, multicast port and run directory, and
+is torn down after its tests; a node log with an Oops, BUG, WARN or the
+like fails the test that produced it.
+"""
+import itertools
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+import krgcluster  # noqa: E402
+
+_sessions = itertools.count(100 + os.getpid() % 4000)
+
+
+def new_cluster():
+    session = next(_sessions)
+    run_dir = tempfile.mkdtemp(prefix=f"krg-{session}-", dir="/tmp")
+    return krgcluster.Cluster(run_dir, session=session)
+
+
+def finish(cluster, request):
+    cluster.down()
+    failures = cluster.kernel_failures()
+    keep = Path(os.environ.get("KRG_TEST_LOGS", krgcluster.BUILD / "test-logs"))
+    dest = keep / request.node.name.replace("/", "_")
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(cluster.run_dir, dest, ignore=shutil.ignore_patterns("*.agent", "shared"))
+    shutil.rmtree(cluster.run_dir, ignore_errors=True)
+    if failures:
+        pytest.fail("kernel failure in node logs (kept in %s):\n%s" % (dest, "\n".join(failures)))
+
+
+@pytest.fixture
+def make_cluster(request):
+    """Factory: make_cluster() returns an empty Cluster to start nodes in."""
+    made = []
+
+    def make():
+        c = new_cluster()
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        finish(c, request)
+
+
+@pytest.fixture(scope="module")
+def cluster3(request):
+    """One 3-node cluster shared by a module's tests, in file order."""
+    c = new_cluster()
+    try:
+        c.up(3)
+        for n in (1, 2, 3):
+            c.wait_for(f"node {n} to see 1-3 online", lambda n=n: c.online(n) == "1-3", 60)
+    except Exception:
+        finish(c, request)
+        raise
+    yield c
+    finish(c, request)

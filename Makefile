@@ -11,6 +11,8 @@ NODES     ?= 3
 PYTHON    ?= /usr/bin/python3
 
 CCACHE := $(shell command -v ccache 2>/dev/null)
+# Paths under the checkout are hashed relative: clones share the cache.
+export CCACHE_BASEDIR := $(TOP)
 KMAKE  := $(MAKE) -C $(KSRC) O=$(KOBJ) -j$(JOBS) \
 	  KBUILD_BUILD_TIMESTAMP=krg KBUILD_BUILD_USER=krg KBUILD_BUILD_HOST=krg \
 	  $(if $(CCACHE),CC="ccache gcc")

@@ -280,16 +280,12 @@ int main(void)
 		int dummy;
 
 		reap(-2, &dummy);
-		if (serve(fd)) {
-			/* Host closed mid-request or sent garbage: reopen. */
-			close(fd);
-			usleep(100000);
-			fd = open_port();
-			while (fd < 0) {
-				reap(-2, &dummy);
-				sleep(1);
-				fd = open_port();
-			}
-		}
+		/*
+		 * No host connected reads as EOF. Never close the port to
+		 * wait for one: closing discards a request that a new host
+		 * connection may already have queued.
+		 */
+		if (serve(fd))
+			usleep(20000);
 	}
 }

@@ -34,7 +34,7 @@ MCAST = "230.0.0.1"
 KERNEL_FAILURE = re.compile(
     r"(Oops|BUG: |kernel BUG at|WARNING: CPU|------------\[ cut here \]|"
     r"KASAN|general protection fault|Kernel panic|unreferenced object|"
-    r"hung_task|soft lockup|RCU stall)")
+    r"blocked for more than|detected stalls)")
 
 
 class ClusterError(Exception):

@@ -3,8 +3,16 @@
 #ifndef _KRG_COMM_H
 #define _KRG_COMM_H
 
+#include <linux/types.h>
+
 /* TIPC service type of the per-node krg RPC socket; instance = node id. */
 #define KRG_TIPC_RPC_TYPE	0x4b524700	/* "KRG\0" */
+
+/* Legacy TIPC address <1.1.node> of a krg node. */
+static inline u32 krg_tipc_addr(int node)
+{
+	return (1U << 24) | (1U << 12) | node;
+}
 
 int krg_rpc_init(void);		/* worker pool, handler table */
 int krg_rpc_start(void);	/* bind the socket once TIPC is up */

@@ -24,11 +24,6 @@ static void join_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(join_work, join_work_fn);
 static int join_tries;
 
-static u32 tipc_node_addr(int node)
-{
-	return (1U << 24) | (1U << 12) | node;	/* legacy <1.1.node> */
-}
-
 static int iface_up(struct net_device *dev)
 {
 	int err = 0;
@@ -70,15 +65,16 @@ static void join_work_fn(struct work_struct *work)
 
 	snprintf(bearer, sizeof(bearer), "eth:%s", krg_iface);
 	err = tipc_kernel_join(&init_net, krg_session_id,
-			       tipc_node_addr(krg_node_id), bearer);
+			       krg_tipc_addr(krg_node_id), bearer);
 	if (err)
 		return join_fail("TIPC join", err);
-	err = krg_rpc_start();
-	if (err)
-		return join_fail("RPC socket bind", err);
+	/* Watch first: once bound, the RPC socket makes us visible. */
 	err = krg_topology_start();
 	if (err)
 		return join_fail("membership watcher start", err);
+	err = krg_rpc_start();
+	if (err)
+		return join_fail("RPC socket bind", err);
 
 	krg_set_state(KRG_STATE_JOINED);
 	pr_info("node %d joined session %u on %s\n", krg_node_id,

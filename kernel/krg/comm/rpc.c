@@ -16,6 +16,7 @@
 #include <linux/net.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/socket.h>
 #include <linux/sockptr.h>
 #include <linux/tipc.h>
 #include <linux/uio.h>
@@ -30,12 +31,17 @@
 
 #define RPC_SEND_TIMEOUT	(5 * HZ)
 #define RPC_SOCK_BUF		(8 << 20)
+/* Half-received messages older than this are abandoned. */
+#define RPC_ASSEMBLY_TTL	(2 * KRG_RPC_TIMEOUT)
+/* TIPC returns at most this much of an undelivered message. */
+#define RPC_RETDATA_MAX		1024
 
 /* A message being received: a whole request or reply, or part of one. */
 struct rpc_msg {
 	struct list_head assembly;	/* while fragments are missing */
 	struct work_struct work;	/* requests: runs the handler */
 	struct krg_rpc_frame frame;	/* first frame, describes the message */
+	unsigned long started;		/* jiffies at the first frame */
 	u32 received;
 	void *data;
 };
@@ -56,6 +62,7 @@ static krg_rpc_handler_t handlers[KRG_RPC_NR_TYPES];
 static DEFINE_XARRAY_ALLOC(calls);
 static DEFINE_MUTEX(calls_lock);	/* calls entries and their fields */
 static u32 next_call_id;
+static atomic64_t next_oneway_id;	/* ids with bit 63 set: no reply */
 static LIST_HEAD(assemblies);
 static DEFINE_MUTEX(assembly_lock);
 
@@ -69,11 +76,14 @@ int krg_rpc_register(u16 type, krg_rpc_handler_t handler)
 }
 EXPORT_SYMBOL_GPL(krg_rpc_register);
 
+/* Not from a handler: it waits for the handlers to finish. */
 void krg_rpc_unregister(u16 type)
 {
 	if (type < KRG_RPC_NR_TYPES)
 		WRITE_ONCE(handlers[type], NULL);
-	flush_workqueue(rpc_wq);
+	/* Let handlers already running finish before the caller frees. */
+	if (rpc_wq)
+		flush_workqueue(rpc_wq);
 }
 EXPORT_SYMBOL_GPL(krg_rpc_unregister);
 
@@ -176,6 +186,8 @@ static void rpc_handle(struct work_struct *work)
 	if (!req.oneway) {
 		if (status >= 0 && reply.len > KRG_RPC_MAX_MSG)
 			status = -EMSGSIZE;
+		if (status < -MAX_ERRNO)
+			status = -EIO;
 		rpc_send_reply(f, status, &reply);
 	}
 	krg_rpc_reply_free(&reply);
@@ -214,15 +226,46 @@ static void rpc_deliver(struct rpc_msg *m)
 	queue_work(rpc_wq, &m->work);
 }
 
+static bool same_stream(const struct krg_rpc_frame *a,
+			const struct krg_rpc_frame *b)
+{
+	return a->src_node == b->src_node && a->id == b->id &&
+	       a->kind == b->kind;
+}
+
+/* A continuation frame must describe the message its first frame began. */
+static bool same_message(const struct krg_rpc_frame *a,
+			 const struct krg_rpc_frame *b)
+{
+	return a->type == b->type && a->status == b->status &&
+	       a->total_len == b->total_len;
+}
+
+static void assembly_drop(struct rpc_msg *m)
+{
+	list_del(&m->assembly);
+	rpc_msg_free(m);
+}
+
+/*
+ * Find the stream a frame continues. Streams whose sender stopped half way
+ * (send error, restart) are dropped once older than any caller could wait
+ * for them, and a new first frame replaces an old stream of the same key.
+ */
 static struct rpc_msg *assembly_find(const struct krg_rpc_frame *f)
 {
-	struct rpc_msg *m;
+	struct rpc_msg *m, *tmp, *found = NULL;
 
-	list_for_each_entry(m, &assemblies, assembly)
-		if (m->frame.src_node == f->src_node &&
-		    m->frame.id == f->id && m->frame.kind == f->kind)
-			return m;
-	return NULL;
+	list_for_each_entry_safe(m, tmp, &assemblies, assembly) {
+		if (same_stream(&m->frame, f) && f->offset) {
+			found = m;
+			continue;
+		}
+		if (same_stream(&m->frame, f) ||
+		    time_after(jiffies, m->started + RPC_ASSEMBLY_TTL))
+			assembly_drop(m);
+	}
+	return found;
 }
 
 /* Receive thread: one validated frame. */
@@ -231,15 +274,13 @@ static void rpc_receive(const struct krg_rpc_frame *f, const void *payload)
 	struct rpc_msg *m;
 
 	mutex_lock(&assembly_lock);
-	m = f->offset ? assembly_find(f) : NULL;
-	if (f->offset && (!m || m->received != f->offset)) {
-		/* A stream whose start we lost (sender restarted?): drop it. */
-		if (m) {
-			list_del(&m->assembly);
-			rpc_msg_free(m);
-		}
+	m = assembly_find(f);
+	if (f->offset && (!m || m->received != f->offset ||
+			  !same_message(&m->frame, f))) {
+		if (m)
+			assembly_drop(m);
 		mutex_unlock(&assembly_lock);
-		pr_warn_ratelimited("node %u: out-of-order fragment dropped\n",
+		pr_warn_ratelimited("node %u: fragment out of its stream dropped\n",
 				    f->src_node);
 		return;
 	}
@@ -256,6 +297,7 @@ static void rpc_receive(const struct krg_rpc_frame *f, const void *payload)
 			return;
 		}
 		m->frame = *f;
+		m->started = jiffies;
 		INIT_LIST_HEAD(&m->assembly);
 		if (f->frag_len < f->total_len)
 			list_add(&m->assembly, &assemblies);
@@ -271,33 +313,101 @@ static void rpc_receive(const struct krg_rpc_frame *f, const void *payload)
 	rpc_deliver(m);
 }
 
+/* Fail a call whose request TIPC returned undelivered. */
+static void rpc_fail_call(u64 id, int err)
+{
+	struct rpc_call *call;
+
+	mutex_lock(&calls_lock);
+	call = id <= U32_MAX ? xa_load(&calls, id) : NULL;
+	if (call && !call->done) {
+		call->status = err;
+		call->done = true;
+		complete(call->wake);
+	}
+	mutex_unlock(&calls_lock);
+}
+
+/*
+ * A frame of ours came back undelivered: TIPC gives its error code and the
+ * start of the frame as ancillary data. A returned request fails its call
+ * at once instead of letting it time out.
+ */
+static void rpc_returned(void *control, size_t len)
+{
+	struct krg_rpc_frame f;
+	struct cmsghdr *cmsg;
+	u32 errcode = 0;
+	void *data = NULL;
+	size_t dlen = 0, off;
+
+	for (off = 0; off + sizeof(*cmsg) <= len;
+	     off += CMSG_ALIGN(cmsg->cmsg_len)) {
+		cmsg = control + off;
+		if (cmsg->cmsg_len < sizeof(*cmsg) ||
+		    off + cmsg->cmsg_len > len)
+			break;
+		if (cmsg->cmsg_level != SOL_TIPC)
+			continue;
+		if (cmsg->cmsg_type == TIPC_ERRINFO &&
+		    cmsg->cmsg_len >= CMSG_LEN(8))
+			errcode = *(u32 *)CMSG_DATA(cmsg);
+		if (cmsg->cmsg_type == TIPC_RETDATA) {
+			data = CMSG_DATA(cmsg);
+			dlen = cmsg->cmsg_len - CMSG_LEN(0);
+		}
+	}
+	if (!data || krg_rpc_hdr_peek(data, dlen, &f) ||
+	    f.kind != KRG_RPC_REQUEST || f.src_node != krg_node_id)
+		return;
+	rpc_fail_call(f.id, errcode == TIPC_ERR_OVERLOAD ? -ENOBUFS :
+							   -EHOSTDOWN);
+}
+
+/* The sender's TIPC address must be that of the node its frame names. */
+static bool sender_ok(const struct sockaddr_tipc *from, u32 src_node)
+{
+	return from->family == AF_TIPC &&
+	       from->addr.id.node == krg_tipc_addr(src_node);
+}
+
 static int rpc_recv_thread(void *unused)
 {
+	const size_t control_len = CMSG_SPACE(8) + CMSG_SPACE(RPC_RETDATA_MAX);
+	struct sockaddr_tipc from;
+	void *control;
 	struct krg_rpc_frame f;
 	struct msghdr msg;
 	struct kvec iov;
 	void *buf;
 	int len, err;
 
-	buf = kvmalloc(KRG_RPC_MAX_FRAME, GFP_KERNEL);
+	buf = kvmalloc(KRG_RPC_MAX_FRAME + control_len, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
+	control = buf + KRG_RPC_MAX_FRAME;
 	while (!kthread_should_stop()) {
 		iov.iov_base = buf;
 		iov.iov_len = KRG_RPC_MAX_FRAME;
 		memset(&msg, 0, sizeof(msg));
+		msg.msg_name = &from;
+		msg.msg_namelen = sizeof(from);
+		msg.msg_control = control;
+		msg.msg_controllen = control_len;
 		len = kernel_recvmsg(rpc_sock, &msg, &iov, 1,
 				     KRG_RPC_MAX_FRAME, 0);
-		if (len <= 0) {
-			/* 0: one of our frames came back undelivered; its
-			 * caller times out or sees the node go down.
-			 */
-			if (len < 0)
-				pr_warn_ratelimited("RPC receive error %d\n",
-						    len);
+		if (len == 0) {
+			/* put_cmsg() moved msg_control past what it wrote. */
+			rpc_returned(control, control_len - msg.msg_controllen);
+			continue;
+		}
+		if (len < 0) {
+			pr_warn_ratelimited("RPC receive error %d\n", len);
 			continue;
 		}
 		err = krg_rpc_hdr_unpack(buf, len, KRG_RPC_MAX_MSG, &f);
+		if (!err && !sender_ok(&from, f.src_node))
+			err = -EPERM;
 		if (err) {
 			pr_warn_ratelimited("malformed RPC frame dropped (%d)\n",
 					    err);
@@ -439,6 +549,7 @@ int krg_rpc_call_nodes(const struct krg_nodemask *nodes, u16 type,
 	unsigned int n = krg_nodemask_weight(nodes), i = 0, pending;
 	unsigned long deadline = jiffies + timeout;
 	struct rpc_call *calls_v;
+	long left;
 	int node, err, first_err = 0;
 	u32 *ids;
 	int *start_err;
@@ -469,10 +580,10 @@ int krg_rpc_call_nodes(const struct krg_nodemask *nodes, u16 type,
 			if (!start_err[i] && !calls_v[i].done)
 				pending++;
 		mutex_unlock(&calls_lock);
-		if (!pending || time_after_eq(jiffies, deadline))
+		left = (long)(deadline - jiffies);
+		if (!pending || left <= 0)
 			break;
-		if (wait_for_completion_killable_timeout(&wake,
-					deadline - jiffies) <= 0)
+		if (wait_for_completion_killable_timeout(&wake, left) <= 0)
 			break;
 	}
 	for (i = 0; i < n; i++) {
@@ -508,6 +619,8 @@ int krg_rpc_send(int node, u16 type, const void *msg, size_t len)
 		return err;
 	if (!krg_node_online(node))
 		return -EHOSTDOWN;
+	/* A unique id keeps two streamed one-way messages apart. */
+	f.id = BIT_ULL(63) | atomic64_inc_return(&next_oneway_id);
 	return rpc_xmit(node, &f, msg);
 }
 EXPORT_SYMBOL_GPL(krg_rpc_send);

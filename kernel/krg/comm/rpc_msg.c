@@ -23,6 +23,29 @@ void krg_rpc_hdr_pack(struct krg_rpc_hdr *h, const struct krg_rpc_frame *f)
 	h->frag_len = cpu_to_le32(f->frag_len);
 }
 
+/*
+ * Decode a header without checking it against a payload: for the start of
+ * one of our own frames that TIPC returned undelivered.
+ */
+int krg_rpc_hdr_peek(const void *buf, size_t len, struct krg_rpc_frame *f)
+{
+	const struct krg_rpc_hdr *h = buf;
+
+	if (len < sizeof(*h) || le32_to_cpu(h->magic) != KRG_RPC_MAGIC)
+		return -EBADMSG;
+	if (h->version != KRG_RPC_VERSION)
+		return -EPROTO;
+	f->kind = h->kind;
+	f->type = le16_to_cpu(h->type);
+	f->src_node = le32_to_cpu(h->src_node);
+	f->status = le32_to_cpu(h->status);
+	f->id = le64_to_cpu(h->id);
+	f->total_len = le32_to_cpu(h->total_len);
+	f->offset = le32_to_cpu(h->offset);
+	f->frag_len = le32_to_cpu(h->frag_len);
+	return 0;
+}
+
 /**
  * krg_rpc_hdr_unpack - decode and validate one received frame
  * @buf: the frame as received
@@ -36,22 +59,10 @@ void krg_rpc_hdr_pack(struct krg_rpc_hdr *h, const struct krg_rpc_frame *f)
 int krg_rpc_hdr_unpack(const void *buf, size_t len, u32 max_msg,
 		       struct krg_rpc_frame *f)
 {
-	const struct krg_rpc_hdr *h = buf;
+	int err = krg_rpc_hdr_peek(buf, len, f);
 
-	if (len < sizeof(*h) || le32_to_cpu(h->magic) != KRG_RPC_MAGIC)
-		return -EBADMSG;
-	if (h->version != KRG_RPC_VERSION)
-		return -EPROTO;
-
-	f->kind = h->kind;
-	f->type = le16_to_cpu(h->type);
-	f->src_node = le32_to_cpu(h->src_node);
-	f->status = le32_to_cpu(h->status);
-	f->id = le64_to_cpu(h->id);
-	f->total_len = le32_to_cpu(h->total_len);
-	f->offset = le32_to_cpu(h->offset);
-	f->frag_len = le32_to_cpu(h->frag_len);
-
+	if (err)
+		return err;
 	if (f->kind < KRG_RPC_REQUEST || f->kind > KRG_RPC_ONEWAY)
 		return -EBADMSG;
 	if (!krg_node_valid(f->src_node))
@@ -59,7 +70,7 @@ int krg_rpc_hdr_unpack(const void *buf, size_t len, u32 max_msg,
 	if (f->status > MAX_ERRNO)
 		return -EBADMSG;
 	if (f->total_len > max_msg || f->frag_len > KRG_RPC_MAX_FRAG ||
-	    len - sizeof(*h) != f->frag_len ||
+	    len - sizeof(struct krg_rpc_hdr) != f->frag_len ||
 	    f->offset > f->total_len ||
 	    f->frag_len > f->total_len - f->offset)
 		return -EMSGSIZE;

@@ -53,6 +53,7 @@ struct krg_rpc_frame {
 };
 
 void krg_rpc_hdr_pack(struct krg_rpc_hdr *h, const struct krg_rpc_frame *f);
+int krg_rpc_hdr_peek(const void *buf, size_t len, struct krg_rpc_frame *f);
 int krg_rpc_hdr_unpack(const void *buf, size_t len, u32 max_msg,
 		       struct krg_rpc_frame *f);
 unsigned int krg_rpc_nr_frags(u32 total_len);

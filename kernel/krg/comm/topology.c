@@ -60,7 +60,9 @@ static void topology_event(const struct tipc_event *ev)
 {
 	int node = ev->found_lower;
 
-	if (ev->found_lower != ev->found_upper)
+	/* Only a node's own publication of its own id counts. */
+	if (ev->found_lower != ev->found_upper ||
+	    ev->port.node != krg_tipc_addr(node))
 		return;
 	if (ev->event == TIPC_PUBLISHED)
 		krg_membership_node_up(node);
@@ -101,5 +103,9 @@ int krg_topology_start(void)
 	if (err)
 		return err;
 	t = kthread_run(topology_thread, NULL, "krg_membership");
-	return PTR_ERR_OR_ZERO(t);
+	if (!IS_ERR(t))
+		return 0;
+	sock_release(topo_sock);
+	topo_sock = NULL;
+	return PTR_ERR(t);
 }

@@ -12,7 +12,10 @@
 
 #define PING_MAX_COUNT		100000
 #define PING_MAX_TIMEOUT_MS	600000
-#define NODELIST_LEN		(KRG_MAX_NODES * 4)
+/* Room for every node: a nest with an id and a state each. */
+#define NODES_REPLY_LEN		(64 + KRG_MAX_NODES * (nla_total_size(0) + \
+				 nla_total_size(4) + nla_total_size(1)))
+#define NODELIST_LEN		512	/* "1,3,5,...,255" is 457 */
 
 static struct genl_family krg_family;
 
@@ -24,9 +27,10 @@ static const struct nla_policy krg_policy[KRG_A_MAX + 1] = {
 	[KRG_A_PING_TIMEOUT_MS] = { .type = NLA_U32 },
 };
 
-static struct sk_buff *reply_new(struct genl_info *info, void **hdr)
+static struct sk_buff *reply_new(struct genl_info *info, void **hdr,
+				 size_t size)
 {
-	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct sk_buff *skb = genlmsg_new(size, GFP_KERNEL);
 
 	if (!skb)
 		return NULL;
@@ -60,7 +64,7 @@ static int krg_nl_cluster_get(struct sk_buff *in, struct genl_info *info)
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = reply_new(info, &hdr);
+	skb = reply_new(info, &hdr, NLMSG_GOODSIZE);
 	if (!skb)
 		return -ENOMEM;
 	if (nla_put_u32(skb, KRG_A_NODE_ID, krg_node_id) ||
@@ -96,7 +100,7 @@ static int krg_nl_nodes_get(struct sk_buff *in, struct genl_info *info)
 
 	krg_nodes_online(&online);
 	krg_nodes_present(&present);
-	skb = reply_new(info, &hdr);
+	skb = reply_new(info, &hdr, NODES_REPLY_LEN);
 	if (!skb)
 		return -ENOMEM;
 	if (nla_put_u32(skb, KRG_A_NODE_ID, krg_node_id))
@@ -157,7 +161,7 @@ static int krg_nl_rpc_ping(struct sk_buff *in, struct genl_info *info)
 	if (err)
 		return err;
 
-	skb = reply_new(info, &hdr);
+	skb = reply_new(info, &hdr, NLMSG_GOODSIZE);
 	if (!skb)
 		return -ENOMEM;
 	if (nla_put_u32(skb, KRG_A_PING_NODE, node) ||
@@ -192,7 +196,7 @@ static struct genl_family krg_family __ro_after_init = {
 	.policy = krg_policy,
 	.small_ops = krg_ops,
 	.n_small_ops = ARRAY_SIZE(krg_ops),
-	.resv_start_op = KRG_CMD_RPC_PING + 1,
+	.resv_start_op = 0,	/* strict header checks for every command */
 	/* A ping may wait for seconds: never hold genl_mutex for it. */
 	.parallel_ops = true,
 	.module = THIS_MODULE,

@@ -172,6 +172,25 @@ static void last_frag_of_stream_validates(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, out.offset, f.offset);
 }
 
+/* A returned frame is cut after 1024 bytes: peek needs only the header. */
+static void peek_reads_truncated_frame(struct kunit *test)
+{
+	struct krg_rpc_frame f = sample, out;
+	size_t len;
+	u8 *buf;
+
+	f.total_len = 5000;
+	f.frag_len = 5000;
+	buf = frame_new(test, &f, &len);
+	KUNIT_EXPECT_EQ(test, krg_rpc_hdr_unpack(buf, 1024, MAX_MSG, &out),
+			-EMSGSIZE);
+	KUNIT_ASSERT_EQ(test, krg_rpc_hdr_peek(buf, 1024, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.id, sample.id);
+	KUNIT_EXPECT_EQ(test, out.kind, (u8)KRG_RPC_REQUEST);
+	KUNIT_EXPECT_EQ(test, krg_rpc_hdr_peek(buf, KRG_RPC_HDR_LEN - 1, &out),
+			-EBADMSG);
+}
+
 static struct kunit_case krg_rpc_msg_cases[] = {
 	KUNIT_CASE(hdr_is_40_bytes),
 	KUNIT_CASE(pack_unpack_roundtrip),
@@ -180,6 +199,7 @@ static struct kunit_case krg_rpc_msg_cases[] = {
 	KUNIT_CASE(unpack_rejects_bad_lengths),
 	KUNIT_CASE(frag_count),
 	KUNIT_CASE(last_frag_of_stream_validates),
+	KUNIT_CASE(peek_reads_truncated_frame),
 	{}
 };
 

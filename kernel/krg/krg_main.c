@@ -28,6 +28,8 @@ static int __init krg_init(void)
 
 	err = krg_rpc_init();
 	if (!err)
+		err = krg_rpc_client_init();
+	if (!err)
 		err = krg_ping_init();
 	if (err) {
 		pr_err("RPC init failed (%d), node stays out of the cluster\n", err);

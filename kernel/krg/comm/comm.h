@@ -14,7 +14,8 @@ static inline u32 krg_tipc_addr(int node)
 	return (1U << 24) | (1U << 12) | node;
 }
 
-int krg_rpc_init(void);		/* worker pool, handler table */
+int krg_rpc_init(void);		/* worker pool, receive buffer */
+int krg_rpc_client_init(void);	/* node-loss wake-ups */
 int krg_rpc_start(void);	/* bind the socket once TIPC is up */
 int krg_ping_init(void);
 void krg_join_start(void);

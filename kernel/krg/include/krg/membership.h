@@ -7,7 +7,7 @@
  * notifier_block whose callback gets KRG_NODE_UP or KRG_NODE_DOWN with the
  * node id (cast to void *) as data. Callbacks run in process context, one
  * event at a time, in decreasing nb->priority order: lower layers use higher
- * priorities so that, on node loss, RPC aborts its calls before the layers
+ * priorities so that, on node loss, RPC fails its calls before the layers
  * above clean up. The node is already marked offline when DOWN is sent.
  */
 #ifndef _KRG_MEMBERSHIP_H

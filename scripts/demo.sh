@@ -1,6 +1,6 @@
 #!/bin/sh
 # make demo: a 3-node krg cluster joins, RPC works between every pair,
-# one node crashes and the survivors notice.
+# processes get cluster-wide PIDs, one node crashes and the survivors notice.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=$(mktemp -d /tmp/krg-demo-XXXXXX)
@@ -30,6 +30,12 @@ for a in 1 2 3; do
 		printf 'node %s -> ' $a
 		kx $a krgadm rpc ping $b --size 4096 --count 100
 	done
+done
+
+say "Cluster-wide PIDs: a process started with krgrun carries its node"
+for n in 1 2 3; do
+	pid=$(kx $n krgrun -- sh -c 'echo $$')
+	echo "node $n: krgrun -- sh got PID $pid = $((pid >> 22)) << 22 | $((pid & 4194303))"
 done
 
 say "Crashing node 3 (its QEMU is killed)"

@@ -29,28 +29,40 @@ case "$version" in
 esac
 echo "$version" > "$build/kernel-version"
 
-# Nothing to do if the applied series is the current one.
-if [ -d "$applied" ] && diff -r -q "$applied" "$top/kernel/patches" >/dev/null 2>&1; then
-	:
-else
-	# Take back what an older series applied, newest first.
-	if [ -f "$applied/series" ]; then
-		for p in $(sed -n '/^[^#]/p' "$applied/series" | tac); do
-			patch -s -R -p1 -d "$src" < "$applied/$p" ||
-				die "cannot revert old patch $p; remove $src and rebuild"
-		done
+# Patches applied before, in order, and the current series.
+old_series=$( [ -f "$applied/series" ] && sed -n '/^[^#]/p' "$applied/series")
+new_series=$(sed -n '/^[^#]/p' "$top/kernel/patches/series")
+
+# Keep the longest unchanged prefix of the series applied; take back the
+# rest of the old series, newest first, then apply the rest of the new one.
+keep=0
+set -- $new_series
+for p in $old_series; do
+	[ "$p" = "${1:-}" ] && cmp -s "$applied/$p" "$top/kernel/patches/$p" || break
+	keep=$((keep + 1))
+	shift
+done
+n=0
+for p in $(echo "$old_series" | tac); do
+	n=$((n + 1))
+	[ $n -le $(($(echo "$old_series" | grep -c .) - keep)) ] || break
+	patch -s -R -p1 -d "$src" < "$applied/$p" ||
+		die "cannot revert old patch $p; remove $src and rebuild"
+	echo "kernel-tree: reverted $p"
+done
+i=0
+for p in $new_series; do
+	i=$((i + 1))
+	[ $i -gt $keep ] || continue
+	[ -f "$top/kernel/patches/$p" ] || die "series names missing patch $p"
+	if ! patch -s -p1 -N --dry-run -d "$src" < "$top/kernel/patches/$p" >/dev/null; then
+		die "patch $p does not apply to Linux $version"
 	fi
-	rm -rf "$applied"
-	for p in $(sed -n '/^[^#]/p' "$top/kernel/patches/series"); do
-		[ -f "$top/kernel/patches/$p" ] || die "series names missing patch $p"
-		if ! patch -s -p1 -N --dry-run -d "$src" < "$top/kernel/patches/$p" >/dev/null; then
-			die "patch $p does not apply to Linux $version"
-		fi
-		patch -s -p1 -N -d "$src" < "$top/kernel/patches/$p"
-		echo "kernel-tree: applied $p"
-	done
-	cp -r "$top/kernel/patches" "$applied"
-fi
+	patch -s -p1 -N -d "$src" < "$top/kernel/patches/$p"
+	echo "kernel-tree: applied $p"
+done
+rm -rf "$applied"
+cp -r "$top/kernel/patches" "$applied"
 
 ln -sfn "$top/kernel/krg" "$src/kernel/krg"
 echo "kernel-tree: Linux $version ready in $src"

@@ -12,9 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
 import krgcluster  # noqa: E402
+from perf_record import record  # noqa: E402
 
-TOP = Path(__file__).resolve().parents[2]
-PERF = TOP / "Documentation" / "performance.md"
 CASES = [("small (64 B)", 64, 2000), ("64 KiB", 65536, 300)]
 ROUNDS = 3  # alternate raw and RPC runs; keep each one's best
 
@@ -54,24 +53,16 @@ def main():
     for name, count, raw_us, rpc_us, ratio in rows:
         table.append(f"| {name} | {count} | {raw_us:.1f} | {rpc_us:.1f} | {ratio:.2f} | <= 1.3 |")
     print("\n".join(table))
-    section = (f"## RPC round trip\n\n"
-               f"`make bench` (`tests/bench/rpc_bench.py`), {date.today()}, 2 nodes, {accel}, "
+    section = (f"`make bench` (`tests/bench/rpc_bench.py`), {date.today()}, 2 nodes, {accel}, "
                f"best of {ROUNDS} alternating runs. Raw TIPC is `tests/progs/tipc_ping` (user "
                f"space, RDM socket) against its echo server on node 2; krg RPC is "
                f"`krgadm rpc ping` (in-kernel `krg_rpc_call()` to the echo handler, payload "
                f"checked on return).\n\n" + "\n".join(table) + "\n")
-    record(section)
+    record("RPC round trip", section)
     if failures:
         print("kernel failures:\n" + "\n".join(failures), file=sys.stderr)
         return 1
     return 0
-
-
-def record(section):
-    text = PERF.read_text() if PERF.exists() else "# krg performance\n\n"
-    pattern = re.compile(r"## RPC round trip\n.*?(?=\n## |\Z)", re.S)
-    text = pattern.sub(section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
-    PERF.write_text(text)
 
 
 if __name__ == "__main__":

@@ -58,4 +58,6 @@ def test_bad_identity_keeps_node_out(make_cluster):
         assert st["state"] == "out" and st["online"] == []
         r = c.exec(node, ["krgadm", "rpc", "ping", "1"])
         assert r.status == 1 and "Transport endpoint is not connected" in r.stderr
+        r = c.exec(node, ["krgrun", "--", "true"])
+        assert r.status == 125 and "no cluster PID namespace" in r.stderr
     assert c.online(1) == "1"

@@ -15,6 +15,7 @@
 #include <net/net_namespace.h>
 #include <net/tipc_kernel.h>
 #include <krg/node.h>
+#include <krg/pid.h>
 #include "comm.h"
 
 #define JOIN_RETRY_DELAY	(HZ / 4)
@@ -72,6 +73,9 @@ static void join_work_fn(struct work_struct *work)
 	err = krg_topology_start();
 	if (err)
 		return join_fail("membership watcher start", err);
+	err = krg_pid_ns_start();
+	if (err)
+		return join_fail("cluster PID namespace start", err);
 	err = krg_rpc_start();
 	if (err)
 		return join_fail("RPC socket bind", err);

@@ -4,12 +4,16 @@
  *   node_id, session_id   this node's identity (0: not set, node is out)
  *   state                 out, joining, joined or failed
  *   iface                 the cluster interface
+ *   reaper_pid            the cluster PID namespace's reaper as the reader
+ *                         sees it (0: no namespace or not visible);
+ *                         /proc/<it>/ns/pid is the namespace
  *   nodes/online          nodes reachable now, list format ("1-3,5")
  *   nodes/present         nodes seen since boot
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 #include <krg/membership.h>
+#include <krg/pid.h>
 #include "ctl.h"
 
 static ssize_t node_id_show(struct kobject *k, struct kobj_attribute *a,
@@ -34,6 +38,12 @@ static ssize_t iface_show(struct kobject *k, struct kobj_attribute *a,
 			  char *buf)
 {
 	return sysfs_emit(buf, "%s\n", krg_iface);
+}
+
+static ssize_t reaper_pid_show(struct kobject *k, struct kobj_attribute *a,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%d\n", krg_pid_ns_reaper());
 }
 
 static ssize_t show_mask(char *buf, void (*get)(struct krg_nodemask *))
@@ -63,6 +73,7 @@ static struct kobj_attribute node_id_attr = __ATTR_RO(node_id);
 static struct kobj_attribute session_id_attr = __ATTR_RO(session_id);
 static struct kobj_attribute state_attr = __ATTR_RO(state);
 static struct kobj_attribute iface_attr = __ATTR_RO(iface);
+static struct kobj_attribute reaper_pid_attr = __ATTR_RO(reaper_pid);
 static struct kobj_attribute online_attr = __ATTR_RO(online);
 static struct kobj_attribute present_attr = __ATTR_RO(present);
 
@@ -71,6 +82,7 @@ static struct attribute *krg_attrs[] = {
 	&session_id_attr.attr,
 	&state_attr.attr,
 	&iface_attr.attr,
+	&reaper_pid_attr.attr,
 	NULL,
 };
 

@@ -31,6 +31,8 @@ for a in 1 2 3; do
 		kx $a krgadm rpc ping $b --size 4096 --count 100
 	done
 done
+echo "node 1 -> all nodes at once (multicast call, gathered replies):"
+kx 1 krgadm rpc ping all --size 4096 --count 20
 
 say "Cluster-wide PIDs: a process started with krgrun carries its node"
 for n in 1 2 3; do
@@ -52,6 +54,7 @@ done
 kx 1 sh -c 'dmesg | grep "krg: node 3"'
 printf 'node 1 -> '
 kx 1 krgadm rpc ping 3 || true
+kx 1 krgadm rpc ping 1-3 || true
 
 say "Kernel logs clean?"
 kc status

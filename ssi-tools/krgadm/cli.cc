@@ -12,9 +12,11 @@ std::string usage(std::string_view topic) {
       "  krgadm cluster status [--json]\n"
       "      This node's identity and the online and present node sets.\n";
   std::string rpc =
-      "  krgadm rpc ping NODE [--size BYTES] [--count N] [--timeout MS] [--json]\n"
-      "      Time N echo round trips of BYTES bytes to NODE over krg RPC\n"
-      "      (needs CAP_NET_ADMIN). Defaults: 0 bytes, 1 round trip, 10000 ms.\n";
+      "  krgadm rpc ping NODES [--size BYTES] [--count N] [--timeout MS] [--json]\n"
+      "      Time N echo round trips of BYTES bytes over krg RPC to NODES: one\n"
+      "      node, a list (1-3,5: each round is one multicast call) or 'all'\n"
+      "      online nodes (needs CAP_NET_ADMIN). Defaults: 0 bytes, 1 round\n"
+      "      trip, 10000 ms.\n";
   std::string head = "usage:\n";
   if (topic == "nodes") return head + nodes;
   if (topic == "cluster") return head + cluster;
@@ -94,12 +96,21 @@ Parsed parse_rpc(const std::vector<std::string_view>& args) {
     }
     if (!a.empty() && a[0] == '-') return fail("unknown option '" + std::string(a) + "'");
     if (have_node) return fail("unexpected argument '" + std::string(a) + "'");
-    auto n = krg::parse_int(a, 1, 255);
-    if (!n) return fail("bad node id '" + std::string(a) + "' (want 1..255)");
-    p.cmd.node = static_cast<int>(*n);
     have_node = true;
+    if (a == "all") {
+      p.cmd.all = true;
+      continue;
+    }
+    if (auto n = krg::parse_int(a, 1, 255)) {
+      p.cmd.node = static_cast<int>(*n);
+      continue;
+    }
+    auto list = krg::parse_nodelist(a);
+    if (!list || list->empty() || list->front() < 1 || list->back() > 255)
+      return fail("bad node '" + std::string(a) + "' (want 1..255, a list like 1-3,5, or all)");
+    p.cmd.nodes = *list;
   }
-  if (!have_node) return fail("rpc ping needs a NODE");
+  if (!have_node) return fail("rpc ping needs NODES");
   return p;
 }
 

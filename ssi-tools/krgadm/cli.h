@@ -14,7 +14,9 @@ struct Command {
   Action action = Action::help;
   std::string topic;  // help: "", "nodes", "cluster" or "rpc"
   bool json = false;
-  int node = 0;  // rpc ping
+  int node = 0;            // rpc ping: one node,
+  std::vector<int> nodes;  // a node list,
+  bool all = false;        // or every online node
   uint32_t size = 0;
   uint32_t count = 1;
   uint32_t timeout_ms = 10000;

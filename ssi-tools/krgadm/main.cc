@@ -1,5 +1,7 @@
 // krgadm: cluster administration. See Documentation/krgadm.md.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -73,18 +75,42 @@ int nodes_status(krg::Client& c, const Command& cmd) {
 }
 
 int rpc_ping(krg::Client& c, const Command& cmd) {
-  krg::PingRequest req{cmd.node, cmd.size, cmd.count, cmd.timeout_ms, cmd.type};
+  krg::PingRequest req{cmd.node, cmd.nodes, cmd.size, cmd.count, cmd.timeout_ms, cmd.type};
+  if (cmd.all) {
+    req.nodes = c.cluster().online;
+    if (req.nodes.empty()) throw krg::Error::plain(EHOSTDOWN, "no node is online");
+  }
   auto res = c.ping(req);
   double avg_us = res.count ? res.total_ns / 1000.0 / res.count : 0;
+  bool failed = false;
+  for (auto [node, err] : res.status) failed |= err != 0;
   if (cmd.json) {
-    std::cout << "{\"node\":" << cmd.node << ",\"size\":" << cmd.size
-              << ",\"count\":" << res.count << ",\"total_ns\":" << res.total_ns
-              << ",\"avg_us\":" << avg_us << "}\n";
+    std::cout << "{\"size\":" << cmd.size << ",\"count\":" << res.count
+              << ",\"total_ns\":" << res.total_ns << ",\"avg_us\":" << avg_us;
+    if (req.nodes.empty()) {
+      std::cout << ",\"node\":" << cmd.node;
+    } else {
+      std::cout << ",\"nodes\":[";
+      for (size_t i = 0; i < res.status.size(); ++i) {
+        auto [node, err] = res.status[i];
+        std::cout << (i ? "," : "") << "{\"node\":" << node << ",\"errno\":" << err
+                  << ",\"status\":" << krg::json_quote(err ? std::strerror(err) : "ok") << "}";
+      }
+      std::cout << "]";
+    }
+    std::cout << "}\n";
+    return failed ? 1 : 0;
+  }
+  if (req.nodes.empty()) {
+    std::printf("node %d: %u round trips of %u bytes, avg %.1f us\n", cmd.node, res.count, cmd.size,
+                avg_us);
     return 0;
   }
-  std::printf("node %d: %u round trips of %u bytes, avg %.1f us\n", cmd.node, res.count,
-              cmd.size, avg_us);
-  return 0;
+  std::printf("nodes %s: %u rounds of %u bytes, avg %.1f us per round\n",
+              krg::format_nodelist(req.nodes).c_str(), res.count, cmd.size, avg_us);
+  for (auto [node, err] : res.status)
+    std::printf("node %d: %s\n", node, err ? std::strerror(err) : "ok");
+  return failed ? 1 : 0;
 }
 
 }  // namespace
@@ -104,10 +130,14 @@ int main(int argc, char** argv) {
   try {
     krg::Client client;
     switch (cmd.action) {
-      case krgadm::Action::nodes_status: return nodes_status(client, cmd);
-      case krgadm::Action::cluster_status: return cluster_status(client, cmd);
-      case krgadm::Action::rpc_ping: return rpc_ping(client, cmd);
-      case krgadm::Action::help: break;
+      case krgadm::Action::nodes_status:
+        return nodes_status(client, cmd);
+      case krgadm::Action::cluster_status:
+        return cluster_status(client, cmd);
+      case krgadm::Action::rpc_ping:
+        return rpc_ping(client, cmd);
+      case krgadm::Action::help:
+        break;
     }
   } catch (const krg::Error& e) {
     std::cerr << "krgadm: " << e.what() << "\n";

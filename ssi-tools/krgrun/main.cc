@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
       setsid();
     }
     // A /proc of our own namespace, so that /proc/<pid> means cluster PIDs.
-    if (unshare(CLONE_NEWNS) < 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0 ||
+    if (unshare(CLONE_NEWNS) < 0 ||
+        mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0 ||
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0) {
       std::fprintf(stderr, "krgrun: cannot mount /proc for the namespace: %s\n",
                    std::strerror(errno));

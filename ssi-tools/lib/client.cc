@@ -96,7 +96,8 @@ Client::Client() {
   family_ = genl_ctrl_resolve(sock_, KRG_GENL_NAME);
   if (family_ < 0) {
     nl_socket_free(sock_);
-    throw Error::plain(ENOENT, "this kernel has no krg support (no generic netlink family \"krg\")");
+    throw Error::plain(ENOENT,
+                       "this kernel has no krg support (no generic netlink family \"krg\")");
   }
 }
 
@@ -104,47 +105,53 @@ Client::~Client() { nl_socket_free(sock_); }
 
 ClusterInfo Client::cluster() {
   ClusterInfo info;
-  request(sock_, family_, KRG_CMD_CLUSTER_GET, "cluster status", [](nl_msg*) {},
-          [&](nlattr** a) {
-            info.node_id = static_cast<int>(get_u32(a, KRG_A_NODE_ID));
-            info.session_id = get_u32(a, KRG_A_SESSION_ID);
-            info.state = get_string(a, KRG_A_STATE);
-            info.iface = get_string(a, KRG_A_IFACE);
-            info.online = get_nodelist(a, KRG_A_ONLINE);
-            info.present = get_nodelist(a, KRG_A_PRESENT);
-          });
+  request(
+      sock_, family_, KRG_CMD_CLUSTER_GET, "cluster status", [](nl_msg*) {},
+      [&](nlattr** a) {
+        info.node_id = static_cast<int>(get_u32(a, KRG_A_NODE_ID));
+        info.session_id = get_u32(a, KRG_A_SESSION_ID);
+        info.state = get_string(a, KRG_A_STATE);
+        info.iface = get_string(a, KRG_A_IFACE);
+        info.online = get_nodelist(a, KRG_A_ONLINE);
+        info.present = get_nodelist(a, KRG_A_PRESENT);
+      });
   return info;
 }
 
 std::vector<NodeInfo> Client::nodes() {
   std::vector<NodeInfo> nodes;
-  request(sock_, family_, KRG_CMD_NODES_GET, "node status", [](nl_msg*) {},
-          [&](nlattr** a) {
-            if (!a[KRG_A_NODES]) return;
-            nlattr* pos;
-            int rem;
-            nla_for_each_nested(pos, a[KRG_A_NODES], rem) {
-              nlattr* n[KRG_A_MAX + 1];
-              if (nla_parse_nested(n, KRG_A_MAX, pos, nullptr) < 0 || !n[KRG_A_NODE_ID]) continue;
-              NodeInfo info;
-              info.id = static_cast<int>(nla_get_u32(n[KRG_A_NODE_ID]));
-              info.state = n[KRG_A_NODE_STATE] && nla_get_u8(n[KRG_A_NODE_STATE]) ==
-                                                      KRG_NODE_STATE_ONLINE
-                               ? NodeState::online
-                               : NodeState::unreachable;
-              nodes.push_back(info);
-            }
-          });
+  request(
+      sock_, family_, KRG_CMD_NODES_GET, "node status", [](nl_msg*) {},
+      [&](nlattr** a) {
+        if (!a[KRG_A_NODES]) return;
+        nlattr* pos;
+        int rem;
+        nla_for_each_nested(pos, a[KRG_A_NODES], rem) {
+          nlattr* n[KRG_A_MAX + 1];
+          if (nla_parse_nested(n, KRG_A_MAX, pos, nullptr) < 0 || !n[KRG_A_NODE_ID]) continue;
+          NodeInfo info;
+          info.id = static_cast<int>(nla_get_u32(n[KRG_A_NODE_ID]));
+          info.state =
+              n[KRG_A_NODE_STATE] && nla_get_u8(n[KRG_A_NODE_STATE]) == KRG_NODE_STATE_ONLINE
+                  ? NodeState::online
+                  : NodeState::unreachable;
+          nodes.push_back(info);
+        }
+      });
   return nodes;
 }
 
 PingResult Client::ping(const PingRequest& req) {
   PingResult res;
-  std::string what = "RPC ping to node " + std::to_string(req.node);
+  std::string what = req.nodes.empty() ? "RPC ping to node " + std::to_string(req.node)
+                                       : "RPC ping to nodes " + format_nodelist(req.nodes);
   request(
       sock_, family_, KRG_CMD_RPC_PING, what.c_str(),
       [&](nl_msg* m) {
-        nla_put_u32(m, KRG_A_PING_NODE, static_cast<uint32_t>(req.node));
+        if (req.nodes.empty())
+          nla_put_u32(m, KRG_A_PING_NODE, static_cast<uint32_t>(req.node));
+        else
+          nla_put_string(m, KRG_A_PING_NODES, format_nodelist(req.nodes).c_str());
         nla_put_u32(m, KRG_A_PING_SIZE, req.size);
         nla_put_u32(m, KRG_A_PING_COUNT, req.count);
         nla_put_u32(m, KRG_A_PING_TIMEOUT_MS, req.timeout_ms);
@@ -153,6 +160,15 @@ PingResult Client::ping(const PingRequest& req) {
       [&](nlattr** a) {
         res.count = get_u32(a, KRG_A_PING_COUNT);
         res.total_ns = a[KRG_A_PING_TOTAL_NS] ? nla_get_u64(a[KRG_A_PING_TOTAL_NS]) : 0;
+        if (!a[KRG_A_NODES]) return;
+        nlattr* pos;
+        int rem;
+        nla_for_each_nested(pos, a[KRG_A_NODES], rem) {
+          nlattr* n[KRG_A_MAX + 1];
+          if (nla_parse_nested(n, KRG_A_MAX, pos, nullptr) < 0 || !n[KRG_A_NODE_ID]) continue;
+          res.status.emplace_back(static_cast<int>(nla_get_u32(n[KRG_A_NODE_ID])),
+                                  static_cast<int>(get_u32(n, KRG_A_PING_STATUS)));
+        }
       });
   return res;
 }

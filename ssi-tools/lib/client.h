@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct nl_sock;
@@ -40,7 +41,8 @@ struct NodeInfo {
 };
 
 struct PingRequest {
-  int node = 0;
+  int node = 0;            // one node, or
+  std::vector<int> nodes;  // every round to all of these at once
   uint32_t size = 0;
   uint32_t count = 1;
   uint32_t timeout_ms = 10000;
@@ -50,6 +52,7 @@ struct PingRequest {
 struct PingResult {
   uint32_t count = 0;
   uint64_t total_ns = 0;
+  std::vector<std::pair<int, int>> status;  // nodes: (node, errno or 0)
 };
 
 class Client {

@@ -23,7 +23,8 @@ std::optional<std::vector<int>> parse_nodelist(std::string_view text) {
     if (comma != std::string_view::npos && text.empty()) return std::nullopt;
     auto dash = item.find('-');
     auto first = parse_int(item.substr(0, dash), 0, 1 << 20);
-    auto last = dash == std::string_view::npos ? first : parse_int(item.substr(dash + 1), 0, 1 << 20);
+    auto last =
+        dash == std::string_view::npos ? first : parse_int(item.substr(dash + 1), 0, 1 << 20);
     if (!first || !last || *last < *first) return std::nullopt;
     for (long n = *first; n <= *last; ++n) nodes.push_back(static_cast<int>(n));
   }

@@ -1,6 +1,6 @@
-#include "cli.h"
-
 #include <gtest/gtest.h>
+
+#include "cli.h"
 
 using krgadm::Action;
 using krgadm::parse;
@@ -54,9 +54,23 @@ TEST(KrgadmCli, RpcPing) {
   EXPECT_EQ(r.cmd.type, -1);
 }
 
+TEST(KrgadmCli, RpcPingNodeLists) {
+  auto r = p({"rpc", "ping", "1-3,5"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.cmd.nodes, (std::vector<int>{1, 2, 3, 5}));
+  EXPECT_FALSE(r.cmd.all);
+  r = p({"rpc", "ping", "all", "--count", "2"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_TRUE(r.cmd.all);
+  EXPECT_TRUE(r.cmd.nodes.empty());
+}
+
 TEST(KrgadmCli, RpcPingRejects) {
-  EXPECT_NE(p({"rpc", "ping"}).error.find("needs a NODE"), std::string::npos);
-  EXPECT_NE(p({"rpc", "ping", "0"}).error.find("bad node id '0'"), std::string::npos);
+  EXPECT_NE(p({"rpc", "ping"}).error.find("needs NODES"), std::string::npos);
+  EXPECT_NE(p({"rpc", "ping", "0"}).error.find("bad node '0'"), std::string::npos);
+  EXPECT_NE(p({"rpc", "ping", "0-2"}).error, "");
+  EXPECT_NE(p({"rpc", "ping", "250-260"}).error, "");
+  EXPECT_NE(p({"rpc", "ping", "1,"}).error, "");
   EXPECT_NE(p({"rpc", "ping", "256"}).error, "");
   EXPECT_NE(p({"rpc", "ping", "x"}).error, "");
   EXPECT_NE(p({"rpc", "ping", "2", "3"}).error.find("'3'"), std::string::npos);

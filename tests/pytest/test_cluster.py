@@ -45,8 +45,9 @@ def test_krgadm_cluster_status(cluster3):
     (["nodes"], "missing nodes subcommand"),
     (["nodes", "list"], "unknown nodes subcommand 'list'"),
     (["nodes", "status", "--yaml"], "unexpected argument '--yaml'"),
-    (["rpc", "ping"], "rpc ping needs a NODE"),
-    (["rpc", "ping", "0"], "bad node id '0'"),
+    (["rpc", "ping"], "rpc ping needs NODES"),
+    (["rpc", "ping", "0"], "bad node '0'"),
+    (["rpc", "ping", "3-1"], "bad node '3-1'"),
     (["rpc", "ping", "2", "--count", "x"], "bad value 'x' for --count"),
 ])
 def test_krgadm_bad_arguments(cluster3, args, message):
@@ -71,6 +72,17 @@ def test_rpc_ping_every_pair(cluster3, size):
             st = krgadm_json(cluster3, src, "rpc", "ping", str(dst), "--size", str(size),
                              "--count", "3")
             assert st["count"] == 3 and st["total_ns"] > 0
+
+
+@pytest.mark.parametrize("size", [0, 65536, 300000])
+def test_rpc_multicast_ping_gathers_every_node(cluster3, size):
+    for src in (1, 2, 3):
+        st = krgadm_json(cluster3, src, "rpc", "ping", "all", "--size", str(size),
+                         "--count", "3")
+        assert st["count"] == 3
+        assert [(x["node"], x["errno"]) for x in st["nodes"]] == [(1, 0), (2, 0), (3, 0)]
+    text = cluster3.check(1, ["krgadm", "rpc", "ping", "2-3"])
+    assert "node 2: ok" in text and "node 3: ok" in text
 
 
 def test_rpc_unknown_type_gets_error_reply(cluster3):
@@ -106,6 +118,13 @@ def test_crashed_node_leaves_online_and_rpc_fails(cluster3):
     err = cluster3.check(1, ["cat", "/tmp/ping.err"])
     assert "RPC ping to node 3:" in err
     assert "Host is down" in err or "Connection timed out" in err
+
+    # A multicast call still gathers the survivors and names the lost one.
+    r = cluster3.exec(1, ["krgadm", "rpc", "ping", "1-3", "--json"])
+    assert r.status == 1
+    st = json.loads(r.stdout)
+    assert [(x["node"], x["status"]) for x in st["nodes"]] == [
+        (1, "ok"), (2, "ok"), (3, "Host is down")]
 
     # Once it is known to be gone, calls fail at once with EHOSTDOWN.
     r = cluster3.exec(2, ["krgadm", "rpc", "ping", "3"])

@@ -76,6 +76,68 @@ int krg_rpc_ping(int node, u16 type, size_t size, unsigned int count,
 }
 EXPORT_SYMBOL_GPL(krg_rpc_ping);
 
+struct ping_round {
+	const u8 *sent;
+	size_t size;
+	int *status;		/* per node, KRG_MAX_NODES entries */
+};
+
+static void ping_gather(int node, int status, const struct krg_rpc_reply *reply,
+			void *arg)
+{
+	struct ping_round *round = arg;
+
+	if (!status && (reply->len != round->size ||
+			memcmp(reply->data, round->sent, round->size)))
+		status = -EIO;
+	if (status && !round->status[node])
+		round->status[node] = status;
+}
+
+/**
+ * krg_rpc_ping_nodes - time @count rounds of echoes to a set of nodes
+ * @status: per node (KRG_MAX_NODES entries): 0, or the first error; a
+ *          node that failed is left out of later rounds
+ *
+ * Each round is one krg_rpc_call_nodes(). Return: 0, -EINTR, -ENOMEM.
+ */
+int krg_rpc_ping_nodes(const struct krg_nodemask *nodes, u16 type,
+		       size_t size, unsigned int count, unsigned long timeout,
+		       int *status, u64 *total_ns)
+{
+	struct krg_nodemask left = *nodes;
+	struct ping_round round = { .size = size, .status = status };
+	unsigned int seq;
+	ktime_t start;
+	int node, err = 0;
+	u8 *buf;
+
+	if (size > KRG_RPC_MAX_MSG)
+		return -EMSGSIZE;
+	buf = kvmalloc(max_t(size_t, size, 1), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	round.sent = buf;
+	*total_ns = 0;
+	for (seq = 0; seq < count && krg_nodemask_weight(&left); seq++) {
+		if (signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		ping_fill(buf, size, seq);
+		start = ktime_get();
+		krg_rpc_call_nodes(&left, type, buf, size, ping_gather, &round,
+				   timeout);
+		*total_ns += ktime_to_ns(ktime_sub(ktime_get(), start));
+		for_each_krg_node(node, nodes)
+			if (status[node])
+				krg_node_clear(node, &left);
+	}
+	kvfree(buf);
+	return err;
+}
+EXPORT_SYMBOL_GPL(krg_rpc_ping_nodes);
+
 int krg_ping_init(void)
 {
 	return krg_rpc_register(KRG_RPC_PING, ping_handler);

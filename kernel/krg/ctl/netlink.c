@@ -12,9 +12,9 @@
 
 #define PING_MAX_COUNT		100000
 #define PING_MAX_TIMEOUT_MS	600000
-/* Room for every node: a nest with an id and a state each. */
-#define NODES_REPLY_LEN		(64 + KRG_MAX_NODES * (nla_total_size(0) + \
-				 nla_total_size(4) + nla_total_size(1)))
+/* Room for every node: a nest with an id and a state (or status) each. */
+#define NODES_REPLY_LEN		(128 + KRG_MAX_NODES * (nla_total_size(0) + \
+				 nla_total_size(4) + nla_total_size(4)))
 #define NODELIST_LEN		512	/* "1,3,5,...,255" is 457 */
 
 static struct genl_family krg_family;
@@ -25,6 +25,7 @@ static const struct nla_policy krg_policy[KRG_A_MAX + 1] = {
 	[KRG_A_PING_COUNT] = { .type = NLA_U32 },
 	[KRG_A_PING_TYPE] = NLA_POLICY_MAX(NLA_U16, KRG_RPC_NR_TYPES - 1),
 	[KRG_A_PING_TIMEOUT_MS] = { .type = NLA_U32 },
+	[KRG_A_PING_NODES] = { .type = NLA_NUL_STRING, .len = NODELIST_LEN - 1 },
 };
 
 static struct sk_buff *reply_new(struct genl_info *info, void **hdr,
@@ -126,28 +127,26 @@ static u32 get_u32(struct genl_info *info, int attr, u32 def)
 	return info->attrs[attr] ? nla_get_u32(info->attrs[attr]) : def;
 }
 
-static int krg_nl_rpc_ping(struct sk_buff *in, struct genl_info *info)
-{
-	u32 node, size, count, timeout_ms;
-	struct sk_buff *skb;
-	u16 type = KRG_RPC_PING;
-	u64 total_ns;
-	void *hdr;
-	int err;
+struct ping_args {
+	u32 size, count;
+	unsigned long timeout;
+	u16 type;
+};
 
-	if (GENL_REQ_ATTR_CHECK(info, KRG_A_PING_NODE))
-		return -EINVAL;
-	node = nla_get_u32(info->attrs[KRG_A_PING_NODE]);
-	size = get_u32(info, KRG_A_PING_SIZE, 0);
-	count = get_u32(info, KRG_A_PING_COUNT, 1);
-	timeout_ms = get_u32(info, KRG_A_PING_TIMEOUT_MS, 10000);
+static int ping_args_get(struct genl_info *info, struct ping_args *args)
+{
+	u32 timeout_ms = get_u32(info, KRG_A_PING_TIMEOUT_MS, 10000);
+
+	args->size = get_u32(info, KRG_A_PING_SIZE, 0);
+	args->count = get_u32(info, KRG_A_PING_COUNT, 1);
+	args->type = KRG_RPC_PING;
 	if (info->attrs[KRG_A_PING_TYPE])
-		type = nla_get_u16(info->attrs[KRG_A_PING_TYPE]);
-	if (size > KRG_RPC_MAX_MSG) {
+		args->type = nla_get_u16(info->attrs[KRG_A_PING_TYPE]);
+	if (args->size > KRG_RPC_MAX_MSG) {
 		GENL_SET_ERR_MSG(info, "ping size above the RPC message limit");
 		return -EMSGSIZE;
 	}
-	if (!count || count > PING_MAX_COUNT) {
+	if (!args->count || args->count > PING_MAX_COUNT) {
 		GENL_SET_ERR_MSG(info, "ping count must be 1..100000");
 		return -EINVAL;
 	}
@@ -155,22 +154,84 @@ static int krg_nl_rpc_ping(struct sk_buff *in, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "ping timeout must be 1..600000 ms");
 		return -EINVAL;
 	}
+	args->timeout = msecs_to_jiffies(timeout_ms);
+	return 0;
+}
 
-	err = krg_rpc_ping(node, type, size, count,
-			   msecs_to_jiffies(timeout_ms), &total_ns);
+static int put_ping_statuses(struct sk_buff *skb,
+			     const struct krg_nodemask *nodes, const int *status)
+{
+	struct nlattr *list = nla_nest_start(skb, KRG_A_NODES);
+	struct nlattr *n;
+	int node;
+
+	if (!list)
+		return -EMSGSIZE;
+	for_each_krg_node(node, nodes) {
+		n = nla_nest_start(skb, KRG_A_NODE);
+		if (!n || nla_put_u32(skb, KRG_A_NODE_ID, node) ||
+		    nla_put_u32(skb, KRG_A_PING_STATUS, -status[node]))
+			return -EMSGSIZE;
+		nla_nest_end(skb, n);
+	}
+	nla_nest_end(skb, list);
+	return 0;
+}
+
+static int krg_nl_rpc_ping(struct sk_buff *in, struct genl_info *info)
+{
+	struct krg_nodemask nodes;
+	struct ping_args args;
+	struct sk_buff *skb;
+	int *status = NULL;
+	u32 node = 0;
+	u64 total_ns;
+	void *hdr;
+	int err;
+
+	err = ping_args_get(info, &args);
 	if (err)
 		return err;
-
-	skb = reply_new(info, &hdr, NLMSG_GOODSIZE);
-	if (!skb)
-		return -ENOMEM;
-	if (nla_put_u32(skb, KRG_A_PING_NODE, node) ||
-	    nla_put_u32(skb, KRG_A_PING_COUNT, count) ||
-	    nla_put_u64_64bit(skb, KRG_A_PING_TOTAL_NS, total_ns, KRG_A_PAD)) {
-		nlmsg_free(skb);
-		return -EMSGSIZE;
+	if (info->attrs[KRG_A_PING_NODES]) {
+		err = krg_nodemask_parse(nla_data(info->attrs[KRG_A_PING_NODES]),
+					 &nodes);
+		if (err || krg_node_isset(0, &nodes) ||
+		    !krg_nodemask_weight(&nodes)) {
+			GENL_SET_ERR_MSG(info, "bad node list");
+			return -EINVAL;
+		}
+		status = kcalloc(KRG_MAX_NODES, sizeof(*status), GFP_KERNEL);
+		if (!status)
+			return -ENOMEM;
+		err = krg_rpc_ping_nodes(&nodes, args.type, args.size,
+					 args.count, args.timeout, status,
+					 &total_ns);
+	} else {
+		if (GENL_REQ_ATTR_CHECK(info, KRG_A_PING_NODE))
+			return -EINVAL;
+		node = nla_get_u32(info->attrs[KRG_A_PING_NODE]);
+		err = krg_rpc_ping(node, args.type, args.size, args.count,
+				   args.timeout, &total_ns);
 	}
-	return reply_send(skb, hdr, info);
+	if (err)
+		goto out;
+
+	err = -ENOMEM;
+	skb = reply_new(info, &hdr, status ? NODES_REPLY_LEN : NLMSG_GOODSIZE);
+	if (!skb)
+		goto out;
+	if ((node && nla_put_u32(skb, KRG_A_PING_NODE, node)) ||
+	    nla_put_u32(skb, KRG_A_PING_COUNT, args.count) ||
+	    nla_put_u64_64bit(skb, KRG_A_PING_TOTAL_NS, total_ns, KRG_A_PAD) ||
+	    (status && put_ping_statuses(skb, &nodes, status))) {
+		nlmsg_free(skb);
+		err = -EMSGSIZE;
+		goto out;
+	}
+	err = reply_send(skb, hdr, info);
+out:
+	kfree(status);
+	return err;
 }
 
 static const struct genl_small_ops krg_ops[] = {

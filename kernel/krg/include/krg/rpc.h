@@ -68,5 +68,8 @@ void krg_rpc_reply_free(struct krg_rpc_reply *reply);
 /* Ping: count echo round trips of size bytes, payload checked each time. */
 int krg_rpc_ping(int node, u16 type, size_t size, unsigned int count,
 		 unsigned long timeout, u64 *total_ns);
+int krg_rpc_ping_nodes(const struct krg_nodemask *nodes, u16 type,
+		       size_t size, unsigned int count, unsigned long timeout,
+		       int *status, u64 *total_ns);
 
 #endif /* _KRG_RPC_H */

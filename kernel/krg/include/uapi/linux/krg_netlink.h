@@ -9,12 +9,17 @@
  * KRG_CMD_NODES_GET     -> KRG_A_NODE_ID, KRG_A_NODES: nested KRG_A_NODE
  *                          entries, each { KRG_A_NODE_ID, KRG_A_NODE_STATE }
  *                          for every present node and this one
- * KRG_CMD_RPC_PING      KRG_A_PING_NODE (required), KRG_A_PING_SIZE
+ * KRG_CMD_RPC_PING      KRG_A_PING_NODE or KRG_A_PING_NODES, KRG_A_PING_SIZE
  *                       (bytes, default 0), KRG_A_PING_COUNT (default 1,
  *                       max 100000), KRG_A_PING_TYPE (default KRG_RPC_PING),
  *                       KRG_A_PING_TIMEOUT_MS (per call, default 10000)
  *                       -> KRG_A_PING_NODE, KRG_A_PING_COUNT,
  *                          KRG_A_PING_TOTAL_NS
+ *                       With KRG_A_PING_NODES (a node list), every round
+ *                       pings all of them at once (one multicast call) and
+ *                       the reply adds KRG_A_NODES: one KRG_A_NODE
+ *                       { KRG_A_NODE_ID, KRG_A_PING_STATUS } per node; a
+ *                       node that fails is left out of later rounds.
  *                       Needs CAP_NET_ADMIN. Errors come back as the
  *                       netlink error: EHOSTDOWN, ETIMEDOUT, EBADRQC, EIO...
  *
@@ -53,6 +58,8 @@ enum krg_attr {
 	KRG_A_PING_TIMEOUT_MS,	/* u32 */
 	KRG_A_PING_TOTAL_NS,	/* u64 */
 	KRG_A_PAD,
+	KRG_A_PING_NODES,	/* string: node list */
+	KRG_A_PING_STATUS,	/* u32: 0 or a positive errno */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)

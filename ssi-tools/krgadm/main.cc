@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "cli.h"
 #include "client.h"
 #include "json.h"
+#include "krgadm_cli.h"
 #include "nodelist.h"
 
 namespace {

@@ -173,4 +173,40 @@ PingResult Client::ping(const PingRequest& req) {
   return res;
 }
 
+namespace {
+
+CapSets parse_caps(nlattr** a) {
+  return {get_u32(a, KRG_A_CAP_EFFECTIVE), get_u32(a, KRG_A_CAP_PERMITTED),
+          get_u32(a, KRG_A_CAP_INH_EFFECTIVE), get_u32(a, KRG_A_CAP_INH_PERMITTED)};
+}
+
+}  // namespace
+
+CapSets Client::cap_get(int pid) {
+  CapSets sets;
+  std::string what = "capabilities of process " + std::to_string(pid);
+  request(
+      sock_, family_, KRG_CMD_CAP_GET, what.c_str(),
+      [&](nl_msg* m) { nla_put_u32(m, KRG_A_CAP_PID, static_cast<uint32_t>(pid)); },
+      [&](nlattr** a) { sets = parse_caps(a); });
+  return sets;
+}
+
+CapSets Client::cap_set(int pid, const CapSets& sets, unsigned which, bool force) {
+  CapSets now;
+  std::string what = "cannot change the capabilities of process " + std::to_string(pid);
+  request(
+      sock_, family_, KRG_CMD_CAP_SET, what.c_str(),
+      [&](nl_msg* m) {
+        nla_put_u32(m, KRG_A_CAP_PID, static_cast<uint32_t>(pid));
+        if (which & 1) nla_put_u32(m, KRG_A_CAP_EFFECTIVE, sets.effective);
+        if (which & 2) nla_put_u32(m, KRG_A_CAP_PERMITTED, sets.permitted);
+        if (which & 4) nla_put_u32(m, KRG_A_CAP_INH_EFFECTIVE, sets.inheritable_effective);
+        if (which & 8) nla_put_u32(m, KRG_A_CAP_INH_PERMITTED, sets.inheritable_permitted);
+        if (force) nla_put_flag(m, KRG_A_CAP_FORCE);
+      },
+      [&](nlattr** a) { now = parse_caps(a); });
+  return now;
+}
+
 }  // namespace krg

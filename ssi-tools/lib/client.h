@@ -55,6 +55,14 @@ struct PingResult {
   std::vector<std::pair<int, int>> status;  // nodes: (node, errno or 0)
 };
 
+// Kerrighed capability sets: masks of KRG_CAP_* bits (<linux/krg_cap.h>).
+struct CapSets {
+  uint32_t effective = 0;
+  uint32_t permitted = 0;
+  uint32_t inheritable_effective = 0;
+  uint32_t inheritable_permitted = 0;
+};
+
 class Client {
  public:
   Client();  // throws Error when krg is not in this kernel
@@ -65,6 +73,10 @@ class Client {
   ClusterInfo cluster();
   std::vector<NodeInfo> nodes();
   PingResult ping(const PingRequest& req);
+  CapSets cap_get(int pid);
+  // Change the sets whose bit is in `which` (1 effective, 2 permitted,
+  // 4 inheritable effective, 8 inheritable permitted); returns the sets now.
+  CapSets cap_set(int pid, const CapSets& sets, unsigned which, bool force);
 
  private:
   nl_sock* sock_ = nullptr;

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
+#include "krgadm_cli.h"
 
-#include "cli.h"
+#include <gtest/gtest.h>
 
 using krgadm::Action;
 using krgadm::parse;

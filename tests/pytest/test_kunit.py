@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-SUITES = ["krg_nodemask", "krg_rpc_msg"]
+SUITES = ["krg_nodemask", "krg_rpc_msg", "krg_pid", "krg_cap"]
 
 
 def parse_ktap(log):

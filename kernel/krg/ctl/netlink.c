@@ -6,6 +6,7 @@
 #include <linux/kernel.h>
 #include <net/genetlink.h>
 #include <uapi/linux/krg_netlink.h>
+#include <krg/cap.h>
 #include <krg/membership.h>
 #include <krg/rpc.h>
 #include "ctl.h"
@@ -26,6 +27,12 @@ static const struct nla_policy krg_policy[KRG_A_MAX + 1] = {
 	[KRG_A_PING_TYPE] = NLA_POLICY_MAX(NLA_U16, KRG_RPC_NR_TYPES - 1),
 	[KRG_A_PING_TIMEOUT_MS] = { .type = NLA_U32 },
 	[KRG_A_PING_NODES] = { .type = NLA_NUL_STRING, .len = NODELIST_LEN - 1 },
+	[KRG_A_CAP_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KRG_A_CAP_EFFECTIVE] = NLA_POLICY_MASK(NLA_U32, KRG_CAP_ALL),
+	[KRG_A_CAP_PERMITTED] = NLA_POLICY_MASK(NLA_U32, KRG_CAP_ALL),
+	[KRG_A_CAP_INH_EFFECTIVE] = NLA_POLICY_MASK(NLA_U32, KRG_CAP_ALL),
+	[KRG_A_CAP_INH_PERMITTED] = NLA_POLICY_MASK(NLA_U32, KRG_CAP_ALL),
+	[KRG_A_CAP_FORCE] = { .type = NLA_FLAG },
 };
 
 static struct sk_buff *reply_new(struct genl_info *info, void **hdr,
@@ -234,6 +241,73 @@ out:
 	return err;
 }
 
+static int cap_reply(struct genl_info *info, u32 pid,
+		     const struct krg_cap_sets *s)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = reply_new(info, &hdr, NLMSG_GOODSIZE);
+	if (!skb)
+		return -ENOMEM;
+	if (nla_put_u32(skb, KRG_A_CAP_PID, pid) ||
+	    nla_put_u32(skb, KRG_A_CAP_EFFECTIVE, s->effective) ||
+	    nla_put_u32(skb, KRG_A_CAP_PERMITTED, s->permitted) ||
+	    nla_put_u32(skb, KRG_A_CAP_INH_EFFECTIVE,
+			s->inheritable_effective) ||
+	    nla_put_u32(skb, KRG_A_CAP_INH_PERMITTED,
+			s->inheritable_permitted)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	return reply_send(skb, hdr, info);
+}
+
+static int krg_nl_cap_get(struct sk_buff *in, struct genl_info *info)
+{
+	struct krg_cap_sets sets;
+	u32 pid;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KRG_A_CAP_PID))
+		return -EINVAL;
+	pid = nla_get_u32(info->attrs[KRG_A_CAP_PID]);
+	err = krg_cap_get(pid, &sets);
+	return err ?: cap_reply(info, pid, &sets);
+}
+
+static int krg_nl_cap_set(struct sk_buff *in, struct genl_info *info)
+{
+	static const struct {
+		int attr;
+		unsigned int which;
+	} given[] = {
+		{ KRG_A_CAP_EFFECTIVE, KRG_CAP_SET_EFFECTIVE },
+		{ KRG_A_CAP_PERMITTED, KRG_CAP_SET_PERMITTED },
+		{ KRG_A_CAP_INH_EFFECTIVE, KRG_CAP_SET_INH_EFFECTIVE },
+		{ KRG_A_CAP_INH_PERMITTED, KRG_CAP_SET_INH_PERMITTED },
+	};
+	struct krg_cap_sets sets = {
+		.effective = get_u32(info, KRG_A_CAP_EFFECTIVE, 0),
+		.permitted = get_u32(info, KRG_A_CAP_PERMITTED, 0),
+		.inheritable_effective = get_u32(info, KRG_A_CAP_INH_EFFECTIVE, 0),
+		.inheritable_permitted = get_u32(info, KRG_A_CAP_INH_PERMITTED, 0),
+	};
+	unsigned int which = 0, i;
+	u32 pid;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KRG_A_CAP_PID))
+		return -EINVAL;
+	pid = nla_get_u32(info->attrs[KRG_A_CAP_PID]);
+	for (i = 0; i < ARRAY_SIZE(given); i++)
+		if (info->attrs[given[i].attr])
+			which |= given[i].which;
+	err = krg_cap_set(pid, &sets, which,
+			  nla_get_flag(info->attrs[KRG_A_CAP_FORCE]));
+	return err ?: cap_reply(info, pid, &sets);
+}
+
 static const struct genl_small_ops krg_ops[] = {
 	{
 		.cmd = KRG_CMD_CLUSTER_GET,
@@ -247,6 +321,14 @@ static const struct genl_small_ops krg_ops[] = {
 		.cmd = KRG_CMD_RPC_PING,
 		.doit = krg_nl_rpc_ping,
 		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = KRG_CMD_CAP_GET,
+		.doit = krg_nl_cap_get,
+	},
+	{
+		.cmd = KRG_CMD_CAP_SET,
+		.doit = krg_nl_cap_set,
 	},
 };
 

@@ -23,6 +23,17 @@
  *                       Needs CAP_NET_ADMIN. Errors come back as the
  *                       netlink error: EHOSTDOWN, ETIMEDOUT, EBADRQC, EIO...
  *
+ * KRG_CMD_CAP_GET       KRG_A_CAP_PID -> KRG_A_CAP_PID and the four sets
+ *                       KRG_A_CAP_EFFECTIVE, KRG_A_CAP_PERMITTED,
+ *                       KRG_A_CAP_INH_EFFECTIVE, KRG_A_CAP_INH_PERMITTED
+ *                       (u32 masks of <linux/krg_cap.h> bits)
+ * KRG_CMD_CAP_SET       KRG_A_CAP_PID, any of the four sets (the others
+ *                       stay), KRG_A_CAP_FORCE (flag: clip the effective
+ *                       set to the permitted one) -> the sets now.
+ *                       Needs ownership of the task or CAP_SYS_ADMIN.
+ *                       Errors: ESRCH, EPERM, EINVAL, EBUSY (a capability
+ *                       in use would leave the effective set).
+ *
  * Strings are NUL terminated. Node sets are in the cpumask list format.
  */
 #ifndef _UAPI_LINUX_KRG_NETLINK_H
@@ -36,6 +47,8 @@ enum krg_cmd {
 	KRG_CMD_CLUSTER_GET,
 	KRG_CMD_NODES_GET,
 	KRG_CMD_RPC_PING,
+	KRG_CMD_CAP_GET,
+	KRG_CMD_CAP_SET,
 	__KRG_CMD_MAX
 };
 #define KRG_CMD_MAX (__KRG_CMD_MAX - 1)
@@ -60,6 +73,12 @@ enum krg_attr {
 	KRG_A_PAD,
 	KRG_A_PING_NODES,	/* string: node list */
 	KRG_A_PING_STATUS,	/* u32: 0 or a positive errno */
+	KRG_A_CAP_PID,		/* u32 */
+	KRG_A_CAP_EFFECTIVE,	/* u32 */
+	KRG_A_CAP_PERMITTED,	/* u32 */
+	KRG_A_CAP_INH_EFFECTIVE,	/* u32 */
+	KRG_A_CAP_INH_PERMITTED,	/* u32 */
+	KRG_A_CAP_FORCE,	/* flag */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)

@@ -1,4 +1,4 @@
-#include "cli.h"
+#include "krgadm_cli.h"
 
 #include "nodelist.h"
 

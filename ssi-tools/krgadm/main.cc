@@ -101,13 +101,14 @@ int rpc_ping(krg::Client& c, const Command& cmd) {
     std::cout << "}\n";
     return failed ? 1 : 0;
   }
+  const char* s = res.count == 1 ? "" : "s";
   if (req.nodes.empty()) {
-    std::printf("node %d: %u round trips of %u bytes, avg %.1f us\n", cmd.node, res.count, cmd.size,
-                avg_us);
+    std::printf("node %d: %u round trip%s of %u bytes, avg %.1f us\n", cmd.node, res.count, s,
+                cmd.size, avg_us);
     return 0;
   }
-  std::printf("nodes %s: %u rounds of %u bytes, avg %.1f us per round\n",
-              krg::format_nodelist(req.nodes).c_str(), res.count, cmd.size, avg_us);
+  std::printf("nodes %s: %u round%s of %u bytes, avg %.1f us per round\n",
+              krg::format_nodelist(req.nodes).c_str(), res.count, s, cmd.size, avg_us);
   for (auto [node, err] : res.status)
     std::printf("node %d: %s\n", node, err ? std::strerror(err) : "ok");
   return failed ? 1 : 0;

@@ -92,6 +92,22 @@ def test_rpc_unknown_type_gets_error_reply(cluster3):
     assert "node 1 sent unknown message type 200" in cluster3.log(2)
 
 
+@pytest.mark.parametrize("target", [2, 1])
+def test_rpc_survives_hostile_frames(cluster3, target):
+    # 3,000 malformed frames: every one is dropped with a log line, and
+    # nothing stops the node from serving (the fixture fails the test on
+    # any Oops/BUG/WARN in the logs).
+    out = cluster3.check(1, ["/usr/lib/krg/progs/rpc_fuzz", str(target), "1", "3000",
+                             str(target * 7919)], timeout=300)
+    assert "3000 frames sent" in out
+    cluster3.wait_for("the fuzzed node to drop frames", lambda: "RPC frame dropped" in
+                      cluster3.log(target) or "fragment out of its stream" in cluster3.log(target))
+    for src in (1, 2, 3):
+        st = krgadm_json(cluster3, src, "rpc", "ping", str(target), "--size", "65536")
+        assert st["count"] == 1
+    assert cluster3.online(target) == "1-3"
+
+
 def test_rpc_to_absent_node_fails_at_once(cluster3):
     start = time.monotonic()
     r = cluster3.exec(1, ["krgadm", "rpc", "ping", "42"])

@@ -37,6 +37,9 @@ struct rpc_msg {
 };
 
 static struct socket *rpc_sock;
+/* Bytes of received messages held now, and the most we hold. */
+static atomic_long_t rx_bytes;
+static long rx_budget;
 static struct workqueue_struct *rpc_wq;
 static krg_rpc_handler_t handlers[KRG_RPC_NR_TYPES];
 static LIST_HEAD(assemblies);
@@ -98,6 +101,8 @@ EXPORT_SYMBOL_GPL(krg_rpc_send);
 
 static void rpc_msg_free(struct rpc_msg *m)
 {
+	if (m->data)
+		atomic_long_sub(max_t(u32, m->frame.total_len, 1), &rx_bytes);
 	kvfree(m->data);
 	kfree(m);
 }
@@ -206,11 +211,21 @@ static struct rpc_msg *rpc_assemble(const struct krg_rpc_frame *f,
 		return NULL;
 	}
 	if (!m) {
+		long size = max_t(u32, f->total_len, 1);
+
+		/* Peers cannot pin more memory than the budget. */
+		if (atomic_long_add_return(size, &rx_bytes) > rx_budget) {
+			atomic_long_sub(size, &rx_bytes);
+			pr_warn_ratelimited("node %u: %u byte message dropped, %ld bytes of messages already held\n",
+					    f->src_node, f->total_len,
+					    atomic_long_read(&rx_bytes));
+			return NULL;
+		}
 		m = kzalloc(sizeof(*m), GFP_KERNEL);
 		if (m)
-			m->data = kvmalloc(max_t(u32, f->total_len, 1),
-					   GFP_KERNEL);
+			m->data = kvmalloc(size, GFP_KERNEL);
 		if (!m || !m->data) {
+			atomic_long_sub(size, &rx_bytes);
 			kfree(m);
 			pr_warn_ratelimited("node %u: no memory for a %u byte message\n",
 					    f->src_node, f->total_len);
@@ -317,6 +332,9 @@ int krg_rpc_init(void)
 	rpc_wq = alloc_workqueue("krg_rpc", WQ_UNBOUND, 0);
 	if (!rpc_wq)
 		return -ENOMEM;
+	/* A quarter of memory, but room for one message of the largest size. */
+	rx_budget = max_t(long, KRG_RPC_MAX_MSG,
+			  (totalram_pages() << PAGE_SHIFT) / 4);
 	rx_buf = kvmalloc(KRG_RPC_MAX_FRAME + RPC_CONTROL_LEN, GFP_KERNEL);
 	if (!rx_buf)
 		return -ENOMEM;

@@ -30,7 +30,10 @@ esac
 echo "$version" > "$build/kernel-version"
 
 # Patches applied before, in order, and the current series.
-old_series=$( [ -f "$applied/series" ] && sed -n '/^[^#]/p' "$applied/series")
+old_series=""
+if [ -f "$applied/series" ]; then
+	old_series=$(sed -n '/^[^#]/p' "$applied/series")
+fi
 new_series=$(sed -n '/^[^#]/p' "$top/kernel/patches/series")
 
 # Keep the longest unchanged prefix of the series applied; take back the

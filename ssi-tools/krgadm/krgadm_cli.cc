@@ -12,11 +12,13 @@ std::string usage(std::string_view topic) {
       "  krgadm cluster status [--json]\n"
       "      This node's identity and the online and present node sets.\n";
   std::string rpc =
-      "  krgadm rpc ping NODES [--size BYTES] [--count N] [--timeout MS] [--json]\n"
+      "  krgadm rpc ping NODES [--size BYTES] [--count N] [--timeout MS] [--oneway]\n"
+      "                  [--json]\n"
       "      Time N echo round trips of BYTES bytes over krg RPC to NODES: one\n"
       "      node, a list (1-3,5: each round is one multicast call) or 'all'\n"
       "      online nodes (needs CAP_NET_ADMIN). Defaults: 0 bytes, 1 round\n"
-      "      trip, 10000 ms.\n";
+      "      trip, 10000 ms. --oneway: send N one-way pings to one node and wait\n"
+      "      until it has counted them all.\n";
   std::string head = "usage:\n";
   if (topic == "nodes") return head + nodes;
   if (topic == "cluster") return head + cluster;
@@ -77,6 +79,10 @@ Parsed parse_rpc(const std::vector<std::string_view>& args) {
       p.cmd.json = true;
       continue;
     }
+    if (a == "--oneway") {
+      p.cmd.oneway = true;
+      continue;
+    }
     if (a == "--size" || a == "--count" || a == "--timeout" || a == "--type") {
       if (i + 1 >= args.size()) return fail(std::string(a) + " needs a value");
       auto v = args[++i];
@@ -111,6 +117,8 @@ Parsed parse_rpc(const std::vector<std::string_view>& args) {
     p.cmd.nodes = *list;
   }
   if (!have_node) return fail("rpc ping needs NODES");
+  if (p.cmd.oneway && (p.cmd.all || !p.cmd.nodes.empty()))
+    return fail("--oneway pings go to one node");
   return p;
 }
 

@@ -21,6 +21,7 @@ struct Command {
   uint32_t count = 1;
   uint32_t timeout_ms = 10000;
   int type = -1;
+  bool oneway = false;
 };
 
 struct Parsed {

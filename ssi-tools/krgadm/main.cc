@@ -75,7 +75,8 @@ int nodes_status(krg::Client& c, const Command& cmd) {
 }
 
 int rpc_ping(krg::Client& c, const Command& cmd) {
-  krg::PingRequest req{cmd.node, cmd.nodes, cmd.size, cmd.count, cmd.timeout_ms, cmd.type};
+  krg::PingRequest req{cmd.node,       cmd.nodes, cmd.size,  cmd.count,
+                       cmd.timeout_ms, cmd.type,  cmd.oneway};
   if (cmd.all) {
     req.nodes = c.cluster().online;
     if (req.nodes.empty()) throw krg::Error::plain(EHOSTDOWN, "no node is online");

@@ -156,6 +156,7 @@ PingResult Client::ping(const PingRequest& req) {
         nla_put_u32(m, KRG_A_PING_COUNT, req.count);
         nla_put_u32(m, KRG_A_PING_TIMEOUT_MS, req.timeout_ms);
         if (req.type >= 0) nla_put_u16(m, KRG_A_PING_TYPE, static_cast<uint16_t>(req.type));
+        if (req.oneway) nla_put_flag(m, KRG_A_PING_ONEWAY);
       },
       [&](nlattr** a) {
         res.count = get_u32(a, KRG_A_PING_COUNT);

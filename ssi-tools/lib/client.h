@@ -46,7 +46,8 @@ struct PingRequest {
   uint32_t size = 0;
   uint32_t count = 1;
   uint32_t timeout_ms = 10000;
-  int type = -1;  // -1: the ping message type
+  int type = -1;        // -1: the ping message type
+  bool oneway = false;  // one-way pings, then wait until all are counted
 };
 
 struct PingResult {

@@ -65,6 +65,13 @@ TEST(KrgadmCli, RpcPingNodeLists) {
   EXPECT_TRUE(r.cmd.nodes.empty());
 }
 
+TEST(KrgadmCli, RpcPingOneway) {
+  auto r = p({"rpc", "ping", "2", "--oneway", "--count", "50"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_TRUE(r.cmd.oneway);
+  EXPECT_EQ(p({"rpc", "ping", "all", "--oneway"}).error, "--oneway pings go to one node");
+}
+
 TEST(KrgadmCli, RpcPingRejects) {
   EXPECT_NE(p({"rpc", "ping"}).error.find("needs NODES"), std::string::npos);
   EXPECT_NE(p({"rpc", "ping", "0"}).error.find("bad node '0'"), std::string::npos);

@@ -85,6 +85,15 @@ def test_rpc_multicast_ping_gathers_every_node(cluster3, size):
     assert "node 2: ok" in text and "node 3: ok" in text
 
 
+@pytest.mark.parametrize("size, count", [(0, 500), (1000, 200), (100000, 30)])
+def test_rpc_oneway_messages_all_arrive(cluster3, size, count):
+    for src, dst in ((1, 2), (3, 1), (2, 2)):
+        st = krgadm_json(cluster3, src, "rpc", "ping", str(dst), "--oneway", "--size", str(size),
+                         "--count", str(count))
+        assert st["count"] == count and st["total_ns"] > 0
+    assert "corrupt one-way ping" not in cluster3.log(2)
+
+
 def test_rpc_unknown_type_gets_error_reply(cluster3):
     r = cluster3.exec(1, ["krgadm", "rpc", "ping", "2", "--type", "200"])
     assert r.status == 1

@@ -18,6 +18,22 @@ int krg_rpc_init(void);		/* worker pool, receive buffer */
 int krg_rpc_client_init(void);	/* node-loss wake-ups */
 int krg_rpc_start(void);	/* bind the socket once TIPC is up */
 int krg_ping_init(void);
+
+struct krg_rpc_request;
+struct krg_rpc_reply;
+
+/* Ping payloads: byte i of round seq is i * 7 + seq (mod 256). */
+static inline void krg_ping_fill(u8 *buf, size_t size, unsigned int seq)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		buf[i] = (u8)(i * 7 + seq);
+}
+
+int ping_oneway_received(const struct krg_rpc_request *req);
+int ping_stats_handler(const struct krg_rpc_request *req,
+		       struct krg_rpc_reply *reply);
 void krg_join_start(void);
 int krg_topology_start(void);
 

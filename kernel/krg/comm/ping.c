@@ -14,6 +14,8 @@
 static int ping_handler(const struct krg_rpc_request *req,
 			struct krg_rpc_reply *reply)
 {
+	if (req->oneway)
+		return ping_oneway_received(req);
 	if (!req->len)
 		return 0;
 	reply->data = kvmalloc(req->len, GFP_KERNEL);
@@ -22,14 +24,6 @@ static int ping_handler(const struct krg_rpc_request *req,
 	memcpy(reply->data, req->data, req->len);
 	reply->len = req->len;
 	return 0;
-}
-
-static void ping_fill(u8 *buf, size_t size, unsigned int seq)
-{
-	size_t i;
-
-	for (i = 0; i < size; i++)
-		buf[i] = (u8)(i * 7 + seq);
 }
 
 /**
@@ -61,7 +55,7 @@ int krg_rpc_ping(int node, u16 type, size_t size, unsigned int count,
 			err = -EINTR;
 			break;
 		}
-		ping_fill(buf, size, seq);
+		krg_ping_fill(buf, size, seq);
 		start = ktime_get();
 		err = krg_rpc_call(node, type, buf, size, &reply, timeout);
 		*total_ns += ktime_to_ns(ktime_sub(ktime_get(), start));
@@ -124,7 +118,7 @@ int krg_rpc_ping_nodes(const struct krg_nodemask *nodes, u16 type,
 			err = -EINTR;
 			break;
 		}
-		ping_fill(buf, size, seq);
+		krg_ping_fill(buf, size, seq);
 		start = ktime_get();
 		krg_rpc_call_nodes(&left, type, buf, size, ping_gather, &round,
 				   timeout);
@@ -140,5 +134,6 @@ EXPORT_SYMBOL_GPL(krg_rpc_ping_nodes);
 
 int krg_ping_init(void)
 {
-	return krg_rpc_register(KRG_RPC_PING, ping_handler);
+	return krg_rpc_register(KRG_RPC_PING, ping_handler) ?:
+	       krg_rpc_register(KRG_RPC_PING_STATS, ping_stats_handler);
 }

@@ -33,6 +33,7 @@ static const struct nla_policy krg_policy[KRG_A_MAX + 1] = {
 	[KRG_A_CAP_INH_EFFECTIVE] = NLA_POLICY_MASK(NLA_U32, KRG_CAP_ALL),
 	[KRG_A_CAP_INH_PERMITTED] = NLA_POLICY_MASK(NLA_U32, KRG_CAP_ALL),
 	[KRG_A_CAP_FORCE] = { .type = NLA_FLAG },
+	[KRG_A_PING_ONEWAY] = { .type = NLA_FLAG },
 };
 
 static struct sk_buff *reply_new(struct genl_info *info, void **hdr,
@@ -199,6 +200,11 @@ static int krg_nl_rpc_ping(struct sk_buff *in, struct genl_info *info)
 	err = ping_args_get(info, &args);
 	if (err)
 		return err;
+	if (info->attrs[KRG_A_PING_NODES] &&
+	    nla_get_flag(info->attrs[KRG_A_PING_ONEWAY])) {
+		GENL_SET_ERR_MSG(info, "one-way pings go to one node");
+		return -EINVAL;
+	}
 	if (info->attrs[KRG_A_PING_NODES]) {
 		err = krg_nodemask_parse(nla_data(info->attrs[KRG_A_PING_NODES]),
 					 &nodes);
@@ -217,8 +223,12 @@ static int krg_nl_rpc_ping(struct sk_buff *in, struct genl_info *info)
 		if (GENL_REQ_ATTR_CHECK(info, KRG_A_PING_NODE))
 			return -EINVAL;
 		node = nla_get_u32(info->attrs[KRG_A_PING_NODE]);
-		err = krg_rpc_ping(node, args.type, args.size, args.count,
-				   args.timeout, &total_ns);
+		if (nla_get_flag(info->attrs[KRG_A_PING_ONEWAY]))
+			err = krg_rpc_ping_oneway(node, args.size, args.count,
+						  args.timeout, &total_ns);
+		else
+			err = krg_rpc_ping(node, args.type, args.size,
+					   args.count, args.timeout, &total_ns);
 	}
 	if (err)
 		goto out;

@@ -24,7 +24,8 @@
 
 /* Message types. Numbers are wire ABI: never reuse one. */
 enum krg_rpc_type {
-	KRG_RPC_PING = 1,	/* echo the payload back */
+	KRG_RPC_PING = 1,	/* echo the payload back; one-way: count it */
+	KRG_RPC_PING_STATS,	/* how many one-way pings came from the caller */
 	KRG_RPC_NR_TYPES = 256,
 };
 
@@ -68,6 +69,8 @@ void krg_rpc_reply_free(struct krg_rpc_reply *reply);
 /* Ping: count echo round trips of size bytes, payload checked each time. */
 int krg_rpc_ping(int node, u16 type, size_t size, unsigned int count,
 		 unsigned long timeout, u64 *total_ns);
+int krg_rpc_ping_oneway(int node, size_t size, unsigned int count,
+			unsigned long timeout, u64 *total_ns);
 int krg_rpc_ping_nodes(const struct krg_nodemask *nodes, u16 type,
 		       size_t size, unsigned int count, unsigned long timeout,
 		       int *status, u64 *total_ns);

@@ -20,6 +20,10 @@
  *                       the reply adds KRG_A_NODES: one KRG_A_NODE
  *                       { KRG_A_NODE_ID, KRG_A_PING_STATUS } per node; a
  *                       node that fails is left out of later rounds.
+ *                       With KRG_A_PING_ONEWAY (one node only), COUNT
+ *                       one-way pings are sent, then the node is asked
+ *                       until it has counted them all (ETIMEDOUT if not
+ *                       within the timeout); TOTAL_NS covers all of it.
  *                       Needs CAP_NET_ADMIN. Errors come back as the
  *                       netlink error: EHOSTDOWN, ETIMEDOUT, EBADRQC, EIO...
  *
@@ -79,6 +83,7 @@ enum krg_attr {
 	KRG_A_CAP_INH_EFFECTIVE,	/* u32 */
 	KRG_A_CAP_INH_PERMITTED,	/* u32 */
 	KRG_A_CAP_FORCE,	/* flag */
+	KRG_A_PING_ONEWAY,	/* flag */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)

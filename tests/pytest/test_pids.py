@@ -76,6 +76,21 @@ def test_reaper_is_pid_1_of_the_namespace(cluster3):
     assert out.strip() == "1"
 
 
+def test_chosen_pids_as_restart_needs(cluster3):
+    # ns_last_pid steers the next PID within the node's range...
+    want = (2 << 22) | 5000
+    out = cluster3.check(2, ["krgrun", "--", "sh", "-c",
+                             f"echo {want} > /proc/sys/kernel/ns_last_pid; sh -c 'echo $$'; true"])
+    assert int(out) == want + 1
+    # ...and clone3() set_tid recreates any cluster PID, here one born on node 3.
+    other = (3 << 22) | 777
+    assert int(cluster3.check(1, ["krgrun", "--", f"{PROGS}/set_tid", str(other)])) == other
+    r = cluster3.exec(1, ["krgrun", "--", "sh", "-c", f"{PROGS}/set_tid $$"])  # its own PID
+    assert r.status == 1 and "File exists" in r.stderr
+    r = cluster3.exec(1, ["krgrun", "--", f"{PROGS}/set_tid", str(1 << 30)])
+    assert r.status == 1 and "Invalid argument" in r.stderr
+
+
 @pytest.mark.parametrize("args, status, message", [
     ([], 2, "missing command"),
     (["--"], 2, "missing command"),

@@ -53,6 +53,17 @@ void krg_pid_range(struct pid_namespace *ns, int *min, int *end)
 	*end = krg_pid_make(node, KRG_PID_LOCAL_MAX) + 1;
 }
 
+/*
+ * PIDs chosen in the cluster namespace (clone3() set_tid, ns_last_pid), as
+ * restart and migration do, may be any cluster PID, not only this node's.
+ */
+int krg_pid_limit(struct pid_namespace *ns, int pid_max)
+{
+	if (ns != READ_ONCE(cluster_ns))
+		return pid_max;
+	return krg_pid_make(KRG_MAX_NODES - 1, KRG_PID_LOCAL_MAX) + 1;
+}
+
 /* PID 1 of the cluster namespace: reap whatever is reparented to us. */
 static int reaper_fn(void *unused)
 {

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ghost streams: all-or-error transfers with a sticky first error, over a
+ * backend's raw reads and writes; and the memory backend.
+ */
+#include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <krg/ghost.h>
+
+/* Write all of buf, or fail and remember why. */
+int ghost_write(struct ghost *g, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	while (!g->err && len) {
+		n = g->ops->write(g, buf, len);
+		if (n <= 0) {
+			g->err = n ? n : -ENOSPC;
+			break;
+		}
+		buf += n;
+		len -= n;
+		g->pos += n;
+	}
+	return g->err;
+}
+
+/* Read exactly len bytes, or fail: a stream that ends early is -ENODATA. */
+int ghost_read(struct ghost *g, void *buf, size_t len)
+{
+	ssize_t n;
+
+	while (!g->err && len) {
+		n = g->ops->read(g, buf, len);
+		if (n <= 0) {
+			g->err = n ? n : -ENODATA;
+			break;
+		}
+		buf += n;
+		len -= n;
+		g->pos += n;
+	}
+	return g->err;
+}
+
+void ghost_close(struct ghost *g)
+{
+	if (g->ops->release)
+		g->ops->release(g);
+	kfree(g);
+}
+
+struct mem_ghost {
+	u8 *buf;
+	size_t size, off;
+};
+
+static ssize_t mem_write(struct ghost *g, const void *buf, size_t len)
+{
+	struct mem_ghost *m = g->priv;
+
+	len = min(len, m->size - m->off);
+	memcpy(m->buf + m->off, buf, len);
+	m->off += len;
+	return len;
+}
+
+static ssize_t mem_read(struct ghost *g, void *buf, size_t len)
+{
+	struct mem_ghost *m = g->priv;
+
+	len = min(len, m->size - m->off);
+	memcpy(buf, m->buf + m->off, len);
+	m->off += len;
+	return len;
+}
+
+static void mem_release(struct ghost *g)
+{
+	kfree(g->priv);
+}
+
+static const struct ghost_ops mem_ops = {
+	.write = mem_write,
+	.read = mem_read,
+	.release = mem_release,
+};
+
+struct ghost *ghost_mem_new(void *buf, size_t size)
+{
+	struct ghost *g = kzalloc(sizeof(*g), GFP_KERNEL);
+	struct mem_ghost *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!g || !m) {
+		kfree(g);
+		kfree(m);
+		return NULL;
+	}
+	m->buf = buf;
+	m->size = size;
+	g->ops = &mem_ops;
+	g->priv = m;
+	return g;
+}

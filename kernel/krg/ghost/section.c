@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ghost sections: the self-describing, checksummed unit of a ghost.
+ *
+ *   struct ghost_section_hdr (16 bytes, little endian) | len payload bytes
+ *
+ * The reader checks magic, flags, the length against its own limit for
+ * the stream, then the CRC32 of the payload, before handing it out.
+ */
+#include <linux/crc32.h>
+#include <linux/errno.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <krg/ghost.h>
+
+int ghost_section_write(struct ghost *g, u16 type, const void *data, u32 len)
+{
+	struct ghost_section_hdr h = {
+		.magic = cpu_to_le32(GHOST_SECTION_MAGIC),
+		.type = cpu_to_le16(type),
+		.len = cpu_to_le32(len),
+		.crc = cpu_to_le32(crc32_le(~0, data, len)),
+	};
+
+	ghost_write(g, &h, sizeof(h));
+	return ghost_write(g, data, len);
+}
+
+/**
+ * ghost_section_read - read and check the next section
+ * @type: its type
+ * @data: its payload, kvmalloc()ed (kvfree() it); NULL for an empty one
+ * @len: its length
+ * @max_len: the largest payload the caller accepts here
+ *
+ * Return: 0; -EBADMSG (bad magic, flags or checksum), -EMSGSIZE (longer
+ * than @max_len), -ENODATA (the stream ends inside the section), -ENOMEM,
+ * or the stream's error. A failure is sticky on the ghost.
+ */
+int ghost_section_read(struct ghost *g, u16 *type, void **data, u32 *len,
+		       u32 max_len)
+{
+	struct ghost_section_hdr h;
+	void *buf = NULL;
+	u32 n;
+
+	*data = NULL;
+	if (ghost_read(g, &h, sizeof(h)))
+		return g->err;
+	n = le32_to_cpu(h.len);
+	if (le32_to_cpu(h.magic) != GHOST_SECTION_MAGIC || h.flags)
+		return g->err = -EBADMSG;
+	if (n > max_len)
+		return g->err = -EMSGSIZE;
+	if (n) {
+		buf = kvmalloc(n, GFP_KERNEL);
+		if (!buf)
+			return g->err = -ENOMEM;
+		if (ghost_read(g, buf, n))
+			goto fail;
+	}
+	if (crc32_le(~0, buf, n) != le32_to_cpu(h.crc)) {
+		g->err = -EBADMSG;
+		goto fail;
+	}
+	*type = le16_to_cpu(h.type);
+	*data = buf;
+	*len = n;
+	return 0;
+fail:
+	kvfree(buf);
+	return g->err;
+}

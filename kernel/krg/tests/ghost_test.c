@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: ghost streams and sections, including hostile input.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <krg/ghost.h>
+
+#define BUF 256
+
+static struct ghost *mem(struct kunit *test, void *buf, size_t size)
+{
+	struct ghost *g = ghost_mem_new(buf, size);
+
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	return g;
+}
+
+static void stream_roundtrip_and_sticky_error(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 8, GFP_KERNEL);
+	u8 out[8];
+	struct ghost *g = mem(test, buf, 8);
+
+	KUNIT_EXPECT_EQ(test, ghost_write(g, "abcdef", 6), 0);
+	KUNIT_EXPECT_EQ(test, ghost_write(g, "ghij", 4), -ENOSPC);
+	/* The first error stays: later writes fail without effect. */
+	KUNIT_EXPECT_EQ(test, ghost_write(g, "k", 1), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, g->pos, 8ULL);
+	ghost_close(g);
+
+	g = mem(test, buf, 8);
+	KUNIT_EXPECT_EQ(test, ghost_read(g, out, 8), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(out, "abcdefgh", 8), 0);
+	KUNIT_EXPECT_EQ(test, ghost_read(g, out, 1), -ENODATA);
+	ghost_close(g);
+}
+
+static void section_roundtrip(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, BUF, GFP_KERNEL);
+	struct ghost *g = mem(test, buf, BUF);
+	void *data;
+	u16 type;
+	u32 len;
+
+	KUNIT_EXPECT_EQ(test, ghost_section_write(g, 7, "payload", 7), 0);
+	KUNIT_EXPECT_EQ(test, ghost_section_write(g, 9, NULL, 0), 0);
+	ghost_close(g);
+
+	g = mem(test, buf, BUF);
+	KUNIT_ASSERT_EQ(test, ghost_section_read(g, &type, &data, &len, 64), 0);
+	KUNIT_EXPECT_EQ(test, type, 7);
+	KUNIT_EXPECT_EQ(test, len, 7U);
+	KUNIT_EXPECT_EQ(test, memcmp(data, "payload", 7), 0);
+	kvfree(data);
+	KUNIT_ASSERT_EQ(test, ghost_section_read(g, &type, &data, &len, 64), 0);
+	KUNIT_EXPECT_EQ(test, type, 9);
+	KUNIT_EXPECT_EQ(test, len, 0U);
+	KUNIT_EXPECT_NULL(test, data);
+	ghost_close(g);
+}
+
+/* Write one section, corrupt byte @at (or cut at @cut), read it back. */
+static int damaged(struct kunit *test, int at, size_t cut, u32 max_len)
+{
+	u8 *buf = kunit_kzalloc(test, BUF, GFP_KERNEL);
+	struct ghost *g = mem(test, buf, BUF);
+	void *data = (void *)1;
+	u16 type;
+	u32 len;
+	int err;
+
+	ghost_section_write(g, 3, "0123456789", 10);
+	ghost_close(g);
+	if (at >= 0)
+		buf[at] ^= 0x20;
+	g = mem(test, buf, cut);
+	err = ghost_section_read(g, &type, &data, &len, max_len);
+	if (err)
+		KUNIT_EXPECT_NULL(test, data);	/* nothing handed out */
+	else
+		kvfree(data);
+	KUNIT_EXPECT_EQ(test, g->err, err);
+	ghost_close(g);
+	return err;
+}
+
+static void section_rejects_damage(struct kunit *test)
+{
+	int hdr = sizeof(struct ghost_section_hdr);
+
+	KUNIT_EXPECT_EQ(test, damaged(test, -1, BUF, 64), 0);
+	KUNIT_EXPECT_EQ(test, damaged(test, 0, BUF, 64), -EBADMSG);	 /* magic */
+	KUNIT_EXPECT_EQ(test, damaged(test, 6, BUF, 64), -EBADMSG);	 /* flags */
+	KUNIT_EXPECT_EQ(test, damaged(test, hdr + 4, BUF, 64), -EBADMSG); /* data */
+	KUNIT_EXPECT_EQ(test, damaged(test, 12, BUF, 64), -EBADMSG);	 /* crc */
+	KUNIT_EXPECT_EQ(test, damaged(test, -1, BUF, 9), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, damaged(test, 11, BUF, 64), -EMSGSIZE);	 /* len */
+	KUNIT_EXPECT_EQ(test, damaged(test, -1, hdr + 5, 64), -ENODATA);
+	KUNIT_EXPECT_EQ(test, damaged(test, -1, hdr - 1, 64), -ENODATA);
+}
+
+static struct kunit_case krg_ghost_cases[] = {
+	KUNIT_CASE(stream_roundtrip_and_sticky_error),
+	KUNIT_CASE(section_roundtrip),
+	KUNIT_CASE(section_rejects_damage),
+	{}
+};
+
+static struct kunit_suite krg_ghost_suite = {
+	.name = "krg_ghost",
+	.test_cases = krg_ghost_cases,
+};
+kunit_test_suite(krg_ghost_suite);

@@ -3,6 +3,7 @@ same VM, side by side. Prints the ratio and records it in
 Documentation/performance.md.
 """
 import re
+import shutil
 import sys
 import tempfile
 from datetime import date
@@ -33,6 +34,7 @@ def main():
         failures = c.kernel_failures()
     finally:
         c.down()
+        shutil.rmtree(c.run_dir, ignore_errors=True)
     accel = "KVM" if krgcluster.kvm_works() else "QEMU TCG"
     table = ["| loop | outside (us/fork) | cluster namespace (us/fork) | ratio | target |",
              "| --- | --- | --- | --- | --- |",

@@ -4,6 +4,7 @@ Documentation/performance.md.
 """
 import json
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -47,6 +48,7 @@ def main():
         failures = c.kernel_failures()
     finally:
         c.down()
+        shutil.rmtree(c.run_dir, ignore_errors=True)
     accel = "KVM" if krgcluster.kvm_works() else "QEMU TCG"
     table = ["| payload | round trips | raw TIPC (us) | krg RPC (us) | ratio RPC/raw | target |",
              "| --- | --- | --- | --- | --- | --- |"]

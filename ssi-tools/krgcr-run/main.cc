@@ -4,12 +4,10 @@
 #include <linux/krg_cap.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <string_view>
 
 #include "client.h"
+#include "command.h"
 
 namespace {
 
@@ -23,16 +21,9 @@ const char kUsage[] =
 }  // namespace
 
 int main(int argc, char** argv) {
-  int first = 1;
-  if (argc > 1 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  if (argc > 1 && std::string_view(argv[1]) == "--") first = 2;
-  if (first >= argc) {
-    std::fprintf(stderr, "krgcr-run: missing command\n%s", kUsage);
-    return 2;
-  }
+  int status;
+  auto first = krg::command_index(argc, argv, "krgcr-run", kUsage, &status);
+  if (!first) return status;
   const uint32_t cr = 1u << KRG_CAP_CHECKPOINTABLE;
   try {
     krg::Client client;
@@ -51,8 +42,5 @@ int main(int argc, char** argv) {
     return 125;
   }
   // exec keeps the task: CMD holds the capability, its children inherit it.
-  execvp(argv[first], argv + first);
-  int err = errno;
-  std::fprintf(stderr, "krgcr-run: %s: %s\n", argv[first], std::strerror(err));
-  return err == ENOENT ? 127 : 126;
+  return krg::exec_command("krgcr-run", argv + *first);
 }

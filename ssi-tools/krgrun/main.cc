@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "command.h"
+
 namespace {
 
 constexpr int kFail = 125;  // krgrun itself failed, as env(1) and chroot(1)
@@ -41,17 +43,9 @@ int fail(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int first = 1;
-  if (argc > 1 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  if (argc > 1 && std::string_view(argv[1]) == "--") first = 2;
-  if (first >= argc) {
-    std::fputs("krgrun: missing command\n", stderr);
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
+  int usage_status;
+  auto first = krg::command_index(argc, argv, "krgrun", kUsage, &usage_status);
+  if (!first) return usage_status;
 
   long reaper = 0;
   std::ifstream("/sys/kernel/krg/reaper_pid") >> reaper;
@@ -91,10 +85,7 @@ int main(int argc, char** argv) {
                    std::strerror(errno));
       _exit(kFail);
     }
-    execvp(argv[first], argv + first);
-    int err = errno;
-    std::fprintf(stderr, "krgrun: %s: %s\n", argv[first], std::strerror(err));
-    _exit(err == ENOENT ? 127 : 126);
+    _exit(krg::exec_command("krgrun", argv + *first));
   }
   if (tty) {
     std::signal(SIGTTOU, SIG_IGN);

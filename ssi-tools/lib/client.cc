@@ -56,6 +56,18 @@ int on_ack(nl_msg*, void* arg) {
 std::string get_string(nlattr** a, int t) { return a[t] ? nla_get_string(a[t]) : ""; }
 uint32_t get_u32(nlattr** a, int t) { return a[t] ? nla_get_u32(a[t]) : 0; }
 
+// Call fn with the attributes of each KRG_A_NODE nested in a[KRG_A_NODES].
+void for_each_node(nlattr** a, const std::function<void(nlattr** n)>& fn) {
+  if (!a[KRG_A_NODES]) return;
+  nlattr* pos;
+  int rem;
+  nla_for_each_nested(pos, a[KRG_A_NODES], rem) {
+    nlattr* n[KRG_A_MAX + 1];
+    if (nla_parse_nested(n, KRG_A_MAX, pos, nullptr) < 0 || !n[KRG_A_NODE_ID]) continue;
+    fn(n);
+  }
+}
+
 std::vector<int> get_nodelist(nlattr** a, int t) {
   return parse_nodelist(get_string(a, t)).value_or(std::vector<int>{});
 }
@@ -123,12 +135,7 @@ std::vector<NodeInfo> Client::nodes() {
   request(
       sock_, family_, KRG_CMD_NODES_GET, "node status", [](nl_msg*) {},
       [&](nlattr** a) {
-        if (!a[KRG_A_NODES]) return;
-        nlattr* pos;
-        int rem;
-        nla_for_each_nested(pos, a[KRG_A_NODES], rem) {
-          nlattr* n[KRG_A_MAX + 1];
-          if (nla_parse_nested(n, KRG_A_MAX, pos, nullptr) < 0 || !n[KRG_A_NODE_ID]) continue;
+        for_each_node(a, [&](nlattr** n) {
           NodeInfo info;
           info.id = static_cast<int>(nla_get_u32(n[KRG_A_NODE_ID]));
           info.state =
@@ -136,7 +143,7 @@ std::vector<NodeInfo> Client::nodes() {
                   ? NodeState::online
                   : NodeState::unreachable;
           nodes.push_back(info);
-        }
+        });
       });
   return nodes;
 }
@@ -161,15 +168,10 @@ PingResult Client::ping(const PingRequest& req) {
       [&](nlattr** a) {
         res.count = get_u32(a, KRG_A_PING_COUNT);
         res.total_ns = a[KRG_A_PING_TOTAL_NS] ? nla_get_u64(a[KRG_A_PING_TOTAL_NS]) : 0;
-        if (!a[KRG_A_NODES]) return;
-        nlattr* pos;
-        int rem;
-        nla_for_each_nested(pos, a[KRG_A_NODES], rem) {
-          nlattr* n[KRG_A_MAX + 1];
-          if (nla_parse_nested(n, KRG_A_MAX, pos, nullptr) < 0 || !n[KRG_A_NODE_ID]) continue;
+        for_each_node(a, [&](nlattr** n) {
           res.status.emplace_back(static_cast<int>(nla_get_u32(n[KRG_A_NODE_ID])),
                                   static_cast<int>(get_u32(n, KRG_A_PING_STATUS)));
-        }
+        });
       });
   return res;
 }

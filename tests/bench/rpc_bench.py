@@ -4,16 +4,11 @@ Documentation/performance.md.
 """
 import json
 import re
-import shutil
 import sys
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
-import krgcluster  # noqa: E402
-from perf_record import record  # noqa: E402
+import benchlib
 
 CASES = [("small (64 B)", 64, 2000), ("64 KiB", 65536, 300)]
 ROUNDS = 3  # alternate raw and RPC runs; keep each one's best
@@ -32,9 +27,7 @@ def rpc_ns(c, size, count):
 
 
 def main():
-    c = krgcluster.Cluster(tempfile.mkdtemp(prefix="krg-bench-", dir="/tmp"), session=77)
-    try:
-        c.up(2)
+    with benchlib.cluster(2, session=77) as c:
         c.wait_for("nodes to join", lambda: c.online(1) == "1-2", 60)
         c.check(2, "/usr/lib/krg/progs/tipc_ping serve 2 >/dev/null 2>&1 &")
         time.sleep(1)
@@ -45,29 +38,18 @@ def main():
             raw = min(raw_ns(c, size, count) for _ in range(ROUNDS))
             rpc = min(rpc_ns(c, size, count) for _ in range(ROUNDS))
             rows.append((name, count, raw / count / 1000, rpc / count / 1000, rpc / raw))
-        failures = c.kernel_failures()
-    finally:
-        c.down()
-        shutil.rmtree(c.run_dir, ignore_errors=True)
-    accel = "KVM" if krgcluster.kvm_works() else "QEMU TCG"
     table = ["| payload | round trips | raw TIPC (us) | krg RPC (us) | ratio RPC/raw | target |",
              "| --- | --- | --- | --- | --- | --- |"]
     for name, count, raw_us, rpc_us, ratio in rows:
         table.append(f"| {name} | {count} | {raw_us:.1f} | {rpc_us:.1f} | {ratio:.2f} | <= 1.3 |")
-    print("\n".join(table))
-    section = (f"`make bench` (`tests/bench/rpc_bench.py`), {date.today()}, 2 nodes, {accel}, "
-               f"best of {ROUNDS} alternating runs. Raw TIPC is `tests/progs/tipc_ping` (user "
-               f"space, RDM socket) against its echo server on node 2; krg RPC is "
-               f"`krgadm rpc ping` (in-kernel `krg_rpc_call()` to the echo handler, payload "
-               f"checked on return). The RPC loop runs in the kernel, so each of its round trips "
-               f"saves the two system calls per side that the raw ping pays: a ratio near or "
-               f"below 1 means RPC adds nothing measurable over TIPC itself.\n\n"
-               + "\n".join(table) + "\n")
-    record("RPC round trip", section)
-    if failures:
-        print("kernel failures:\n" + "\n".join(failures), file=sys.stderr)
-        return 1
-    return 0
+    return benchlib.report("RPC round trip", (
+        f"`make bench` (`tests/bench/rpc_bench.py`), {date.today()}, 2 nodes, "
+        f"{benchlib.accel()}, best of {ROUNDS} alternating runs. Raw TIPC is "
+        f"`tests/progs/tipc_ping` (user space, RDM socket) against its echo server on node 2; "
+        f"krg RPC is `krgadm rpc ping` (in-kernel `krg_rpc_call()` to the echo handler, "
+        f"payload checked on return). The RPC loop runs in the kernel, so each of its round "
+        f"trips saves the two system calls per side that the raw ping pays: a ratio near or "
+        f"below 1 means RPC adds nothing measurable over TIPC itself."), table, c.failures)
 
 
 if __name__ == "__main__":

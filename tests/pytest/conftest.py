@@ -53,6 +53,18 @@ def make_cluster(request):
 
 
 @pytest.fixture(scope="module")
+def node1(request):
+    """A single booted node, node 1, shared by a module's tests."""
+    c = new_cluster()
+    try:
+        c.start_node(1)
+        c.wait_ready(1)
+        yield c
+    finally:
+        finish(c, request)
+
+
+@pytest.fixture(scope="module")
 def cluster3(request):
     """One 3-node cluster shared by a module's tests, in file order."""
     c = new_cluster()

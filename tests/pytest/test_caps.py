@@ -18,18 +18,6 @@ def sets(c, node, script):
     return {k: int(v, 16) for k, v in found.items()}
 
 
-@pytest.fixture(scope="module")
-def node1(request):
-    from conftest import finish, new_cluster
-    c = new_cluster()
-    try:
-        c.start_node(1)
-        c.wait_ready(1)
-        yield c
-    finally:
-        finish(c, request)
-
-
 def test_defaults(node1):
     s = sets(node1, 1, "krgcapset -k $$")
     assert s == {"Permitted": ALL, "Effective": CHANGE,

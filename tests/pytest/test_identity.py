@@ -60,4 +60,6 @@ def test_bad_identity_keeps_node_out(make_cluster):
         assert r.status == 1 and "Transport endpoint is not connected" in r.stderr
         r = c.exec(node, ["krgrun", "--", "true"])
         assert r.status == 125 and "no cluster PID namespace" in r.stderr
+        r = c.exec(node, ["krgadm", "rpc", "ping", "all"])
+        assert r.status == 1 and "no node is online" in r.stderr
     assert c.online(1) == "1"

@@ -27,15 +27,8 @@ def parse_ktap(log):
 
 
 @pytest.fixture(scope="module")
-def ktap(request):
-    from conftest import finish, new_cluster
-    c = new_cluster()
-    try:
-        c.start_node(1)
-        c.wait_ready(1)
-        yield parse_ktap(c.log(1))
-    finally:
-        finish(c, request)
+def ktap(node1):
+    return parse_ktap(node1.log(1))
 
 
 @pytest.mark.parametrize("suite", SUITES)

@@ -102,6 +102,11 @@ def test_krgrun_errors(cluster3, args, status, message):
     assert message in r.stderr
 
 
+def test_krgrun_needs_privilege(cluster3):
+    r = cluster3.exec(1, ["/usr/lib/krg/progs/runas", "1000", "krgrun", "--", "true"])
+    assert r.status == 125 and r.stderr.startswith("krgrun: cannot ")
+
+
 def test_krgrun_help(cluster3):
     r = cluster3.exec(1, ["krgrun", "--help"])
     assert r.status == 0 and "usage: krgrun" in r.stdout

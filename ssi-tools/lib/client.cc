@@ -4,6 +4,7 @@
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
@@ -28,6 +29,7 @@ struct Exchange {
   const Parser* parse;
   int err = 0;
   bool done = false;
+  std::string message;  // the kernel's extended ack, if any
 };
 
 int on_valid(nl_msg* msg, void* arg) {
@@ -41,9 +43,21 @@ int on_valid(nl_msg* msg, void* arg) {
   return NL_OK;
 }
 
+// The socket asks for capped acks, so the attributes follow nlmsgerr.
+std::string ack_message(const nlmsgerr* e) {
+  auto* nlh = reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const char*>(e) - NLMSG_HDRLEN);
+  if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) return "";
+  int len = static_cast<int>(nlh->nlmsg_len) - NLMSG_HDRLEN - static_cast<int>(sizeof(*e));
+  nlattr* tb[NLMSGERR_ATTR_MAX + 1] = {};
+  auto* attrs = reinterpret_cast<nlattr*>(const_cast<char*>(reinterpret_cast<const char*>(e + 1)));
+  if (len <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, nullptr) < 0) return "";
+  return tb[NLMSGERR_ATTR_MSG] ? nla_get_string(tb[NLMSGERR_ATTR_MSG]) : "";
+}
+
 int on_error(sockaddr_nl*, nlmsgerr* e, void* arg) {
   auto* ex = static_cast<Exchange*>(arg);
   ex->err = e->error < 0 ? -e->error : e->error;
+  ex->message = ack_message(e);
   ex->done = true;
   return NL_STOP;
 }
@@ -86,7 +100,7 @@ void request(nl_sock* sock, int family, uint8_t cmd, const char* what,
   nlmsg_free(msg);
   if (rc < 0) throw Error(EIO, what);
 
-  Exchange ex{&parse};
+  Exchange ex{&parse, 0, false, {}};
   nl_cb* cb = nl_cb_alloc(NL_CB_DEFAULT);
   nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &ex);
   nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &ex);
@@ -96,6 +110,9 @@ void request(nl_sock* sock, int family, uint8_t cmd, const char* what,
     if (rc < 0 && !ex.err) ex.err = EIO;
   }
   nl_cb_put(cb);
+  if (ex.err && !ex.message.empty())
+    throw Error::plain(ex.err,
+                       std::string(what) + ": " + ex.message + " (" + std::strerror(ex.err) + ")");
   if (ex.err) throw Error(ex.err, what);
 }
 
@@ -105,6 +122,10 @@ Client::Client() {
   sock_ = nl_socket_alloc();
   if (!sock_) throw Error(ENOMEM, "netlink socket");
   if (genl_connect(sock_) < 0) throw Error(EIO, "netlink connect");
+  // Error messages from the kernel, in acks without the request echoed.
+  int one = 1;
+  setsockopt(nl_socket_get_fd(sock_), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+  setsockopt(nl_socket_get_fd(sock_), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
   family_ = genl_ctrl_resolve(sock_, KRG_GENL_NAME);
   if (family_ < 0) {
     nl_socket_free(sock_);
@@ -210,6 +231,41 @@ CapSets Client::cap_set(int pid, const CapSets& sets, unsigned which, bool force
       },
       [&](nlattr** a) { now = parse_caps(a); });
   return now;
+}
+
+namespace {
+
+CrResult parse_cr(nlattr** a) {
+  return {static_cast<int>(get_u32(a, KRG_A_CR_PID)), get_u32(a, KRG_A_CR_TASKS),
+          get_u32(a, KRG_A_CR_SUBSTITUTED)};
+}
+
+}  // namespace
+
+CrResult Client::checkpoint(int pid, int dir_fd, unsigned flags) {
+  CrResult res;
+  std::string what = "checkpoint of " + std::to_string(pid) + " failed";
+  request(
+      sock_, family_, KRG_CMD_CHECKPOINT, what.c_str(),
+      [&](nl_msg* m) {
+        nla_put_u32(m, KRG_A_CR_PID, static_cast<uint32_t>(pid));
+        nla_put_u32(m, KRG_A_CR_DIR_FD, static_cast<uint32_t>(dir_fd));
+        nla_put_u32(m, KRG_A_CR_FLAGS, flags);
+      },
+      [&](nlattr** a) { res = parse_cr(a); });
+  return res;
+}
+
+CrResult Client::restart(int dir_fd, unsigned flags) {
+  CrResult res;
+  request(
+      sock_, family_, KRG_CMD_RESTART, "restart failed",
+      [&](nl_msg* m) {
+        nla_put_u32(m, KRG_A_CR_DIR_FD, static_cast<uint32_t>(dir_fd));
+        nla_put_u32(m, KRG_A_CR_FLAGS, flags);
+      },
+      [&](nlattr** a) { res = parse_cr(a); });
+  return res;
 }
 
 }  // namespace krg

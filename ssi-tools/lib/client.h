@@ -64,6 +64,14 @@ struct CapSets {
   uint32_t inheritable_permitted = 0;
 };
 
+// A checkpoint or restart done: the root, its task count, the fds that
+// were replaced by /dev/null (checkpoint --ignore-unsupported).
+struct CrResult {
+  int pid = 0;
+  unsigned tasks = 0;
+  unsigned substituted = 0;
+};
+
 class Client {
  public:
   Client();  // throws Error when krg is not in this kernel
@@ -78,6 +86,9 @@ class Client {
   // Change the sets whose bit is in `which` (1 effective, 2 permitted,
   // 4 inheritable effective, 8 inheritable permitted); returns the sets now.
   CapSets cap_set(int pid, const CapSets& sets, unsigned which, bool force);
+  // KRG_CR_* flags; the image directory is an open fd of this process.
+  CrResult checkpoint(int pid, int dir_fd, unsigned flags);
+  CrResult restart(int dir_fd, unsigned flags);
 
  private:
   nl_sock* sock_ = nullptr;

@@ -9,7 +9,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 krgshared /krg/shared ||
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=mmap krgshared /krg/shared ||
 	echo "init: /krg/shared not mounted"
 hostname "node$(cat /sys/kernel/krg/node_id 2>/dev/null)"
 ip link set lo up 2>/dev/null

@@ -6,7 +6,10 @@
 #include <linux/kernel.h>
 #include <net/genetlink.h>
 #include <uapi/linux/krg_netlink.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <krg/cap.h>
+#include <krg/epm.h>
 #include <krg/membership.h>
 #include <krg/rpc.h>
 #include "ctl.h"
@@ -34,6 +37,10 @@ static const struct nla_policy krg_policy[KRG_A_MAX + 1] = {
 	[KRG_A_CAP_INH_PERMITTED] = NLA_POLICY_MASK(NLA_U32, KRG_CAP_ALL),
 	[KRG_A_CAP_FORCE] = { .type = NLA_FLAG },
 	[KRG_A_PING_ONEWAY] = { .type = NLA_FLAG },
+	[KRG_A_CR_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KRG_A_CR_DIR_FD] = { .type = NLA_U32 },
+	[KRG_A_CR_FLAGS] = NLA_POLICY_MASK(NLA_U32, KRG_CR_CHECKPOINT_FLAGS |
+					   KRG_CR_RESTART_FLAGS),
 };
 
 static struct sk_buff *reply_new(struct genl_info *info, void **hdr,
@@ -318,6 +325,61 @@ static int krg_nl_cap_set(struct sk_buff *in, struct genl_info *info)
 	return err ?: cap_reply(info, pid, &sets);
 }
 
+static int cr_reply(struct genl_info *info, const struct krg_cr_result *res)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = reply_new(info, &hdr, NLMSG_GOODSIZE);
+	if (!skb)
+		return -ENOMEM;
+	if (nla_put_u32(skb, KRG_A_CR_PID, res->pid) ||
+	    nla_put_u32(skb, KRG_A_CR_TASKS, res->tasks) ||
+	    nla_put_u32(skb, KRG_A_CR_SUBSTITUTED, res->substituted)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	return reply_send(skb, hdr, info);
+}
+
+/* Checkpoint and restart: the image directory comes as the caller's fd. */
+static int krg_nl_cr(struct sk_buff *in, struct genl_info *info)
+{
+	bool ckpt = info->genlhdr->cmd == KRG_CMD_CHECKPOINT;
+	u32 flags = get_u32(info, KRG_A_CR_FLAGS, 0);
+	struct krg_cr_result res = {};
+	struct fd dir;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KRG_A_CR_DIR_FD) ||
+	    (ckpt && GENL_REQ_ATTR_CHECK(info, KRG_A_CR_PID)))
+		return -EINVAL;
+	if (flags & ~(ckpt ? KRG_CR_CHECKPOINT_FLAGS : KRG_CR_RESTART_FLAGS) ||
+	    (flags & (KRG_CR_KILL | KRG_CR_STOP)) ==
+	    (KRG_CR_KILL | KRG_CR_STOP)) {
+		NL_SET_ERR_MSG(info->extack, "conflicting or unknown flags");
+		return -EINVAL;
+	}
+	dir = fdget(nla_get_u32(info->attrs[KRG_A_CR_DIR_FD]));
+	if (!fd_file(dir))
+		return -EBADF;
+	if (!S_ISDIR(file_inode(fd_file(dir))->i_mode)) {
+		fdput(dir);
+		NL_SET_ERR_MSG(info->extack, "the image must be a directory");
+		return -ENOTDIR;
+	}
+	err = ckpt ? krg_checkpoint(nla_get_u32(info->attrs[KRG_A_CR_PID]),
+				    fd_file(dir), flags, &res) :
+		     krg_restart(fd_file(dir), flags, &res);
+	fdput(dir);
+	if (err) {
+		if (res.msg[0])
+			NL_SET_ERR_MSG_FMT(info->extack, "%s", res.msg);
+		return err;
+	}
+	return cr_reply(info, &res);
+}
+
 static const struct genl_small_ops krg_ops[] = {
 	{
 		.cmd = KRG_CMD_CLUSTER_GET,
@@ -339,6 +401,14 @@ static const struct genl_small_ops krg_ops[] = {
 	{
 		.cmd = KRG_CMD_CAP_SET,
 		.doit = krg_nl_cap_set,
+	},
+	{
+		.cmd = KRG_CMD_CHECKPOINT,
+		.doit = krg_nl_cr,
+	},
+	{
+		.cmd = KRG_CMD_RESTART,
+		.doit = krg_nl_cr,
 	},
 };
 

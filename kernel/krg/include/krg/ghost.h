@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Ghosts: typed streams that carry an exported task. A backend (memory
- * now; file and network with checkpoint and migration) supplies raw
+ * Ghosts: typed streams that carry an exported task. A backend (memory,
+ * file; network with migration) supplies raw
  * reads and writes; the ghost makes every transfer all-or-error and keeps
  * the first error, so exporters write a sequence of parts and check once.
  *
@@ -36,6 +36,10 @@ void ghost_close(struct ghost *g);
 
 /* A ghost over a caller's buffer of @size bytes (tests, staging). */
 struct ghost *ghost_mem_new(void *buf, size_t size);
+
+struct file;
+struct ghost *ghost_file_new(struct file *file, bool write);
+int ghost_file_sync(struct ghost *g);
 
 #define GHOST_SECTION_MAGIC	0x4553474bU	/* "KGSE" */
 

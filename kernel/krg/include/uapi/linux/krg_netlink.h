@@ -38,6 +38,31 @@
  *                       Errors: ESRCH, EPERM, EINVAL, EBUSY (a capability
  *                       in use would leave the effective set).
  *
+ * KRG_CMD_CHECKPOINT   KRG_A_CR_PID (cluster PID of the root), KRG_A_CR_DIR_FD
+ *                       (an fd of the caller on the image directory),
+ *                       KRG_A_CR_FLAGS (KRG_CR_KILL, KRG_CR_STOP,
+ *                       KRG_CR_IGNORE_UNSUPPORTED) -> KRG_A_CR_PID,
+ *                       KRG_A_CR_TASKS, KRG_A_CR_SUBSTITUTED. Freezes the
+ *                       tree rooted at the PID, writes the image
+ *                       (<linux/krg_image.h>), then resumes, kills or
+ *                       stops the tree. Needs CHECKPOINTABLE in every
+ *                       task's effective set, and ownership of them or
+ *                       CAP_SYS_ADMIN. Errors: ESRCH, EPERM, EBUSY (an
+ *                       unsupported resource), ETIMEDOUT (a task did not
+ *                       stop), ENODEV (no cluster PID namespace), and the
+ *                       image file's; the extended ack says which task
+ *                       and why.
+ * KRG_CMD_RESTART       KRG_A_CR_DIR_FD, KRG_A_CR_FLAGS (KRG_CR_STOPPED)
+ *                       -> KRG_A_CR_PID (the root), KRG_A_CR_TASKS.
+ *                       Recreates the tree, with the same PIDs, as children
+ *                       of the caller, who must be in the cluster PID
+ *                       namespace (for its children). Errors: EBUSY (a PID
+ *                       in use), EPERM (credentials not the caller's),
+ *                       ENOEXEC (not an image), EPROTONOSUPPORT (another
+ *                       image version), EBADMSG (checksum), ENODATA
+ *                       (truncated), EPROTO (unexpected section), EINVAL
+ *                       (a bad value), with the reason in the extended ack.
+ *
  * Strings are NUL terminated. Node sets are in the cpumask list format.
  */
 #ifndef _UAPI_LINUX_KRG_NETLINK_H
@@ -53,6 +78,8 @@ enum krg_cmd {
 	KRG_CMD_RPC_PING,
 	KRG_CMD_CAP_GET,
 	KRG_CMD_CAP_SET,
+	KRG_CMD_CHECKPOINT,
+	KRG_CMD_RESTART,
 	__KRG_CMD_MAX
 };
 #define KRG_CMD_MAX (__KRG_CMD_MAX - 1)
@@ -84,9 +111,24 @@ enum krg_attr {
 	KRG_A_CAP_INH_PERMITTED,	/* u32 */
 	KRG_A_CAP_FORCE,	/* flag */
 	KRG_A_PING_ONEWAY,	/* flag */
+	KRG_A_CR_PID,		/* u32 */
+	KRG_A_CR_DIR_FD,	/* u32 */
+	KRG_A_CR_FLAGS,		/* u32: KRG_CR_* */
+	KRG_A_CR_TASKS,		/* u32 */
+	KRG_A_CR_SUBSTITUTED,	/* u32: fds replaced by /dev/null */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)
+
+enum krg_cr_flags {
+	KRG_CR_KILL = 1,		/* checkpoint: kill the tree afterwards */
+	KRG_CR_STOP = 2,		/* checkpoint: leave it stopped */
+	KRG_CR_IGNORE_UNSUPPORTED = 4,	/* checkpoint: /dev/null instead */
+	KRG_CR_STOPPED = 8,		/* restart: leave it stopped */
+};
+#define KRG_CR_CHECKPOINT_FLAGS	(KRG_CR_KILL | KRG_CR_STOP | \
+				 KRG_CR_IGNORE_UNSUPPORTED)
+#define KRG_CR_RESTART_FLAGS	KRG_CR_STOPPED
 
 enum krg_node_state {
 	KRG_NODE_STATE_ONLINE = 1,	/* reachable now */

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint of a process tree. The caller (the checkpoint tool, in a
+ * netlink request) finds the tree, opens one image file per task, and
+ * queues a task work on each task. Each task, at its user boundary:
+ *
+ *   1. says it is frozen and waits until the whole tree is;
+ *   2. exports itself to its file (ghost_export_task());
+ *   3. waits for the verdict: resume, or a SIGKILL or SIGSTOP queued
+ *      by the caller, which it takes on its way out.
+ *
+ * The tree file is written last, only once every task is saved, so an
+ * interrupted checkpoint never leaves an image that looks complete.
+ */
+#define pr_fmt(fmt) "krg: " fmt
+
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+#include <linux/wait.h>
+#include <uapi/linux/krg_netlink.h>
+#include <krg/cap.h>
+#include <krg/epm.h>
+#include <krg/ghost.h>
+#include <krg/pid.h>
+
+/* How long a task may take to reach its user boundary. */
+#define FREEZE_TIMEOUT	(10 * HZ)
+
+struct ckpt {
+	atomic_t to_freeze, to_dump, running;
+	wait_queue_head_t wq;
+	struct completion dump, verdict;
+	bool abort;
+	unsigned int flags;
+	spinlock_t lock;	/* err, msg, substituted */
+	int err;
+	unsigned int substituted;
+	char msg[GHOST_MSG_LEN];
+};
+
+struct ckpt_task {
+	struct callback_head work;
+	struct ckpt *c;
+	struct task_struct *task;
+	struct file *file;
+	bool queued, cap_held;
+};
+
+static void ckpt_error(struct ckpt *c, int err, const char *msg,
+		       unsigned int substituted)
+{
+	spin_lock(&c->lock);
+	if (err && !c->err) {
+		c->err = err;
+		strscpy(c->msg, msg, sizeof(c->msg));
+	}
+	c->substituted += substituted;
+	spin_unlock(&c->lock);
+}
+
+static void done(struct ckpt *c, atomic_t *count)
+{
+	if (atomic_dec_and_test(count))
+		wake_up(&c->wq);
+}
+
+static void ckpt_work(struct callback_head *cb)
+{
+	struct ckpt_task *t = container_of(cb, struct ckpt_task, work);
+	struct ckpt *c = t->c;
+	struct ghost_export x = { .flags = c->flags };
+	int err = -EINTR;
+
+	if (current->flags & PF_EXITING) {	/* killed before it ran */
+		ghost_fail(x.msg, -ESRCH, "exited during its checkpoint");
+		ckpt_error(c, -ESRCH, x.msg, 0);
+		done(c, &c->to_freeze);
+		done(c, &c->to_dump);
+		done(c, &c->running);
+		return;
+	}
+	done(c, &c->to_freeze);
+	if (!wait_for_completion_killable(&c->dump) && !READ_ONCE(c->abort)) {
+		x.g = ghost_file_new(t->file, true);
+		err = x.g ? ghost_export_task(&x) : -ENOMEM;
+		if (x.g)
+			ghost_close(x.g);
+	} else if (!READ_ONCE(c->abort)) {
+		ghost_fail(x.msg, err, "killed during its checkpoint");
+	}
+	ckpt_error(c, READ_ONCE(c->abort) ? 0 : err, x.msg, x.substituted);
+	done(c, &c->to_dump);
+	wait_for_completion_killable(&c->verdict);
+	done(c, &c->running);
+}
+
+static bool may_checkpoint(struct task_struct *task)
+{
+	const struct cred *tc;
+	bool ok;
+
+	if (capable(CAP_SYS_ADMIN))
+		return true;
+	rcu_read_lock();
+	tc = __task_cred(task);
+	ok = uid_eq(tc->uid, current_euid()) && uid_eq(tc->euid, current_euid()) &&
+	     uid_eq(tc->suid, current_euid());
+	rcu_read_unlock();
+	return ok;
+}
+
+/* The tree rooted at @root, parents first, with a reference on each. */
+static int collect(struct task_struct *root, struct ckpt_task *t,
+		   unsigned int *n, char *msg)
+{
+	struct task_struct *child;
+	unsigned int i, count = 1;
+	int err = 0;
+
+	t[0].task = root;
+	read_lock(&tasklist_lock);
+	for (i = 0; i < count && !err; i++) {
+		if (get_nr_threads(t[i].task) > 1)
+			err = -EBUSY;
+		list_for_each_entry(child, &t[i].task->children, sibling) {
+			if (count == KRG_IMAGE_MAX_TASKS) {
+				err = -E2BIG;
+				break;
+			}
+			t[count++].task = child;
+		}
+	}
+	for (i = 1; i < count; i++)	/* the caller holds the root */
+		get_task_struct(t[i].task);
+	read_unlock(&tasklist_lock);
+	*n = count;
+	if (err == -EBUSY)
+		return krg_cr_fail(msg, err, "pid %d: threads are not supported yet",
+				   task_pid_vnr(t[i - 1].task));
+	if (err)
+		return krg_cr_fail(msg, err, "more than %d tasks",
+				   KRG_IMAGE_MAX_TASKS);
+	return 0;
+}
+
+/* May each task be checkpointed, by us? Hold its CHECKPOINTABLE. */
+static int check(struct ckpt_task *t, unsigned int n, char *msg)
+{
+	struct task_struct *task;
+	unsigned int i;
+	pid_t pid;
+
+	for (i = 0; i < n; i++) {
+		task = t[i].task;
+		pid = task_pid_nr_ns(task, krg_pid_ns());
+		if (task == current->group_leader)
+			return krg_cr_fail(msg, -EINVAL,
+					   "pid %d: the tree holds the caller", pid);
+		if (!may_checkpoint(task))
+			return krg_cr_fail(msg, -EPERM,
+					   "pid %d: not the caller's", pid);
+		if (!task->mm || (task->flags & (PF_KTHREAD | PF_EXITING)))
+			return krg_cr_fail(msg, -EBUSY,
+					   "pid %d: exiting or not a user task",
+					   pid);
+		if (krg_cap_use(task, KRG_CAP_CHECKPOINTABLE))
+			return krg_cr_fail(msg, -EPERM,
+					   "pid %d: not CHECKPOINTABLE (see krgcapset)",
+					   pid);
+		t[i].cap_held = true;
+	}
+	return 0;
+}
+
+static int open_files(struct file *dir, struct ckpt_task *t, unsigned int n,
+		      struct krg_img_tree_task *tree, char *msg)
+{
+	struct pid_namespace *ns = krg_pid_ns();
+	char name[32];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct task_struct *task = t[i].task;
+
+		rcu_read_lock();
+		tree[i] = (struct krg_img_tree_task) {
+			.pid = task_pid_nr_ns(task, ns),
+			.tgid = task_tgid_nr_ns(task, ns),
+			.ppid = task_pid_nr_ns(rcu_dereference(task->real_parent),
+					       ns),
+			.pgid = task_pgrp_nr_ns(task, ns),
+			.sid = task_session_nr_ns(task, ns),
+			.exit_signal = task->exit_signal,
+		};
+		rcu_read_unlock();
+		snprintf(name, sizeof(name), KRG_IMAGE_TASK_FMT, tree[i].pid);
+		t[i].file = file_open_root(&dir->f_path, name,
+					   O_WRONLY | O_CREAT | O_TRUNC |
+					   O_LARGEFILE, 0600);
+		if (IS_ERR(t[i].file)) {
+			int err = PTR_ERR(t[i].file);
+
+			t[i].file = NULL;
+			return krg_cr_fail(msg, err, "cannot create %s", name);
+		}
+	}
+	return 0;
+}
+
+/* Stop the tasks: all reach their boundary in time, or none is saved. */
+static void freeze(struct ckpt *c, struct ckpt_task *t, unsigned int n)
+{
+	unsigned int i;
+	long left;
+
+	for (i = 0; i < n; i++) {
+		init_task_work(&t[i].work, ckpt_work);
+		t[i].c = c;
+		if (task_work_add(t[i].task, &t[i].work, TWA_SIGNAL)) {
+			ckpt_error(c, -ESRCH, "a task exited", 0);
+			break;
+		}
+		t[i].queued = true;
+		atomic_inc(&c->running);
+		atomic_inc(&c->to_freeze);
+		atomic_inc(&c->to_dump);
+	}
+	left = wait_event_killable_timeout(c->wq,
+					   !atomic_read(&c->to_freeze),
+					   FREEZE_TIMEOUT);
+	if (left <= 0 && !c->err) {
+		c->err = left ? -EINTR : -ETIMEDOUT;
+		krg_cr_fail(c->msg, c->err,
+			    "the tree did not stop in time (a stopped, traced or blocked task?)");
+	}
+	if (c->err)
+		WRITE_ONCE(c->abort, true);
+	/* A task work that has not started will not: count it out. */
+	for (i = 0; i < n; i++) {
+		if (t[i].queued && task_work_cancel(t[i].task, &t[i].work)) {
+			done(c, &c->to_freeze);
+			done(c, &c->to_dump);
+			done(c, &c->running);
+		}
+	}
+}
+
+int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
+		   struct krg_cr_result *res)
+{
+	struct pid_namespace *ns = krg_pid_ns();
+	struct krg_img_tree_task *tree = NULL;
+	struct ckpt_task *t;
+	struct task_struct *root;
+	struct file *tree_file = NULL;
+	struct ckpt *c;
+	unsigned int n = 0, i;
+	int err;
+
+	if (!ns)
+		return krg_cr_fail(res->msg, -ENODEV,
+				   "this node has no cluster PID namespace");
+	rcu_read_lock();
+	root = find_task_by_pid_ns(pid, ns);
+	if (root)
+		get_task_struct(root);
+	rcu_read_unlock();
+	if (!root)
+		return krg_cr_fail(res->msg, -ESRCH, "no process %d", pid);
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	t = kvcalloc(KRG_IMAGE_MAX_TASKS, sizeof(*t), GFP_KERNEL);
+	tree = kvcalloc(KRG_IMAGE_MAX_TASKS, sizeof(*tree), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!c || !t || !tree)
+		goto out;
+	init_waitqueue_head(&c->wq);
+	init_completion(&c->dump);
+	init_completion(&c->verdict);
+	spin_lock_init(&c->lock);
+	c->flags = flags;
+
+	err = collect(root, t, &n, res->msg);
+	if (!err)
+		err = check(t, n, res->msg);
+	if (!err)
+		err = open_files(dir, t, n, tree, res->msg);
+	if (!err) {
+		/* Empty until the checkpoint succeeds. */
+		tree_file = file_open_root(&dir->f_path, KRG_IMAGE_TREE,
+					   O_WRONLY | O_CREAT | O_TRUNC |
+					   O_LARGEFILE, 0600);
+		if (IS_ERR(tree_file)) {
+			err = krg_cr_fail(res->msg, PTR_ERR(tree_file),
+					  "cannot create %s", KRG_IMAGE_TREE);
+			tree_file = NULL;
+		}
+	}
+	if (err)
+		goto out;
+
+	freeze(c, t, n);
+	complete_all(&c->dump);
+	wait_event(c->wq, !atomic_read(&c->to_dump));
+	err = c->err;
+	if (!err)
+		err = krg_image_write_tree(tree_file, tree, n);
+	if (err && !c->msg[0])
+		krg_cr_fail(c->msg, err, "cannot write %s", KRG_IMAGE_TREE);
+	for (i = 0; i < n && !err; i++) {
+		if (flags & KRG_CR_KILL)
+			send_sig_info(SIGKILL, SEND_SIG_PRIV, t[i].task);
+		else if (flags & KRG_CR_STOP)
+			send_sig_info(SIGSTOP, SEND_SIG_PRIV, t[i].task);
+	}
+	complete_all(&c->verdict);
+	wait_event(c->wq, !atomic_read(&c->running));
+	if (err)
+		strscpy(res->msg, c->msg, sizeof(res->msg));
+	res->pid = pid;
+	res->tasks = n;
+	res->substituted = c->substituted;
+	if (!err)
+		pr_info("checkpoint of %d: %u task(s) saved%s\n", pid, n,
+			flags & KRG_CR_KILL ? ", killed" :
+			flags & KRG_CR_STOP ? ", stopped" : "");
+out:
+	if (tree_file)
+		fput(tree_file);
+	for (i = 0; t && i < n; i++) {
+		if (t[i].file)
+			fput(t[i].file);
+		if (t[i].cap_held)
+			krg_cap_unuse(t[i].task, KRG_CAP_CHECKPOINTABLE);
+		put_task_struct(t[i].task);
+	}
+	if (!n)
+		put_task_struct(root);
+	kvfree(tree);
+	kvfree(t);
+	kfree(c);
+	return err;
+}

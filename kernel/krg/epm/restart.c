@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Restart of a process tree from an image. The caller (the restart tool,
+ * in a netlink request, inside the cluster PID namespace) checks the tree
+ * file and creates the root with its PID; each task, started by its
+ * parent with clone3()'s set_tid, runs a task work before it first
+ * returns to user space, in which it:
+ *
+ *   1. sets its session and process group, then creates its children,
+ *      so that they inherit them;
+ *   2. imports itself from its file (ghost_import_task());
+ *   3. waits until every task of the tree is ready, or the restart
+ *      failed: then it exits, and nothing of the tree ever runs;
+ *   4. takes its saved registers and returns to user space.
+ *
+ * Choosing PIDs needs CAP_CHECKPOINT_RESTORE, which the tasks hold only
+ * until their credentials come from the image; a caller without
+ * CAP_SYS_ADMIN only gets back credentials it has itself.
+ */
+#define pr_fmt(fmt) "krg: " fmt
+
+#include <linux/cred.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/krg_hooks.h>
+#include <linux/kref.h>
+#include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/syscalls.h>
+#include <linux/task_work.h>
+#include <uapi/linux/krg_netlink.h>
+#include <krg/epm.h>
+#include <krg/ghost.h>
+#include <krg/pid.h>
+
+struct rst;
+
+struct rst_task {
+	struct callback_head work;
+	struct rst *r;
+	unsigned int index;
+	struct ghost_import m;
+};
+
+struct rst {
+	struct kref ref;
+	struct file *dir;
+	struct krg_img_tree_task *tree;
+	unsigned int n;
+	struct rst_task *tasks;
+	const struct cred *caller;
+	bool privileged;
+	unsigned int flags;
+	atomic_t pending, created;
+	wait_queue_head_t wq;
+	struct completion go;
+	bool abort;
+	spinlock_t lock;	/* err, msg */
+	int err;
+	char msg[GHOST_MSG_LEN];
+};
+
+static void rst_free(struct kref *ref)
+{
+	struct rst *r = container_of(ref, struct rst, ref);
+
+	fput(r->dir);
+	put_cred(r->caller);
+	kvfree(r->tree);
+	kvfree(r->tasks);
+	kfree(r);
+}
+
+static void rst_put(struct rst *r)
+{
+	kref_put(&r->ref, rst_free);
+}
+
+static void rst_error(struct rst *r, int err, const char *msg)
+{
+	spin_lock(&r->lock);
+	if (!r->err) {
+		r->err = err;
+		strscpy(r->msg, msg, sizeof(r->msg));
+	}
+	spin_unlock(&r->lock);
+}
+
+static void rst_done(struct rst *r)
+{
+	if (atomic_dec_and_test(&r->pending))
+		wake_up(&r->wq);
+}
+
+static int rst_start(void *arg);
+
+/* Create task @i as a child of current, with its PID. */
+static int spawn(struct rst *r, unsigned int i)
+{
+	pid_t pid = r->tree[i].pid;
+	struct kernel_clone_args args = {
+		.exit_signal = r->tree[i].exit_signal,
+		.fn = rst_start,
+		.fn_arg = &r->tasks[i],
+		.set_tid = &pid,
+		.set_tid_size = 1,
+	};
+	char msg[GHOST_MSG_LEN] = "";
+	pid_t nr;
+
+	kref_get(&r->ref);
+	atomic_inc(&r->pending);
+	nr = kernel_clone(&args);
+	if (nr >= 0) {
+		atomic_inc(&r->created);
+		return 0;
+	}
+	rst_done(r);
+	rst_put(r);
+	if (nr == -EEXIST)
+		nr = -EBUSY;
+	krg_cr_fail(msg, nr, "cannot create pid %d%s", pid,
+		    nr == -EBUSY ? ": in use" : "");
+	rst_error(r, nr, msg);
+	return nr;
+}
+
+/* Session and group first: the children inherit them. */
+static int set_ids(struct rst *r, const struct krg_img_tree_task *e,
+		   char *msg)
+{
+	pid_t sid = task_session_vnr(current);
+	int err = 0;
+
+	if (e->sid == e->pid)
+		err = ksys_setsid() < 0 ? -EPERM : 0;
+	else if (e->sid != sid && e != r->tree)
+		err = -EINVAL;	/* a session can only be inherited */
+	if (!err && e->pgid != task_pgrp_vnr(current) &&
+	    (e->pgid == e->pid || e != r->tree))
+		err = ksys_setpgid(0, e->pgid);
+	return err ? ghost_fail(msg, err, "cannot join session %d, group %d",
+				e->sid, e->pgid) : 0;
+}
+
+static int restore_self(struct rst_task *t)
+{
+	struct rst *r = t->r;
+	const struct krg_img_tree_task *e = &r->tree[t->index];
+	char name[32];
+	struct file *f;
+	unsigned int i;
+	int err;
+
+	/* The caller's files are not ours. */
+	__close_range(0, ~0U, 0);
+	err = set_ids(r, e, t->m.msg);
+	for (i = t->index + 1; i < r->n && !err; i++)
+		if (r->tree[i].ppid == e->pid)
+			err = spawn(r, i);
+	if (err)
+		return err;
+
+	snprintf(name, sizeof(name), KRG_IMAGE_TASK_FMT, e->pid);
+	f = file_open_root(&r->dir->f_path, name, O_RDONLY | O_LARGEFILE, 0);
+	if (IS_ERR(f))
+		return ghost_fail(t->m.msg, PTR_ERR(f), "cannot open %s", name);
+	t->m.g = ghost_file_new(f, false);
+	fput(f);
+	if (!t->m.g)
+		return -ENOMEM;
+	t->m.pid = e->pid;
+	t->m.caller = r->caller;
+	t->m.privileged = r->privileged;
+	return ghost_import_task(&t->m);
+}
+
+static void rst_work(struct callback_head *cb)
+{
+	struct rst_task *t = container_of(cb, struct rst_task, work);
+	struct rst *r = t->r;
+	int err;
+
+	if (current->flags & PF_EXITING) {	/* killed before it ran */
+		rst_error(r, -EINTR, "a restarted task was killed");
+		rst_done(r);
+		rst_put(r);
+		return;
+	}
+	err = restore_self(t);
+	if (err)
+		rst_error(r, err, t->m.msg);
+	ghost_import_release(&t->m);
+	if (t->m.g)
+		ghost_close(t->m.g);
+	rst_done(r);
+	if (wait_for_completion_killable(&r->go) || READ_ONCE(r->abort)) {
+		rst_put(r);
+		do_exit(SIGKILL);
+	}
+	ghost_apply_regs(&t->m);
+	if (r->flags & KRG_CR_STOPPED)
+		send_sig_info(SIGSTOP, SEND_SIG_PRIV, current);
+	rst_put(r);
+}
+
+/* The first thing a restarted task runs: its restore, at the boundary. */
+static int rst_start(void *arg)
+{
+	struct rst_task *t = arg;
+
+	init_task_work(&t->work, rst_work);
+	if (task_work_add(current, &t->work, TWA_RESUME)) {
+		rst_error(t->r, -ESRCH, "a restarted task died");
+		rst_done(t->r);
+		rst_put(t->r);
+		do_exit(SIGKILL);
+	}
+	return 0;
+}
+
+static int pids_free(struct rst *r, struct pid_namespace *ns, char *msg)
+{
+	unsigned int i;
+	bool used;
+
+	for (i = 0; i < r->n; i++) {
+		rcu_read_lock();
+		used = find_pid_ns(r->tree[i].pid, ns);
+		rcu_read_unlock();
+		if (used)
+			return krg_cr_fail(msg, -EBUSY, "pid %d is in use",
+					   r->tree[i].pid);
+	}
+	return 0;
+}
+
+/* Create the root, as able to choose PIDs: its restore drops that. */
+static int spawn_root(struct rst *r)
+{
+	const struct cred *old;
+	struct cred *boost;
+	int err;
+
+	boost = prepare_creds();
+	if (!boost)
+		return -ENOMEM;
+	cap_raise(boost->cap_effective, CAP_CHECKPOINT_RESTORE);
+	old = override_creds(boost);
+	err = spawn(r, 0);
+	revert_creds(old);
+	put_cred(boost);
+	return err;
+}
+
+int krg_restart(struct file *dir, unsigned int flags,
+		struct krg_cr_result *res)
+{
+	struct pid_namespace *ns = krg_pid_ns();
+	struct file *tree_file;
+	unsigned int i;
+	struct rst *r;
+	int err;
+
+	if (!ns)
+		return krg_cr_fail(res->msg, -ENODEV,
+				   "this node has no cluster PID namespace");
+	if (current->nsproxy->pid_ns_for_children != ns)
+		return krg_cr_fail(res->msg, -EINVAL,
+				   "restart must run in the cluster PID namespace");
+	tree_file = file_open_root(&dir->f_path, KRG_IMAGE_TREE,
+				   O_RDONLY | O_LARGEFILE, 0);
+	if (IS_ERR(tree_file))
+		return krg_cr_fail(res->msg, PTR_ERR(tree_file),
+				   "cannot open %s of the image", KRG_IMAGE_TREE);
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		fput(tree_file);
+		return -ENOMEM;
+	}
+	kref_init(&r->ref);
+	r->dir = get_file(dir);
+	r->caller = get_current_cred();
+	r->privileged = capable(CAP_SYS_ADMIN);
+	r->flags = flags;
+	init_waitqueue_head(&r->wq);
+	init_completion(&r->go);
+	spin_lock_init(&r->lock);
+	atomic_set(&r->pending, 0);
+
+	err = krg_image_read_tree(tree_file, &r->tree, &r->n, res->msg);
+	fput(tree_file);
+	if (err)
+		goto out;
+	r->tasks = kvcalloc(r->n, sizeof(*r->tasks), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!r->tasks)
+		goto out;
+	for (i = 0; i < r->n; i++) {
+		r->tasks[i].r = r;
+		r->tasks[i].index = i;
+	}
+	err = pids_free(r, ns, res->msg);
+	if (err)
+		goto out;
+
+	spawn_root(r);
+	if (wait_event_killable(r->wq, !atomic_read(&r->pending)))
+		rst_error(r, -EINTR, "restart interrupted");
+	wait_event(r->wq, !atomic_read(&r->pending));
+	err = r->err;
+	if (!err && atomic_read(&r->created) != r->n)
+		err = -EINVAL;
+	WRITE_ONCE(r->abort, err != 0);
+	complete_all(&r->go);
+	if (err) {
+		strscpy(res->msg, r->msg, sizeof(res->msg));
+	} else {
+		res->pid = r->tree[0].pid;
+		res->tasks = r->n;
+		pr_info("restart of %d: %u task(s)%s\n", res->pid, r->n,
+			flags & KRG_CR_STOPPED ? ", stopped" : "");
+	}
+out:
+	rst_put(r);
+	return err;
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The task part of a ghost: identity and small per-task state (comm,
+ * personality, set_tid_address, robust futex list, sigaltstack, krg
+ * capabilities).
+ */
+#include <linux/mutex.h>
+#include <linux/futex.h>
+#include <linux/personality.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/signal.h>
+#include <krg/cap.h>
+#include <krg/ghost.h>
+#include <krg/ghost_task.h>
+#include <krg/pid.h>
+
+int ghost_export_misc(struct ghost_export *x)
+{
+	struct task_struct *t = current;
+	struct krg_img_task img = {
+		.pid = task_pid_nr_ns(t, krg_pid_ns()),
+		.personality = t->personality,
+		.clear_child_tid = (unsigned long)t->clear_child_tid,
+		.robust_list = (unsigned long)t->robust_list,
+		.robust_list_len = t->robust_list ?
+			sizeof(struct robust_list_head) : 0,
+		.sas_ss_sp = t->sas_ss_sp,
+		.sas_ss_size = t->sas_ss_size,
+		.sas_ss_flags = t->sas_ss_flags,
+		.krg_cap = { t->krg_cap.effective, t->krg_cap.permitted,
+			     t->krg_cap.inheritable_effective,
+			     t->krg_cap.inheritable_permitted },
+	};
+
+	get_task_comm(img.comm, t);
+	return ghost_section_write(x->g, KRG_SEC_TASK, &img, sizeof(img));
+}
+
+static bool user_range(u64 addr, u64 len)
+{
+	return addr < TASK_SIZE && len <= TASK_SIZE - addr;
+}
+
+int ghost_import_misc(struct ghost_import *m)
+{
+	struct task_struct *t = current;
+	struct krg_img_task *img;
+	struct krg_cap *cap = &t->krg_cap;
+	char comm[KRG_IMG_COMM_LEN];
+	int err;
+
+	err = ghost_import_take(m, KRG_SEC_TASK, sizeof(*img), sizeof(*img));
+	if (err)
+		return err;
+	img = m->data;
+	if (img->pid != m->pid)
+		return ghost_fail(m->msg, -EINVAL, "image is of pid %d",
+				  img->pid);
+	if (!user_range(img->clear_child_tid, sizeof(u32)) ||
+	    !user_range(img->robust_list, img->robust_list_len) ||
+	    (img->robust_list &&
+	     img->robust_list_len != sizeof(struct robust_list_head)) ||
+	    !user_range(img->sas_ss_sp, img->sas_ss_size) ||
+	    (img->sas_ss_flags & ~(SS_DISABLE | SS_FLAG_BITS)) ||
+	    (img->personality & ~(PER_MASK | ~0xffU)) != 0 ||
+	    personality(img->personality) != PER_LINUX ||
+	    (img->krg_cap[0] | img->krg_cap[1] | img->krg_cap[2] |
+	     img->krg_cap[3]) & ~KRG_CAP_ALL)
+		return ghost_fail(m->msg, -EINVAL, "bad task state");
+
+	t->personality = img->personality;
+	t->clear_child_tid = (int __user *)(unsigned long)img->clear_child_tid;
+	t->robust_list =
+		(struct robust_list_head __user *)(unsigned long)img->robust_list;
+	t->sas_ss_sp = img->sas_ss_sp;
+	t->sas_ss_size = img->sas_ss_size;
+	t->sas_ss_flags = img->sas_ss_flags;
+	memcpy(comm, img->comm, sizeof(comm));
+	comm[sizeof(comm) - 1] = '\0';
+	set_task_comm(t, comm);
+
+	/* Without CAP_SYS_ADMIN, krg capabilities only shrink. */
+	task_lock(t);
+	if (m->privileged) {
+		cap->permitted = img->krg_cap[1];
+		cap->inheritable_permitted = img->krg_cap[3];
+	} else {
+		cap->permitted &= img->krg_cap[1];
+		cap->inheritable_permitted &= img->krg_cap[3];
+	}
+	cap->effective = img->krg_cap[0] & cap->permitted;
+	cap->inheritable_effective = img->krg_cap[2];
+	task_unlock(t);
+	return 0;
+}

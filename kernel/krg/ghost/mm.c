@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The memory part of a ghost: the mm fields behind /proc/PID/{cmdline,
+ * environ,auxv,exe}, then every VMA, each followed by the runs of its
+ * pages that hold data: all present pages of anonymous memory, the
+ * copied-on-write pages of private file mappings. Shared file mappings
+ * are in their files; the vDSO is remapped at the same address.
+ *
+ * On import the task's old mappings go and each VMA is mapped again at
+ * its address (MAP_FIXED_NOREPLACE: VMAs must not overlap), then filled.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/pagewalk.h>
+#include <linux/sched/mm.h>
+#include <linux/security.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <krg/ghost.h>
+#include <krg/ghost_task.h>
+
+#define RUN_BYTES	(KRG_IMG_MAX_RUN * PAGE_SIZE)
+
+struct vma_desc {
+	struct krg_img_vma img;
+	struct file *file;
+};
+
+static int vma_kind(struct vm_area_struct *vma, unsigned long vdso_start,
+		    unsigned long vdso_end)
+{
+	if (vma->vm_start >= vdso_start && vma->vm_end <= vdso_end)
+		return KRG_VMA_VDSO;
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB))
+		return -EBUSY;
+	if (vma_is_anon_shmem(vma))
+		return KRG_VMA_SHARED_ANON;
+	if (!vma->vm_file)
+		return vma->vm_flags & VM_SHARED ? -EBUSY : KRG_VMA_ANON;
+	return vma->vm_flags & VM_SHARED ? KRG_VMA_FILE_SHARED :
+					   KRG_VMA_FILE_PRIVATE;
+}
+
+/* The VMAs of current, with a reference on their files; one vDSO entry. */
+static int list_vmas(struct ghost_export *x, struct vma_desc **out, int *n)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long vs = 0, ve = 0, text = 0;
+	struct vm_area_struct *vma;
+	struct vma_desc *d;
+	int i = 0, kind;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	mmap_read_lock(mm);
+	ghost_arch_vdso(mm, &vs, &ve, &text);
+	d = kvcalloc(mm->map_count, sizeof(*d), GFP_KERNEL);
+	if (!d) {
+		mmap_read_unlock(mm);
+		return -ENOMEM;
+	}
+	for_each_vma(vmi, vma) {
+		kind = vma_kind(vma, vs, ve);
+		if (kind < 0) {
+			mmap_read_unlock(mm);
+			*out = d, *n = i;
+			return ghost_fail(x->msg, kind,
+					  "mapping %lx-%lx (flags %lx) cannot be saved",
+					  vma->vm_start, vma->vm_end,
+					  vma->vm_flags);
+		}
+		if (kind == KRG_VMA_VDSO && vma->vm_start != text)
+			continue;	/* vvar comes with the vDSO text */
+		d[i].img = (struct krg_img_vma) {
+			.start = vma->vm_start, .end = vma->vm_end,
+			.pgoff = vma->vm_pgoff, .vm_flags = vma->vm_flags,
+			.kind = kind,
+		};
+		if (kind != KRG_VMA_ANON && kind != KRG_VMA_VDSO &&
+		    kind != KRG_VMA_SHARED_ANON)
+			d[i].file = get_file(vma->vm_file);
+		i++;
+	}
+	mmap_read_unlock(mm);
+	*out = d;
+	*n = i;
+	return 0;
+}
+
+static void put_vmas(struct vma_desc *d, int n)
+{
+	while (n--)
+		if (d[n].file)
+			fput(d[n].file);
+	kvfree(d);
+}
+
+struct page_walk {
+	unsigned long *present;	/* a bit per page of the VMA */
+	unsigned long start;
+	bool anon_only;
+};
+
+static int pte_present_entry(pte_t *ptep, unsigned long addr,
+			     unsigned long next, struct mm_walk *walk)
+{
+	struct page_walk *pw = walk->private;
+	pte_t pte = ptep_get(ptep);
+	struct page *page;
+
+	if (!pte_present(pte))
+		return 0;
+	if (pw->anon_only) {
+		page = vm_normal_page(walk->vma, addr, pte);
+		if (!page || !PageAnon(page))
+			return 0;
+	}
+	__set_bit((addr - pw->start) >> PAGE_SHIFT, pw->present);
+	return 0;
+}
+
+static const struct mm_walk_ops present_ops = {
+	.pte_entry = pte_present_entry,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/* Copy @len bytes of current's memory at @addr, readable or not. */
+static int read_user(unsigned long addr, void *buf, size_t len)
+{
+	if (!copy_from_user(buf, (void __user *)addr, len))
+		return 0;
+	if (access_remote_vm(current->mm, addr, buf, len, FOLL_FORCE) == len)
+		return 0;
+	return -EFAULT;
+}
+
+static int write_runs(struct ghost_export *x, const struct krg_img_vma *v,
+		      u8 *buf)
+{
+	unsigned long npages = (v->end - v->start) >> PAGE_SHIFT;
+	struct page_walk pw = {
+		.start = v->start,
+		.anon_only = v->kind == KRG_VMA_FILE_PRIVATE,
+	};
+	struct krg_img_pages *run = (void *)buf;
+	unsigned long i = 0, j;
+	int err;
+
+	pw.present = kvcalloc(BITS_TO_LONGS(npages), sizeof(long), GFP_KERNEL);
+	if (!pw.present)
+		return -ENOMEM;
+	mmap_read_lock(current->mm);
+	err = walk_page_range(current->mm, v->start, v->end, &present_ops, &pw);
+	mmap_read_unlock(current->mm);
+	while (!err) {
+		i = find_next_bit(pw.present, npages, i);
+		if (i >= npages)
+			break;
+		j = find_next_zero_bit(pw.present, min(npages, i + KRG_IMG_MAX_RUN), i);
+		run->addr = v->start + (i << PAGE_SHIFT);
+		run->npages = j - i;
+		err = read_user(run->addr, buf + sizeof(*run),
+				run->npages << PAGE_SHIFT);
+		if (!err)
+			err = ghost_section_write(x->g, KRG_SEC_PAGES, buf,
+						  sizeof(*run) +
+						  (run->npages << PAGE_SHIFT));
+		i = j;
+	}
+	kvfree(pw.present);
+	return err;
+}
+
+/* A section of @img and the path of @file (if any) after it. */
+static int write_with_path(struct ghost *g, u16 type, const void *img,
+			   size_t len, u32 *path_len, struct file *file,
+			   char *buf)
+{
+	char *p = NULL;
+
+	*path_len = 0;
+	if (file) {
+		p = d_path(&file->f_path, buf + len, PATH_MAX);
+		if (IS_ERR(p) || d_unlinked(file->f_path.dentry))
+			return -EBUSY;
+		*path_len = strlen(p);
+	}
+	memcpy(buf, img, len);
+	memmove(buf + len, p, *path_len);
+	return ghost_section_write(g, type, buf, len + *path_len);
+}
+
+int ghost_export_mm(struct ghost_export *x)
+{
+	struct mm_struct *mm = current->mm;
+	struct krg_img_mm img = {};
+	struct file *exe;
+	struct vma_desc *d = NULL;
+	int n = 0, i, err;
+	u8 *buf;
+
+	static_assert(sizeof(img.auxv) >= sizeof(mm->saved_auxv));
+	buf = kvmalloc(sizeof(struct krg_img_pages) + RUN_BYTES, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	err = list_vmas(x, &d, &n);
+	if (err)
+		goto out;
+
+	spin_lock(&mm->arg_lock);
+	img = (struct krg_img_mm) {
+		.start_code = mm->start_code, .end_code = mm->end_code,
+		.start_data = mm->start_data, .end_data = mm->end_data,
+		.start_brk = mm->start_brk, .brk = mm->brk,
+		.start_stack = mm->start_stack,
+		.arg_start = mm->arg_start, .arg_end = mm->arg_end,
+		.env_start = mm->env_start, .env_end = mm->env_end,
+		.nvmas = n,
+	};
+	spin_unlock(&mm->arg_lock);
+	memcpy(img.auxv, mm->saved_auxv, sizeof(mm->saved_auxv));
+	for (i = 0; i < n; i++)
+		if (d[i].img.kind == KRG_VMA_VDSO)
+			img.vdso = d[i].img.start;
+	exe = get_mm_exe_file(mm);
+	err = write_with_path(x->g, KRG_SEC_MM, &img, sizeof(img),
+			      &img.exe_len, exe, buf);
+	if (exe)
+		fput(exe);
+	if (err) {
+		err = ghost_fail(x->msg, err, "its executable is deleted");
+		goto out;
+	}
+	for (i = 0; i < n && !err; i++) {
+		struct krg_img_vma *v = &d[i].img;
+
+		err = write_with_path(x->g, KRG_SEC_VMA, v, sizeof(*v),
+				      &v->path_len, d[i].file, buf);
+		if (err == -EBUSY)
+			err = ghost_fail(x->msg, err,
+					 "mapping %llx-%llx is of a deleted file",
+					 v->start, v->end);
+		if (!err && v->kind != KRG_VMA_FILE_SHARED &&
+		    v->kind != KRG_VMA_VDSO)
+			err = write_runs(x, v, buf);
+	}
+out:
+	put_vmas(d, n);
+	kvfree(buf);
+	return err;
+}
+
+static bool bad_mm(const struct krg_img_mm *img)
+{
+	const u64 *f = &img->start_code;
+	int i;
+
+	for (i = 0; i < 11; i++)	/* start_code .. env_end */
+		if (f[i] >= TASK_SIZE)
+			return true;
+	return img->start_code > img->end_code ||
+	       img->start_data > img->end_data ||
+	       img->start_brk > img->brk || img->arg_start > img->arg_end ||
+	       img->env_start > img->env_end ||
+	       img->nvmas > sysctl_max_map_count;
+}
+
+/* A NUL-terminated absolute path of @len bytes at @s, or NULL. */
+static char *path_dup(const char *s, u32 len)
+{
+	if (!len || len >= PATH_MAX || memchr(s, '\0', len) || s[0] != '/')
+		return NULL;
+	return kmemdup_nul(s, len, GFP_KERNEL);
+}
+
+static unsigned long prot_of(u64 vm_flags)
+{
+	return (vm_flags & VM_READ ? PROT_READ : 0) |
+	       (vm_flags & VM_WRITE ? PROT_WRITE : 0) |
+	       (vm_flags & VM_EXEC ? PROT_EXEC : 0);
+}
+
+static int map_one(struct ghost_import *m, const struct krg_img_vma *v,
+		   const char *path)
+{
+	unsigned long len = v->end - v->start, flags, addr;
+	bool shared = v->kind == KRG_VMA_SHARED_ANON ||
+		      v->kind == KRG_VMA_FILE_SHARED;
+	struct file *file = NULL;
+
+	if (v->kind == KRG_VMA_VDSO)
+		return ghost_arch_map_vdso(v->start);
+	flags = MAP_FIXED_NOREPLACE | (shared ? MAP_SHARED : MAP_PRIVATE) |
+		(v->vm_flags & VM_GROWSDOWN ? MAP_GROWSDOWN : 0) |
+		(v->vm_flags & VM_NORESERVE ? MAP_NORESERVE : 0);
+	if (path) {
+		file = filp_open(path, shared && (v->vm_flags & VM_MAYWRITE) ?
+				 O_RDWR : O_RDONLY, 0);
+		if (IS_ERR(file))
+			return ghost_fail(m->msg, PTR_ERR(file),
+					  "cannot open mapped file %s", path);
+	} else {
+		flags |= MAP_ANONYMOUS;
+	}
+	addr = vm_mmap(file, v->start, len, prot_of(v->vm_flags), flags,
+		       v->pgoff << PAGE_SHIFT);
+	if (file)
+		fput(file);
+	if (IS_ERR_VALUE(addr))
+		return ghost_fail(m->msg, (long)addr,
+				  "cannot map %llx-%llx", v->start, v->end);
+	return 0;
+}
+
+/* Fill the VMA @v from the page runs that follow its section. */
+static int fill_one(struct ghost_import *m, const struct krg_img_vma *v)
+{
+	const struct krg_img_pages *run;
+	unsigned long len;
+	u16 type;
+	int err;
+
+	while (!(err = ghost_import_peek(m, &type)) && type == KRG_SEC_PAGES) {
+		err = ghost_import_take(m, KRG_SEC_PAGES, sizeof(*run),
+					sizeof(*run) + RUN_BYTES);
+		if (err)
+			return err;
+		run = m->data;
+		len = (unsigned long)run->npages << PAGE_SHIFT;
+		if (!run->npages || run->npages > KRG_IMG_MAX_RUN ||
+		    m->len != sizeof(*run) + len || !PAGE_ALIGNED(run->addr) ||
+		    run->addr < v->start || run->addr + len > v->end ||
+		    v->kind == KRG_VMA_FILE_SHARED || v->kind == KRG_VMA_VDSO)
+			return ghost_fail(m->msg, -EINVAL,
+					  "page run %llx+%u outside its mapping",
+					  run->addr, run->npages);
+		if ((v->vm_flags & VM_WRITE) &&
+		    !copy_to_user((void __user *)run->addr, run + 1, len))
+			continue;
+		if (access_remote_vm(current->mm, run->addr, (void *)(run + 1),
+				     len, FOLL_WRITE | FOLL_FORCE) != len)
+			return ghost_fail(m->msg, -EFAULT,
+					  "cannot fill %llx", run->addr);
+	}
+	return err;
+}
+
+static int import_vmas(struct ghost_import *m, u32 nvmas)
+{
+	struct krg_img_vma vma, *v = &vma;	/* m->data goes with the pages */
+	unsigned long prev_end = 0;
+	bool vdso = false;
+	char *path;
+	u32 i;
+	int err;
+
+	for (i = 0; i < nvmas; i++) {
+		err = ghost_import_take(m, KRG_SEC_VMA, sizeof(*v),
+					sizeof(*v) + PATH_MAX);
+		if (err)
+			return err;
+		memcpy(v, m->data, sizeof(*v));
+		path = NULL;
+		if (v->kind == KRG_VMA_FILE_PRIVATE ||
+		    v->kind == KRG_VMA_FILE_SHARED) {
+			path = path_dup(m->data + sizeof(*v), v->path_len);
+			if (!path || m->len != sizeof(*v) + v->path_len)
+				return ghost_fail(m->msg, -EINVAL,
+						  "bad path of mapping %u", i);
+		} else if (v->path_len || m->len != sizeof(*v) ||
+			   v->kind < KRG_VMA_ANON || v->kind > KRG_VMA_VDSO ||
+			   (v->kind == KRG_VMA_VDSO && vdso)) {
+			return ghost_fail(m->msg, -EINVAL, "bad mapping %u", i);
+		}
+		if (!PAGE_ALIGNED(v->start) || !PAGE_ALIGNED(v->end) ||
+		    v->start >= v->end || v->end > TASK_SIZE ||
+		    v->start < max_t(unsigned long, prev_end, mmap_min_addr) ||
+		    v->pgoff > (ULONG_MAX >> PAGE_SHIFT)) {
+			kfree(path);
+			return ghost_fail(m->msg, -EINVAL,
+					  "mapping %llx-%llx overlaps or is out of range",
+					  v->start, v->end);
+		}
+		vdso |= v->kind == KRG_VMA_VDSO;
+		prev_end = v->end;
+		err = map_one(m, v, path);
+		kfree(path);
+		if (!err)
+			err = fill_one(m, v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int ghost_import_mm(struct ghost_import *m)
+{
+	struct mm_struct *mm = current->mm;
+	struct krg_img_mm img;
+	struct file *exe;
+	char *path;
+	int err;
+
+	err = ghost_import_take(m, KRG_SEC_MM, sizeof(img),
+				sizeof(img) + PATH_MAX);
+	if (err)
+		return err;
+	memcpy(&img, m->data, sizeof(img));
+	path = path_dup(m->data + sizeof(img), img.exe_len);
+	if (bad_mm(&img) || !path || m->len != sizeof(img) + img.exe_len) {
+		kfree(path);
+		return ghost_fail(m->msg, -EINVAL, "bad memory section");
+	}
+	exe = filp_open(path, O_RDONLY, 0);
+	kfree(path);
+	if (IS_ERR(exe))
+		return ghost_fail(m->msg, PTR_ERR(exe),
+				  "cannot open its executable");
+
+	/* What the restarting task had (a copy of its caller's) goes. */
+	err = vm_munmap(0, TASK_SIZE);
+	if (!err)
+		err = import_vmas(m, img.nvmas);
+	if (!err)
+		err = replace_mm_exe_file(mm, exe);
+	fput(exe);
+	if (err)
+		return err;
+
+	mmap_write_lock(mm);
+	spin_lock(&mm->arg_lock);
+	mm->start_code = img.start_code;
+	mm->end_code = img.end_code;
+	mm->start_data = img.start_data;
+	mm->end_data = img.end_data;
+	mm->start_brk = img.start_brk;
+	mm->brk = img.brk;
+	mm->start_stack = img.start_stack;
+	mm->arg_start = img.arg_start;
+	mm->arg_end = img.arg_end;
+	mm->env_start = img.env_start;
+	mm->env_end = img.env_end;
+	spin_unlock(&mm->arg_lock);
+	memcpy(mm->saved_auxv, img.auxv, sizeof(mm->saved_auxv));
+	mmap_write_unlock(mm);
+	return 0;
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The signals part of a ghost: the blocked mask and every action.
+ */
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+#include <krg/ghost.h>
+#include <krg/ghost_task.h>
+
+static_assert(_NSIG == KRG_IMG_NSIG);
+
+int ghost_export_signals(struct ghost_export *x)
+{
+	struct krg_img_signals *img;
+	int sig, err;
+
+	img = kzalloc(sizeof(*img), GFP_KERNEL);
+	if (!img)
+		return -ENOMEM;
+	spin_lock_irq(&current->sighand->siglock);
+	img->blocked = current->blocked.sig[0];
+	for (sig = 1; sig <= _NSIG; sig++) {
+		const struct sigaction *sa = &current->sighand->action[sig - 1].sa;
+
+		img->action[sig - 1] = (struct krg_img_sigaction) {
+			.handler = (unsigned long)sa->sa_handler,
+			.flags = sa->sa_flags,
+			.restorer = (unsigned long)sa->sa_restorer,
+			.mask = sa->sa_mask.sig[0],
+		};
+	}
+	spin_unlock_irq(&current->sighand->siglock);
+	err = ghost_section_write(x->g, KRG_SEC_SIGNALS, img, sizeof(*img));
+	kfree(img);
+	return err;
+}
+
+int ghost_import_signals(struct ghost_import *m)
+{
+	const struct krg_img_signals *img;
+	struct k_sigaction ka;
+	sigset_t blocked;
+	int sig, err;
+
+	err = ghost_import_take(m, KRG_SEC_SIGNALS, sizeof(*img), sizeof(*img));
+	if (err)
+		return err;
+	img = m->data;
+	for (sig = 1; sig <= _NSIG; sig++) {
+		const struct krg_img_sigaction *a = &img->action[sig - 1];
+
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		memset(&ka, 0, sizeof(ka));
+		ka.sa.sa_handler = (__sighandler_t)(unsigned long)a->handler;
+		ka.sa.sa_flags = a->flags;
+		ka.sa.sa_restorer = (__sigrestore_t)(unsigned long)a->restorer;
+		ka.sa.sa_mask.sig[0] = a->mask;
+		err = do_sigaction(sig, &ka, NULL);
+		if (err)
+			return ghost_fail(m->msg, err, "bad action of signal %d",
+					  sig);
+	}
+	blocked.sig[0] = img->blocked;
+	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	set_current_blocked(&blocked);
+	return 0;
+}

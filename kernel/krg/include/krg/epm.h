@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Checkpoint and restart of process trees (kernel/krg/epm), the first
+ * users of ghosts. See Documentation/checkpoint.md.
+ */
+#ifndef _KRG_EPM_H
+#define _KRG_EPM_H
+
+#include <linux/types.h>
+#include <krg/ghost_task.h>
+
+struct file;
+
+struct krg_cr_result {
+	pid_t pid;			/* the root */
+	unsigned int tasks;
+	unsigned int substituted;	/* fds replaced by /dev/null */
+	char msg[GHOST_MSG_LEN];	/* why it failed */
+};
+
+int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
+		   struct krg_cr_result *res);
+int krg_restart(struct file *dir, unsigned int flags,
+		struct krg_cr_result *res);
+
+/* The tree file of an image (epm/image.c). */
+int krg_image_write_tree(struct file *f, const struct krg_img_tree_task *t,
+			 unsigned int n);
+int krg_image_read_tree(struct file *f, struct krg_img_tree_task **t,
+			unsigned int *n, char *msg);
+
+#endif /* _KRG_EPM_H */

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Exporting a task to a ghost and importing it back, one task part at a
+ * time. Both run in the task itself (current), at its user boundary: a
+ * checkpointed task exports itself from a task work, a restarted one
+ * imports itself before it first returns to user space. Migration and
+ * distant fork will drive the same parts over a network ghost.
+ *
+ * Each part lives in its own file and writes, then reads, its sections
+ * (<uapi/linux/krg_image.h>) in the order of ghost_parts[] (task.c).
+ */
+#ifndef _KRG_GHOST_TASK_H
+#define _KRG_GHOST_TASK_H
+
+#include <linux/types.h>
+#include <uapi/linux/krg_image.h>
+
+struct cred;
+struct ghost;
+
+#define GHOST_MSG_LEN	80
+
+/* Flags of a checkpoint or restart (<uapi/linux/krg_netlink.h>). */
+struct ghost_export {
+	struct ghost *g;
+	unsigned int flags;
+	unsigned int substituted;	/* fds replaced by /dev/null */
+	char msg[GHOST_MSG_LEN];	/* why it failed, for the caller */
+};
+
+struct ghost_import {
+	struct ghost *g;
+	pid_t pid;			/* the task the image must be of */
+	bool privileged;		/* the restarting caller's CAP_SYS_ADMIN */
+	const struct cred *caller;	/* and its credentials */
+	/* The section read last; consumed by ghost_import_take(). */
+	u16 type;
+	bool have;
+	void *data;
+	u32 len;
+	struct krg_img_regs regs;	/* set last, after every task is ready */
+	char msg[GHOST_MSG_LEN];
+};
+
+struct ghost_part {
+	const char *name;
+	int (*export)(struct ghost_export *x);
+	int (*import)(struct ghost_import *m);
+};
+
+int ghost_export_task(struct ghost_export *x);
+int ghost_import_task(struct ghost_import *m);
+void ghost_import_release(struct ghost_import *m);
+
+/* Sections: the next one, if of @type and @min..@max bytes long. */
+int ghost_import_take(struct ghost_import *m, u16 type, u32 min, u32 max);
+int ghost_import_peek(struct ghost_import *m, u16 *type);
+
+/*
+ * Log one line naming the task (current), keep it in @msg for the caller
+ * unless a reason is there already, return @err. krg_cr_fail() is for
+ * what is not about one task.
+ */
+__printf(3, 4)
+int ghost_fail(char *msg, int err, const char *fmt, ...);
+__printf(3, 4)
+int krg_cr_fail(char *msg, int err, const char *fmt, ...);
+
+/* The parts, in image order. */
+int ghost_export_misc(struct ghost_export *x);
+int ghost_import_misc(struct ghost_import *m);
+int ghost_export_creds(struct ghost_export *x);
+int ghost_import_creds(struct ghost_import *m);
+int ghost_export_fs(struct ghost_export *x);
+int ghost_import_fs(struct ghost_import *m);
+int ghost_export_limits(struct ghost_export *x);
+int ghost_import_limits(struct ghost_import *m);
+int ghost_export_signals(struct ghost_export *x);
+int ghost_import_signals(struct ghost_import *m);
+int ghost_export_mm(struct ghost_export *x);
+int ghost_import_mm(struct ghost_import *m);
+int ghost_export_files(struct ghost_export *x);
+int ghost_import_files(struct ghost_import *m);
+int ghost_export_regs(struct ghost_export *x);	/* arch: registers, TLS */
+int ghost_import_regs(struct ghost_import *m);
+void ghost_apply_regs(struct ghost_import *m);
+int ghost_export_fpu(struct ghost_export *x);	/* arch: FPU, xstate */
+int ghost_import_fpu(struct ghost_import *m);
+
+struct mm_struct;
+bool ghost_arch_vdso(struct mm_struct *mm, unsigned long *start,
+		     unsigned long *end, unsigned long *text);
+int ghost_arch_map_vdso(unsigned long text);
+
+#endif /* _KRG_GHOST_TASK_H */

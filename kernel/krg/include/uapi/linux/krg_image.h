@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * krg checkpoint image, version 1 (see Documentation/image-format.md).
+ *
+ * An image is a directory:
+ *
+ *   tree.krg         KRG_SEC_IMAGE, then one KRG_SEC_TREE_TASK per task
+ *                    (parents before children, the root first), then
+ *                    KRG_SEC_END. Written last: an image without it is
+ *                    incomplete.
+ *   task-<PID>.krg   one task's ghost: the task parts in the order of
+ *                    enum krg_section below, then KRG_SEC_END.
+ *
+ * Both files are sequences of ghost sections (<krg/ghost.h>): a 16-byte
+ * header (magic "KGSE", type, flags, length, CRC32 of the payload) and
+ * the payload. All numbers are little endian, structures are packed and
+ * x86_64 only for now. Unknown section types are refused: a new kind of
+ * data means a new image version.
+ */
+#ifndef _UAPI_LINUX_KRG_IMAGE_H
+#define _UAPI_LINUX_KRG_IMAGE_H
+
+#include <linux/types.h>
+
+#define KRG_IMAGE_MAGIC		0x474d49474b52ULL	/* "KRGIMG" */
+#define KRG_IMAGE_VERSION	1
+#define KRG_IMAGE_MAX_TASKS	1024
+#define KRG_IMAGE_TREE		"tree.krg"
+#define KRG_IMAGE_TASK_FMT	"task-%d.krg"
+
+enum krg_section {
+	KRG_SEC_END = 1,	/* empty: the file ends here */
+	KRG_SEC_IMAGE,		/* struct krg_img_header */
+	KRG_SEC_TREE_TASK,	/* struct krg_img_tree_task */
+	KRG_SEC_TASK,		/* struct krg_img_task */
+	KRG_SEC_CREDS,		/* struct krg_img_creds */
+	KRG_SEC_FS,		/* struct krg_img_fs, then the cwd and root */
+	KRG_SEC_LIMITS,		/* struct krg_img_limits */
+	KRG_SEC_SIGNALS,	/* struct krg_img_signals */
+	KRG_SEC_MM,		/* struct krg_img_mm, then the exe path */
+	KRG_SEC_VMA,		/* struct krg_img_vma, then the file path */
+	KRG_SEC_PAGES,		/* struct krg_img_pages, then the pages */
+	KRG_SEC_FILE,		/* struct krg_img_file, then the path */
+	KRG_SEC_REGS,		/* struct krg_img_regs */
+	KRG_SEC_FPU,		/* XSAVE standard format, as PTRACE_GETREGSET */
+	KRG_SEC_NR
+};
+
+#define KRG_IMG_RELEASE_LEN	65
+#define KRG_IMG_COMM_LEN	16
+
+struct krg_img_header {
+	__u64 magic;		/* KRG_IMAGE_MAGIC */
+	__u32 version;		/* KRG_IMAGE_VERSION */
+	__u32 ntasks;
+	__u32 node;		/* where it was taken */
+	__u32 arch;		/* KRG_IMG_ARCH_X86_64 */
+	__u64 time_ns;		/* CLOCK_REALTIME at the checkpoint */
+	char release[KRG_IMG_RELEASE_LEN];	/* uname -r, informative */
+} __attribute__((packed));
+
+#define KRG_IMG_ARCH_X86_64	62	/* EM_X86_64 */
+
+struct krg_img_tree_task {
+	__s32 pid;		/* cluster PIDs, all of them */
+	__s32 tgid;
+	__s32 ppid;		/* the parent; outside the tree for the root */
+	__s32 pgid;
+	__s32 sid;
+	__s32 exit_signal;
+} __attribute__((packed));
+
+struct krg_img_task {
+	__s32 pid;
+	__u32 personality;
+	char comm[KRG_IMG_COMM_LEN];
+	__u64 clear_child_tid;
+	__u64 robust_list;
+	__u64 robust_list_len;
+	__u64 sas_ss_sp;
+	__u64 sas_ss_size;
+	__u32 sas_ss_flags;
+	__u32 krg_cap[4];	/* effective, permitted, inh. effective, inh. permitted */
+} __attribute__((packed));
+
+struct krg_img_creds {
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u64 cap_inheritable, cap_permitted, cap_effective, cap_bset,
+	      cap_ambient;
+	__u32 securebits;
+	__u32 ngroups;		/* at most KRG_IMG_MAX_GROUPS */
+	__u32 groups[];
+} __attribute__((packed));
+
+#define KRG_IMG_MAX_GROUPS	1024
+
+struct krg_img_fs {
+	__u32 umask;
+	__u32 cwd_len;		/* bytes of cwd, then root_len bytes of root */
+	__u32 root_len;
+} __attribute__((packed));
+
+#define KRG_IMG_NLIMITS		16	/* RLIM_NLIMITS of x86_64 */
+
+struct krg_img_limits {
+	struct {
+		__u64 cur, max;
+	} rlim[KRG_IMG_NLIMITS];
+} __attribute__((packed));
+
+#define KRG_IMG_NSIG		64
+
+struct krg_img_sigaction {
+	__u64 handler;
+	__u64 flags;
+	__u64 restorer;
+	__u64 mask;
+} __attribute__((packed));
+
+struct krg_img_signals {
+	__u64 blocked;
+	struct krg_img_sigaction action[KRG_IMG_NSIG];
+} __attribute__((packed));
+
+struct krg_img_mm {
+	__u64 start_code, end_code, start_data, end_data;
+	__u64 start_brk, brk, start_stack;
+	__u64 arg_start, arg_end, env_start, env_end;
+	__u64 vdso;		/* vDSO text, 0 if none */
+	__u64 auxv[64];		/* mm->saved_auxv, zero padded */
+	__u32 nvmas;
+	__u32 exe_len;		/* bytes of exe path that follow */
+} __attribute__((packed));
+
+enum krg_img_vma_kind {
+	KRG_VMA_ANON = 1,	/* private anonymous (heap, stack, ...) */
+	KRG_VMA_SHARED_ANON,	/* MAP_SHARED|MAP_ANONYMOUS: content saved */
+	KRG_VMA_FILE_PRIVATE,	/* file mapped private: its dirty pages saved */
+	KRG_VMA_FILE_SHARED,	/* file mapped shared: the file holds it */
+	KRG_VMA_VDSO,		/* vvar + vDSO, remapped at the same place */
+};
+
+struct krg_img_vma {
+	__u64 start, end;
+	__u64 pgoff;		/* in pages */
+	__u64 vm_flags;		/* VM_* as the kernel had them */
+	__u32 kind;
+	__u32 path_len;
+} __attribute__((packed));
+
+/* A run of pages of the VMA just before; at most KRG_IMG_MAX_RUN pages. */
+struct krg_img_pages {
+	__u64 addr;
+	__u32 npages;
+} __attribute__((packed));
+
+#define KRG_IMG_MAX_RUN		256
+
+enum krg_img_file_kind {
+	KRG_FILE_PATH = 1,	/* reopened by path: regular file, /dev/null... */
+	KRG_FILE_SUBSTITUTE,	/* unsupported, replaced by /dev/null */
+};
+
+struct krg_img_file {
+	__u32 fd;
+	__u32 kind;
+	__u32 flags;		/* O_* of the open file */
+	__u32 cloexec;
+	__s64 pos;
+	__u32 path_len;
+} __attribute__((packed));
+
+struct krg_img_regs {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	__u64 ax, cx, dx, si, di, ip, flags, sp;
+	__u64 fs_base, gs_base;
+} __attribute__((packed));
+
+#endif /* _UAPI_LINUX_KRG_IMAGE_H */

@@ -1,0 +1,117 @@
+#include "cr_cli.h"
+
+#include <linux/krg_netlink.h>
+
+#include <charconv>
+
+namespace krg {
+
+const char kCheckpointUsage[] =
+    "usage: checkpoint [--kill | --stop] [--ignore-unsupported] [-o DIR] PID\n"
+    "Freeze the process tree rooted at PID (a cluster PID of this node), save it\n"
+    "in the image directory DIR (default: checkpoint-PID, created if missing),\n"
+    "then let it run on.\n"
+    "  -o, --output DIR       the image directory\n"
+    "  -k, --kill             kill the tree once it is saved\n"
+    "  -s, --stop             leave the tree stopped (SIGSTOP) once it is saved\n"
+    "  --ignore-unsupported   save an fd that cannot be saved (a socket, a device)\n"
+    "                         as /dev/null instead of failing\n"
+    "  -h, --help             this help\n"
+    "Every process of the tree needs CHECKPOINTABLE (krgcr-run, krgcapset) and\n"
+    "must be the caller's, unless the caller has CAP_SYS_ADMIN.\n"
+    "Exit status: 0 saved, 1 failed, 2 usage.\n";
+
+const char kRestartUsage[] =
+    "usage: restart [--stopped] [--wait] [--node N] DIR\n"
+    "Recreate the process tree saved in the image directory DIR, with the same\n"
+    "PIDs, process groups and sessions, as children of restart (which leaves\n"
+    "them to the node's reaper when it exits).\n"
+    "  --stopped   leave the restarted tree stopped (SIGSTOP)\n"
+    "  -w, --wait  wait for the restarted root and exit with its status\n"
+    "  --node N    restart on node N; only this node is supported for now\n"
+    "  -h, --help  this help\n"
+    "Without CAP_SYS_ADMIN only images of the caller's own credentials restart,\n"
+    "and restart must already run in the cluster PID namespace (krgrun).\n"
+    "Exit status: 0 restarted (or the root's status with --wait), 1 failed,\n"
+    "2 usage.\n";
+
+namespace {
+
+bool positive(std::string_view s, int* out) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v <= 0) return false;
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+Parsed<CheckpointOptions> parse_checkpoint(const std::vector<std::string_view>& args) {
+  Parsed<CheckpointOptions> p;
+  auto& o = p.opt;
+  bool dashdash = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto a = args[i];
+    if (!dashdash && (a == "-h" || a == "--help")) {
+      o.help = true;
+      return p;
+    } else if (!dashdash && (a == "-k" || a == "--kill")) {
+      o.flags |= KRG_CR_KILL;
+    } else if (!dashdash && (a == "-s" || a == "--stop")) {
+      o.flags |= KRG_CR_STOP;
+    } else if (!dashdash && a == "--ignore-unsupported") {
+      o.flags |= KRG_CR_IGNORE_UNSUPPORTED;
+    } else if (!dashdash && (a == "-o" || a == "--output")) {
+      if (++i == args.size() || args[i].empty()) return p.error = "-o needs a directory", p;
+      o.dir = args[i];
+    } else if (!dashdash && a == "--") {
+      dashdash = true;
+    } else if (!dashdash && a.size() > 1 && a[0] == '-') {
+      return p.error = "unknown option '" + std::string(a) + "'", p;
+    } else if (o.pid) {
+      return p.error = "one PID only ('" + std::string(a) + "')", p;
+    } else if (!positive(a, &o.pid)) {
+      return p.error = "'" + std::string(a) + "' is not a PID", p;
+    }
+  }
+  if ((o.flags & KRG_CR_KILL) && (o.flags & KRG_CR_STOP))
+    return p.error = "--kill and --stop exclude each other", p;
+  if (!o.pid) return p.error = "which PID?", p;
+  if (o.dir.empty()) o.dir = "checkpoint-" + std::to_string(o.pid);
+  return p;
+}
+
+Parsed<RestartOptions> parse_restart(const std::vector<std::string_view>& args) {
+  Parsed<RestartOptions> p;
+  auto& o = p.opt;
+  bool dashdash = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto a = args[i];
+    if (!dashdash && (a == "-h" || a == "--help")) {
+      o.help = true;
+      return p;
+    } else if (!dashdash && a == "--stopped") {
+      o.flags |= KRG_CR_STOPPED;
+    } else if (!dashdash && (a == "-w" || a == "--wait")) {
+      o.wait = true;
+    } else if (!dashdash && (a == "-n" || a == "--node")) {
+      if (++i == args.size() || !positive(args[i], &o.node) || o.node > 255)
+        return p.error = "--node needs a node id (1..255)", p;
+    } else if (!dashdash && a == "--") {
+      dashdash = true;
+    } else if (!dashdash && a.size() > 1 && a[0] == '-') {
+      return p.error = "unknown option '" + std::string(a) + "'", p;
+    } else if (!o.dir.empty()) {
+      return p.error = "one image directory only ('" + std::string(a) + "')", p;
+    } else {
+      o.dir = a;
+    }
+  }
+  if (o.dir.empty()) return p.error = "which image directory?", p;
+  if (o.wait && (o.flags & KRG_CR_STOPPED))
+    return p.error = "--wait and --stopped exclude each other", p;
+  return p;
+}
+
+}  // namespace krg

@@ -1,0 +1,39 @@
+// Command lines of checkpoint and restart: parsed apart from any I/O so
+// that they are unit tested.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace krg {
+
+extern const char kCheckpointUsage[];
+extern const char kRestartUsage[];
+
+struct CheckpointOptions {
+  bool help = false;
+  int pid = 0;
+  unsigned flags = 0;  // KRG_CR_KILL, KRG_CR_STOP, KRG_CR_IGNORE_UNSUPPORTED
+  std::string dir;     // default: checkpoint-PID
+};
+
+struct RestartOptions {
+  bool help = false;
+  int node = 0;        // 0: this node
+  unsigned flags = 0;  // KRG_CR_STOPPED
+  bool wait = false;
+  std::string dir;
+};
+
+// An empty error means success.
+template <typename T>
+struct Parsed {
+  T opt;
+  std::string error;
+};
+
+Parsed<CheckpointOptions> parse_checkpoint(const std::vector<std::string_view>& args);
+Parsed<RestartOptions> parse_restart(const std::vector<std::string_view>& args);
+
+}  // namespace krg

@@ -1,0 +1,58 @@
+#include "cr_cli.h"
+
+#include <gtest/gtest.h>
+#include <linux/krg_netlink.h>
+
+namespace {
+
+using Args = std::vector<std::string_view>;
+
+TEST(CheckpointCli, DefaultsToResumeAndADirectoryNamedAfterThePid) {
+  auto p = krg::parse_checkpoint(Args{"4194305"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_EQ(p.opt.pid, 4194305);
+  EXPECT_EQ(p.opt.flags, 0u);
+  EXPECT_EQ(p.opt.dir, "checkpoint-4194305");
+}
+
+TEST(CheckpointCli, TakesEveryOption) {
+  auto p =
+      krg::parse_checkpoint(Args{"--kill", "--ignore-unsupported", "-o", "/krg/shared/x", "7"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_EQ(p.opt.flags, unsigned(KRG_CR_KILL | KRG_CR_IGNORE_UNSUPPORTED));
+  EXPECT_EQ(p.opt.dir, "/krg/shared/x");
+  EXPECT_EQ(krg::parse_checkpoint(Args{"-s", "7"}).opt.flags, unsigned(KRG_CR_STOP));
+  EXPECT_TRUE(krg::parse_checkpoint(Args{"--help"}).opt.help);
+}
+
+TEST(CheckpointCli, RejectsBadInputByName) {
+  EXPECT_EQ(krg::parse_checkpoint(Args{}).error, "which PID?");
+  EXPECT_EQ(krg::parse_checkpoint(Args{"12x"}).error, "'12x' is not a PID");
+  EXPECT_EQ(krg::parse_checkpoint(Args{"0"}).error, "'0' is not a PID");
+  EXPECT_EQ(krg::parse_checkpoint(Args{"1", "2"}).error, "one PID only ('2')");
+  EXPECT_EQ(krg::parse_checkpoint(Args{"--kill", "--stop", "1"}).error,
+            "--kill and --stop exclude each other");
+  EXPECT_EQ(krg::parse_checkpoint(Args{"-x", "1"}).error, "unknown option '-x'");
+  EXPECT_EQ(krg::parse_checkpoint(Args{"1", "-o"}).error, "-o needs a directory");
+}
+
+TEST(RestartCli, TakesADirectoryAndOptions) {
+  auto p = krg::parse_restart(Args{"--stopped", "--node", "2", "img"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_EQ(p.opt.dir, "img");
+  EXPECT_EQ(p.opt.node, 2);
+  EXPECT_EQ(p.opt.flags, unsigned(KRG_CR_STOPPED));
+  EXPECT_TRUE(krg::parse_restart(Args{"-w", "img"}).opt.wait);
+}
+
+TEST(RestartCli, RejectsBadInputByName) {
+  EXPECT_EQ(krg::parse_restart(Args{}).error, "which image directory?");
+  EXPECT_EQ(krg::parse_restart(Args{"a", "b"}).error, "one image directory only ('b')");
+  EXPECT_EQ(krg::parse_restart(Args{"--node", "0", "a"}).error, "--node needs a node id (1..255)");
+  EXPECT_EQ(krg::parse_restart(Args{"--node", "256", "a"}).error,
+            "--node needs a node id (1..255)");
+  EXPECT_EQ(krg::parse_restart(Args{"--wait", "--stopped", "a"}).error,
+            "--wait and --stopped exclude each other");
+}
+
+}  // namespace

@@ -1,0 +1,69 @@
+/*
+ * Shared by the cr_* self-checking programs: each builds some state,
+ * says READY (with its PID) on stdout, waits for SIGUSR1 (checkpoint and
+ * restart happen meanwhile), checks every bit of its state and prints
+ * PASS, or FAIL and what differed; it exits 0 only on PASS.
+ */
+#ifndef CR_COMMON_H
+#define CR_COMMON_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int cr_failures;
+static volatile sig_atomic_t cr_go;
+
+static void cr_on_usr1(int sig)
+{
+	(void)sig;
+	cr_go = 1;
+}
+
+static void cr_check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok)
+		return;
+	cr_failures++;
+	printf("FAIL: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* Say READY, then sleep in sigsuspend() until SIGUSR1. */
+static void cr_ready_and_wait(void)
+{
+	struct sigaction sa;
+	sigset_t block, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cr_on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	printf("READY %d\n", getpid());
+	fflush(stdout);
+	while (!cr_go)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	printf("RESUMED %d\n", getpid());
+	fflush(stdout);
+}
+
+static int cr_done(void)
+{
+	printf(cr_failures ? "FAIL %d\n" : "PASS\n", cr_failures);
+	fflush(stdout);
+	return cr_failures ? 1 : 0;
+}
+
+#endif

@@ -17,13 +17,13 @@
 static int cr_failures;
 static volatile sig_atomic_t cr_go;
 
-static void cr_on_usr1(int sig)
+static inline void cr_on_usr1(int sig)
 {
 	(void)sig;
 	cr_go = 1;
 }
 
-static void cr_check(int ok, const char *fmt, ...)
+static inline void cr_check(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -39,7 +39,7 @@ static void cr_check(int ok, const char *fmt, ...)
 }
 
 /* Say READY, then sleep in sigsuspend() until SIGUSR1. */
-static void cr_ready_and_wait(void)
+static inline void cr_ready_and_wait(void)
 {
 	struct sigaction sa;
 	sigset_t block, old;
@@ -59,7 +59,7 @@ static void cr_ready_and_wait(void)
 	fflush(stdout);
 }
 
-static int cr_done(void)
+static inline int cr_done(void)
 {
 	printf(cr_failures ? "FAIL %d\n" : "PASS\n", cr_failures);
 	fflush(stdout);

@@ -16,11 +16,6 @@
 #include <krg/ghost.h>
 #include <krg/ghost_task.h>
 
-struct fpu_hdr {
-	__u32 format;		/* 1: FXSAVE, 2: XSAVE */
-	__u32 size;
-} __packed;
-
 static bool has_xsave(void)
 {
 	return cpu_feature_enabled(X86_FEATURE_XSAVE);
@@ -35,7 +30,7 @@ static unsigned int fpu_size(void)
 int ghost_export_fpu(struct ghost_export *x)
 {
 	unsigned int size = fpu_size();
-	struct fpu_hdr *h;
+	struct krg_img_fpu *h;
 	struct membuf to;
 	int err;
 
@@ -57,7 +52,7 @@ int ghost_export_fpu(struct ghost_export *x)
 int ghost_import_fpu(struct ghost_import *m)
 {
 	unsigned int size = fpu_size();
-	const struct fpu_hdr *h;
+	const struct krg_img_fpu *h;
 	int err;
 
 	err = ghost_import_take(m, KRG_SEC_FPU, sizeof(*h), sizeof(*h) + size);

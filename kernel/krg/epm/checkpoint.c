@@ -27,6 +27,8 @@
 #include <krg/cap.h>
 #include <krg/epm.h>
 #include <krg/ghost.h>
+#include <krg/ghost_objs.h>
+#include <krg/ghost_pipe.h>
 #include <krg/pid.h>
 
 /* How long a task may take to reach its user boundary. */
@@ -38,6 +40,8 @@ struct ckpt {
 	struct completion dump, verdict;
 	bool abort;
 	unsigned int flags;
+	struct ghost_objs *objs;	/* what the tasks share */
+	struct ghost_objs *pipes;	/* pipes with all ends in the tree */
 	spinlock_t lock;	/* err, msg, substituted */
 	int err;
 	unsigned int substituted;
@@ -74,7 +78,9 @@ static void ckpt_work(struct callback_head *cb)
 {
 	struct ckpt_task *t = container_of(cb, struct ckpt_task, work);
 	struct ckpt *c = t->c;
-	struct ghost_export x = { .flags = c->flags };
+	struct ghost_export x = {
+		.flags = c->flags, .objs = c->objs, .pipes = c->pipes,
+	};
 	int err = -EINTR;
 
 	if (current->flags & PF_EXITING) {	/* killed before it ran */
@@ -251,6 +257,26 @@ static void freeze(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 	}
 }
 
+/* Which pipes the tree holds every end of: those can be saved. */
+static void find_pipes(struct ckpt *c, struct ckpt_task *t, unsigned int n)
+{
+	struct task_struct **tasks;
+	unsigned int i;
+	int err = -ENOMEM;
+
+	tasks = kvcalloc(n, sizeof(*tasks), GFP_KERNEL);
+	if (tasks) {
+		for (i = 0; i < n; i++)
+			tasks[i] = t[i].task;
+		err = ghost_pipes_inside(tasks, n, c->pipes);
+		kvfree(tasks);
+	}
+	if (err) {
+		c->err = krg_cr_fail(c->msg, err, "cannot list the tree's pipes");
+		WRITE_ONCE(c->abort, true);
+	}
+}
+
 int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 		   struct krg_cr_result *res)
 {
@@ -280,6 +306,10 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 	err = -ENOMEM;
 	if (!c || !t || !tree)
 		goto out;
+	c->objs = ghost_objs_new();
+	c->pipes = ghost_objs_new();
+	if (!c->objs || !c->pipes)
+		goto out;
 	init_waitqueue_head(&c->wq);
 	init_completion(&c->dump);
 	init_completion(&c->verdict);
@@ -306,6 +336,8 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 		goto out;
 
 	freeze(c, t, n);
+	if (!c->err)
+		find_pipes(c, t, n);
 	complete_all(&c->dump);
 	wait_event(c->wq, !atomic_read(&c->to_dump));
 	err = c->err;
@@ -344,6 +376,10 @@ out:
 		put_task_struct(root);
 	kvfree(tree);
 	kvfree(t);
+	if (c) {
+		ghost_objs_free(c->objs);
+		ghost_objs_free(c->pipes);
+	}
 	kfree(c);
 	return err;
 }

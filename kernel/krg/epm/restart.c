@@ -35,6 +35,7 @@
 #include <uapi/linux/krg_netlink.h>
 #include <krg/epm.h>
 #include <krg/ghost.h>
+#include <krg/ghost_objs.h>
 #include <krg/pid.h>
 
 struct rst;
@@ -52,6 +53,7 @@ struct rst {
 	struct krg_img_tree_task *tree;
 	unsigned int n;
 	struct rst_task *tasks;
+	struct ghost_objs *objs;	/* what the tasks share */
 	const struct cred *caller;
 	bool privileged;
 	unsigned int flags;
@@ -70,6 +72,7 @@ static void rst_free(struct kref *ref)
 
 	fput(r->dir);
 	put_cred(r->caller);
+	ghost_objs_free(r->objs);
 	kvfree(r->tree);
 	kvfree(r->tasks);
 	kfree(r);
@@ -174,6 +177,7 @@ static int restore_self(struct rst_task *t)
 	if (!t->m.g)
 		return -ENOMEM;
 	t->m.pid = e->pid;
+	t->m.objs = r->objs;
 	t->m.caller = r->caller;
 	t->m.privileged = r->privileged;
 	return ghost_import_task(&t->m);
@@ -297,8 +301,9 @@ int krg_restart(struct file *dir, unsigned int flags,
 	if (err)
 		goto out;
 	r->tasks = kvcalloc(r->n, sizeof(*r->tasks), GFP_KERNEL);
+	r->objs = ghost_objs_new();
 	err = -ENOMEM;
-	if (!r->tasks)
+	if (!r->tasks || !r->objs)
 		goto out;
 	for (i = 0; i < r->n; i++) {
 		r->tasks[i].r = r;

@@ -2,9 +2,12 @@
 /*
  * The files part of a ghost: one section per open fd. Regular files,
  * directories and the memory character devices (/dev/null, /dev/zero...)
- * are reopened by path with their flags, offset and FD_CLOEXEC. Anything
- * else refuses the checkpoint (EBUSY), or with KRG_CR_IGNORE_UNSUPPORTED
- * is replaced by /dev/null, and the log says so.
+ * are reopened by path with their flags, offset and FD_CLOEXEC; pipes
+ * whose ends are all in the tree are made again, with their data. Each
+ * open file is an object of the image, so fds sharing one file (dup(),
+ * inherited) share it again. Anything else refuses the checkpoint
+ * (EBUSY), or with KRG_CR_IGNORE_UNSUPPORTED is replaced by /dev/null,
+ * and the log says so.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -14,6 +17,8 @@
 #include <linux/slab.h>
 #include <uapi/linux/krg_netlink.h>
 #include <krg/ghost.h>
+#include <krg/ghost_objs.h>
+#include <krg/ghost_pipe.h>
 #include <krg/ghost_task.h>
 
 /* Open flags that reopening by path keeps. */
@@ -43,6 +48,7 @@ static bool by_path(struct file *file)
 static int export_one(struct ghost_export *x, unsigned int fd,
 		      struct file *file, bool cloexec, char *buf)
 {
+	struct pipe_inode_info *pipe = ghost_pipe_of(file);
 	struct krg_img_file img = {
 		.fd = fd,
 		.kind = KRG_FILE_PATH,
@@ -51,10 +57,19 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 		.pos = file->f_pos,
 	};
 	char *path = d_path(&file->f_path, buf + sizeof(img), PATH_MAX);
+	bool first_pipe = false, first;
+	int id;
 
 	if (IS_ERR(path))
 		path = "?";
-	if (!by_path(file)) {
+	if (pipe && ghost_objs_find(x->pipes, pipe)) {
+		img.kind = KRG_FILE_PIPE;
+		img.pos = 0;
+		id = ghost_objs_id(x->objs, pipe, &first_pipe);
+		if (id < 0)
+			return id;
+		img.pipe = id;
+	} else if (!by_path(file)) {
 		if (!(x->flags & KRG_CR_IGNORE_UNSUPPORTED))
 			return ghost_fail(x->msg, -EBUSY,
 					  "fd %u (%s) cannot be checkpointed",
@@ -67,11 +82,15 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 		img.pos = 0;
 		path = "/dev/null";
 	}
+	id = ghost_objs_id(x->objs, file, &first);
+	if (id < 0)
+		return id;
+	img.obj = id;
 	img.path_len = strlen(path);
 	memcpy(buf, &img, sizeof(img));
 	memmove(buf + sizeof(img), path, img.path_len);
-	return ghost_section_write(x->g, KRG_SEC_FILE, buf,
-				   sizeof(img) + img.path_len);
+	ghost_section_write(x->g, KRG_SEC_FILE, buf, sizeof(img) + img.path_len);
+	return first_pipe ? ghost_pipe_export_data(x, pipe, img.pipe) : x->g->err;
 }
 
 int ghost_export_files(struct ghost_export *x)
@@ -101,68 +120,119 @@ int ghost_export_files(struct ghost_export *x)
 	return err;
 }
 
-static int import_one(struct ghost_import *m, const struct krg_img_file *img,
-		      const char *path)
+struct reopen {
+	const struct krg_img_file *img;
+	const char *path;
+	struct ghost_objs *objs;
+};
+
+/* For ghost_objs_get(): the open file of a FILE section, made anew. */
+static int reopen(void *arg, struct file **files)
 {
-	struct file *file;
+	const struct reopen *r = arg;
+	const struct krg_img_file *img = r->img;
+	struct file *ends[2];
 	loff_t pos;
 	int err;
 
-	file = filp_open(path, img->flags, 0);
-	if (IS_ERR(file))
-		return ghost_fail(m->msg, PTR_ERR(file),
-				  "cannot reopen fd %u (%s)", img->fd, path);
-	if (img->pos && (file->f_mode & FMODE_LSEEK)) {
-		pos = vfs_llseek(file, img->pos, SEEK_SET);
+	if (img->kind == KRG_FILE_PIPE) {
+		err = ghost_objs_get(r->objs, img->pipe, ghost_pipe_make, NULL,
+				     ends);
+		if (err)
+			return err;
+		/* The end this file is; the other goes back to the pipe. */
+		files[0] = (img->flags & O_ACCMODE) == O_RDONLY ? ends[0] : ends[1];
+		fput(files[0] == ends[0] ? ends[1] : ends[0]);
+		files[0]->f_flags |= img->flags & O_NONBLOCK;
+		return 0;
+	}
+	files[0] = filp_open(r->path, img->flags, 0);
+	if (IS_ERR(files[0])) {
+		err = PTR_ERR(files[0]);
+		files[0] = NULL;
+		return err;
+	}
+	if (img->pos && (files[0]->f_mode & FMODE_LSEEK)) {
+		pos = vfs_llseek(files[0], img->pos, SEEK_SET);
 		if (pos != img->pos) {
-			fput(file);
-			return ghost_fail(m->msg, pos < 0 ? pos : -EINVAL,
-					  "cannot seek fd %u to %lld", img->fd,
-					  img->pos);
+			fput(files[0]);
+			files[0] = NULL;
+			return pos < 0 ? pos : -EINVAL;
 		}
 	}
-	err = replace_fd(img->fd, file, img->cloexec ? O_CLOEXEC : 0);
-	fput(file);
+	return 0;
+}
+
+static int import_one(struct ghost_import *m, const struct krg_img_file *img,
+		      const char *path)
+{
+	struct reopen r = { img, path, m->objs };
+	struct file *files[2];
+	int err;
+
+	err = ghost_objs_get(m->objs, img->obj, reopen, &r, files);
+	if (err)
+		return ghost_fail(m->msg, err, "cannot reopen fd %u (%s)",
+				  img->fd, path);
+	err = replace_fd(img->fd, files[0], img->cloexec ? O_CLOEXEC : 0);
+	fput(files[0]);
 	return err < 0 ? ghost_fail(m->msg, err, "cannot install fd %u",
 				    img->fd) : 0;
+}
+
+static bool bad_file(const struct krg_img_file *img, u32 len)
+{
+	return len != sizeof(*img) + img->path_len ||
+	       (img->flags & ~REOPEN_FLAGS) || img->cloexec > 1 ||
+	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_PIPE ||
+	       (img->kind == KRG_FILE_PIPE) != !!img->pipe ||
+	       img->pos < 0 || !img->path_len || img->path_len >= PATH_MAX;
 }
 
 int ghost_import_files(struct ghost_import *m)
 {
 	unsigned long nofile = rlimit(RLIMIT_NOFILE);
-	const struct krg_img_file *img;
+	struct krg_img_file img;
 	long next_fd = 0;
 	char *path;
 	u16 type;
 	int err;
 
-	while (!(err = ghost_import_peek(m, &type)) && type == KRG_SEC_FILE) {
-		err = ghost_import_take(m, KRG_SEC_FILE, sizeof(*img),
-					sizeof(*img) + PATH_MAX);
+	while (!(err = ghost_import_peek(m, &type)) &&
+	       (type == KRG_SEC_FILE || type == KRG_SEC_PIPE_DATA)) {
+		if (type == KRG_SEC_PIPE_DATA) {
+			err = ghost_import_take(m, type,
+						sizeof(struct krg_img_pipe_data),
+						U32_MAX);
+			if (!err)
+				err = ghost_pipe_import_data(m);
+			if (err)
+				return err;
+			continue;
+		}
+		err = ghost_import_take(m, KRG_SEC_FILE, sizeof(img),
+					sizeof(img) + PATH_MAX);
 		if (err)
 			return err;
-		img = m->data;
-		if (img->fd < next_fd || img->fd >= nofile ||
-		    img->fd >= sysctl_nr_open)
+		memcpy(&img, m->data, sizeof(img));
+		if (img.fd < next_fd || img.fd >= nofile ||
+		    img.fd >= sysctl_nr_open)
 			return ghost_fail(m->msg, -EINVAL,
-					  "fd %u out of order or range", img->fd);
-		if (m->len != sizeof(*img) + img->path_len ||
-		    (img->flags & ~REOPEN_FLAGS) || img->cloexec > 1 ||
-		    (img->kind != KRG_FILE_PATH &&
-		     img->kind != KRG_FILE_SUBSTITUTE) || img->pos < 0 ||
-		    !img->path_len || img->path_len >= PATH_MAX)
-			return ghost_fail(m->msg, -EINVAL, "bad fd %u", img->fd);
-		path = kmemdup_nul(m->data + sizeof(*img), img->path_len,
+					  "fd %u out of order or range", img.fd);
+		if (bad_file(&img, m->len))
+			return ghost_fail(m->msg, -EINVAL, "bad fd %u", img.fd);
+		path = kmemdup_nul(m->data + sizeof(img), img.path_len,
 				   GFP_KERNEL);
 		if (!path)
 			return -ENOMEM;
-		err = strlen(path) == img->path_len && path[0] == '/' ?
-		      import_one(m, img, path) :
-		      ghost_fail(m->msg, -EINVAL, "bad path of fd %u", img->fd);
+		err = strlen(path) == img.path_len &&
+		      (path[0] == '/' || img.kind == KRG_FILE_PIPE) ?
+		      import_one(m, &img, path) :
+		      ghost_fail(m->msg, -EINVAL, "bad path of fd %u", img.fd);
 		kfree(path);
 		if (err)
 			return err;
-		next_fd = img->fd + 1;
+		next_fd = img.fd + 1;
 	}
 	return err;
 }

@@ -14,11 +14,15 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagewalk.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
 #include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <krg/ghost.h>
+#include <krg/ghost_objs.h>
 #include <krg/ghost_task.h>
 
 #define RUN_BYTES	(KRG_IMG_MAX_RUN * PAGE_SIZE)
@@ -26,7 +30,17 @@
 struct vma_desc {
 	struct krg_img_vma img;
 	struct file *file;
+	bool first;		/* of a shared object: its pages are ours */
 };
+
+/* MAP_SHARED|MAP_ANONYMOUS memory, as restart maps it too. */
+static bool shared_anon(struct vm_area_struct *vma)
+{
+	return vma_is_anon_shmem(vma) ||
+	       (vma->vm_file && shmem_file(vma->vm_file) &&
+		(vma->vm_flags & VM_SHARED) &&
+		(vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL));
+}
 
 static int vma_kind(struct vm_area_struct *vma, unsigned long vdso_start,
 		    unsigned long vdso_end)
@@ -35,7 +49,7 @@ static int vma_kind(struct vm_area_struct *vma, unsigned long vdso_start,
 		return KRG_VMA_VDSO;
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB))
 		return -EBUSY;
-	if (vma_is_anon_shmem(vma))
+	if (shared_anon(vma))
 		return KRG_VMA_SHARED_ANON;
 	if (!vma->vm_file)
 		return vma->vm_flags & VM_SHARED ? -EBUSY : KRG_VMA_ANON;
@@ -77,9 +91,20 @@ static int list_vmas(struct ghost_export *x, struct vma_desc **out, int *n)
 			.pgoff = vma->vm_pgoff, .vm_flags = vma->vm_flags,
 			.kind = kind,
 		};
-		if (kind != KRG_VMA_ANON && kind != KRG_VMA_VDSO &&
-		    kind != KRG_VMA_SHARED_ANON)
+		if (vma->vm_file && kind != KRG_VMA_VDSO)
 			d[i].file = get_file(vma->vm_file);
+		if (kind == KRG_VMA_SHARED_ANON) {
+			struct inode *inode = file_inode(vma->vm_file);
+			int id = ghost_objs_id(x->objs, inode, &d[i].first);
+
+			if (id < 0) {
+				mmap_read_unlock(mm);
+				*out = d, *n = i;
+				return id;
+			}
+			d[i].img.obj = id;
+			d[i].img.obj_size = i_size_read(inode);
+		}
 		i++;
 	}
 	mmap_read_unlock(mm);
@@ -135,8 +160,35 @@ static int read_user(unsigned long addr, void *buf, size_t len)
 	return -EFAULT;
 }
 
+static int walk_pages(const struct krg_img_vma *v, struct page_walk *pw)
+{
+	int err;
+
+	mmap_read_lock(current->mm);
+	err = walk_page_range(current->mm, v->start, v->end, &present_ops, pw);
+	mmap_read_unlock(current->mm);
+	return err;
+}
+
+/* The pages a shared object holds, whoever of the tree touched them. */
+static void object_pages(struct file *file, u64 pgoff, unsigned long npages,
+			 unsigned long *present)
+{
+	struct folio *folio;
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		folio = filemap_get_folio(file->f_mapping, pgoff + i);
+		if (IS_ERR(folio))
+			continue;
+		__set_bit(i, present);
+		folio_put(folio);
+	}
+}
+
+/* The pages of @v worth saving; for a shared object, @file is its file. */
 static int write_runs(struct ghost_export *x, const struct krg_img_vma *v,
-		      u8 *buf)
+		      struct file *file, u8 *buf)
 {
 	unsigned long npages = (v->end - v->start) >> PAGE_SHIFT;
 	struct page_walk pw = {
@@ -145,14 +197,15 @@ static int write_runs(struct ghost_export *x, const struct krg_img_vma *v,
 	};
 	struct krg_img_pages *run = (void *)buf;
 	unsigned long i = 0, j;
-	int err;
+	int err = 0;
 
 	pw.present = kvcalloc(BITS_TO_LONGS(npages), sizeof(long), GFP_KERNEL);
 	if (!pw.present)
 		return -ENOMEM;
-	mmap_read_lock(current->mm);
-	err = walk_page_range(current->mm, v->start, v->end, &present_ops, &pw);
-	mmap_read_unlock(current->mm);
+	if (file)
+		object_pages(file, v->pgoff, npages, pw.present);
+	else
+		err = walk_pages(v, &pw);
 	while (!err) {
 		i = find_next_bit(pw.present, npages, i);
 		if (i >= npages)
@@ -234,16 +287,23 @@ int ghost_export_mm(struct ghost_export *x)
 	}
 	for (i = 0; i < n && !err; i++) {
 		struct krg_img_vma *v = &d[i].img;
+		bool named = v->kind == KRG_VMA_FILE_PRIVATE ||
+			     v->kind == KRG_VMA_FILE_SHARED;
 
 		err = write_with_path(x->g, KRG_SEC_VMA, v, sizeof(*v),
-				      &v->path_len, d[i].file, buf);
+				      &v->path_len, named ? d[i].file : NULL,
+				      buf);
 		if (err == -EBUSY)
 			err = ghost_fail(x->msg, err,
 					 "mapping %llx-%llx is of a deleted file",
 					 v->start, v->end);
-		if (!err && v->kind != KRG_VMA_FILE_SHARED &&
-		    v->kind != KRG_VMA_VDSO)
-			err = write_runs(x, v, buf);
+		if (err || v->kind == KRG_VMA_FILE_SHARED ||
+		    v->kind == KRG_VMA_VDSO)
+			continue;
+		if (v->kind != KRG_VMA_SHARED_ANON)
+			err = write_runs(x, v, NULL, buf);
+		else if (d[i].first)
+			err = write_runs(x, v, d[i].file, buf);
 	}
 out:
 	put_vmas(d, n);
@@ -281,6 +341,21 @@ static unsigned long prot_of(u64 vm_flags)
 	       (vm_flags & VM_EXEC ? PROT_EXEC : 0);
 }
 
+/* For ghost_objs_get(): the shared memory object of a VMA section. */
+static int make_shared(void *arg, struct file **files)
+{
+	const struct krg_img_vma *v = arg;
+
+	files[0] = shmem_file_setup("dev/zero", v->obj_size, VM_NORESERVE);
+	if (IS_ERR(files[0])) {
+		int err = PTR_ERR(files[0]);
+
+		files[0] = NULL;
+		return err;
+	}
+	return 0;
+}
+
 static int map_one(struct ghost_import *m, const struct krg_img_vma *v,
 		   const char *path)
 {
@@ -294,7 +369,15 @@ static int map_one(struct ghost_import *m, const struct krg_img_vma *v,
 	flags = MAP_FIXED_NOREPLACE | (shared ? MAP_SHARED : MAP_PRIVATE) |
 		(v->vm_flags & VM_GROWSDOWN ? MAP_GROWSDOWN : 0) |
 		(v->vm_flags & VM_NORESERVE ? MAP_NORESERVE : 0);
-	if (path) {
+	if (v->kind == KRG_VMA_SHARED_ANON) {
+		struct file *files[2];
+		int err = ghost_objs_get(m->objs, v->obj, make_shared, (void *)v,
+					 files);
+
+		if (err)
+			return ghost_fail(m->msg, err, "cannot make shared memory");
+		file = files[0];
+	} else if (path) {
 		file = filp_open(path, shared && (v->vm_flags & VM_MAYWRITE) ?
 				 O_RDWR : O_RDONLY, 0);
 		if (IS_ERR(file))
@@ -311,6 +394,24 @@ static int map_one(struct ghost_import *m, const struct krg_img_vma *v,
 		return ghost_fail(m->msg, (long)addr,
 				  "cannot map %llx-%llx", v->start, v->end);
 	return 0;
+}
+
+/* Pages of a shared object go to the object, whatever the protection. */
+static int fill_shared(struct ghost_import *m, const struct krg_img_vma *v,
+		       u64 addr, const void *data, unsigned long len)
+{
+	loff_t pos = (v->pgoff << PAGE_SHIFT) + (addr - v->start);
+	struct file *files[2];
+	ssize_t n;
+	int err;
+
+	err = ghost_objs_get(m->objs, v->obj, make_shared, (void *)v, files);
+	if (err)
+		return err;
+	n = kernel_write(files[0], data, len, &pos);
+	fput(files[0]);
+	return n == len ? 0 : ghost_fail(m->msg, n < 0 ? n : -ENOSPC,
+					  "cannot fill shared memory");
 }
 
 /* Fill the VMA @v from the page runs that follow its section. */
@@ -335,6 +436,12 @@ static int fill_one(struct ghost_import *m, const struct krg_img_vma *v)
 			return ghost_fail(m->msg, -EINVAL,
 					  "page run %llx+%u outside its mapping",
 					  run->addr, run->npages);
+		if (v->kind == KRG_VMA_SHARED_ANON) {
+			err = fill_shared(m, v, run->addr, run + 1, len);
+			if (err)
+				return err;
+			continue;
+		}
 		if ((v->vm_flags & VM_WRITE) &&
 		    !copy_to_user((void __user *)run->addr, run + 1, len))
 			continue;
@@ -369,6 +476,11 @@ static int import_vmas(struct ghost_import *m, u32 nvmas)
 				return ghost_fail(m->msg, -EINVAL,
 						  "bad path of mapping %u", i);
 		} else if (v->path_len || m->len != sizeof(*v) ||
+			   (v->kind == KRG_VMA_SHARED_ANON) != !!v->obj ||
+			   v->obj_size > TASK_SIZE ||
+			   (v->kind == KRG_VMA_SHARED_ANON &&
+			    ((v->pgoff << PAGE_SHIFT) + v->end - v->start >
+			     v->obj_size || v->pgoff > (TASK_SIZE >> PAGE_SHIFT))) ||
 			   v->kind < KRG_VMA_ANON || v->kind > KRG_VMA_VDSO ||
 			   (v->kind == KRG_VMA_VDSO && vdso)) {
 			return ghost_fail(m->msg, -EINVAL, "bad mapping %u", i);

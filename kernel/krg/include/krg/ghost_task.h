@@ -17,12 +17,15 @@
 
 struct cred;
 struct ghost;
+struct ghost_objs;
 
 #define GHOST_MSG_LEN	80
 
 /* Flags of a checkpoint or restart (<uapi/linux/krg_netlink.h>). */
 struct ghost_export {
 	struct ghost *g;
+	struct ghost_objs *objs;	/* shared by the tree's tasks */
+	struct ghost_objs *pipes;	/* pipes with all their ends in it */
 	unsigned int flags;
 	unsigned int substituted;	/* fds replaced by /dev/null */
 	char msg[GHOST_MSG_LEN];	/* why it failed, for the caller */
@@ -30,6 +33,7 @@ struct ghost_export {
 
 struct ghost_import {
 	struct ghost *g;
+	struct ghost_objs *objs;	/* shared by the tree's tasks */
 	pid_t pid;			/* the task the image must be of */
 	bool privileged;		/* the restarting caller's CAP_SYS_ADMIN */
 	const struct cred *caller;	/* and its credentials */

@@ -42,7 +42,8 @@ enum krg_section {
 	KRG_SEC_PAGES,		/* struct krg_img_pages, then the pages */
 	KRG_SEC_FILE,		/* struct krg_img_file, then the path */
 	KRG_SEC_REGS,		/* struct krg_img_regs */
-	KRG_SEC_FPU,		/* XSAVE standard format, as PTRACE_GETREGSET */
+	KRG_SEC_FPU,		/* struct krg_img_fpu, then the state */
+	KRG_SEC_PIPE_DATA,	/* struct krg_img_pipe_data, then the bytes */
 	KRG_SEC_NR
 };
 
@@ -147,9 +148,14 @@ struct krg_img_vma {
 	__u64 vm_flags;		/* VM_* as the kernel had them */
 	__u32 kind;
 	__u32 path_len;
+	__u32 obj;		/* KRG_VMA_SHARED_ANON: the shared object */
+	__u64 obj_size;		/* and its size in bytes */
 } __attribute__((packed));
 
-/* A run of pages of the VMA just before; at most KRG_IMG_MAX_RUN pages. */
+/*
+ * A run of pages of the VMA just before; at most KRG_IMG_MAX_RUN pages.
+ * A shared object's pages come once, with the first task that maps it.
+ */
 struct krg_img_pages {
 	__u64 addr;
 	__u32 npages;
@@ -160,21 +166,39 @@ struct krg_img_pages {
 enum krg_img_file_kind {
 	KRG_FILE_PATH = 1,	/* reopened by path: regular file, /dev/null... */
 	KRG_FILE_SUBSTITUTE,	/* unsupported, replaced by /dev/null */
+	KRG_FILE_PIPE,		/* an end of a pipe whose ends are all in the tree */
 };
 
+/*
+ * An open fd. Every open file is an object of the image (obj): fds that
+ * shared a file (dup(), fork()) share it again after restart.
+ */
 struct krg_img_file {
 	__u32 fd;
 	__u32 kind;
 	__u32 flags;		/* O_* of the open file */
 	__u32 cloexec;
 	__s64 pos;
+	__u32 obj;		/* the open file */
+	__u32 pipe;		/* KRG_FILE_PIPE: the pipe (an object too) */
 	__u32 path_len;
+} __attribute__((packed));
+
+/* What a pipe holds; after the first fd of the pipe in the tree. */
+struct krg_img_pipe_data {
+	__u32 pipe;
+	__u32 size;		/* its capacity in bytes */
 } __attribute__((packed));
 
 struct krg_img_regs {
 	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
 	__u64 ax, cx, dx, si, di, ip, flags, sp;
 	__u64 fs_base, gs_base;
+} __attribute__((packed));
+
+struct krg_img_fpu {
+	__u32 format;		/* 1: FXSAVE area, 2: XSAVE standard format */
+	__u32 size;		/* bytes of state that follow */
 } __attribute__((packed));
 
 #endif /* _UAPI_LINUX_KRG_IMAGE_H */

@@ -1,0 +1,65 @@
+/*
+ * cr_files DIR: open files survive checkpoint/restart: a regular file at
+ * its offset, the same file in O_APPEND with FD_CLOEXEC, a high fd
+ * number, /dev/null, /dev/zero and a directory. DIR must be seen by the
+ * restart node.
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include "cr_common.h"
+
+#define SIZE	10000
+
+int main(int argc, char **argv)
+{
+	char path[512], buf[SIZE], got[100];
+	struct stat st_before, st;
+	int rw, app, null, zero, dir, i;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: cr_files DIR\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/cr_files.data", argv[1]);
+	for (i = 0; i < SIZE; i++)
+		buf[i] = (char)(i * 7 + 3);
+	rw = open(path, O_RDWR | O_CREAT | O_TRUNC, 0640);
+	if (rw < 0 || write(rw, buf, SIZE) != SIZE) {
+		perror(path);
+		return 2;
+	}
+	lseek(rw, 1234, SEEK_SET);
+	app = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	null = open("/dev/null", O_WRONLY);
+	zero = open("/dev/zero", O_RDONLY);
+	dir = open(argv[1], O_RDONLY | O_DIRECTORY);
+	dup2(rw, 100);
+	fstat(rw, &st_before);
+	if (app < 0 || null < 0 || zero < 0 || dir < 0) {
+		perror("open");
+		return 2;
+	}
+
+	cr_ready_and_wait();
+
+	cr_check(lseek(rw, 0, SEEK_CUR) == 1234, "offset of the file");
+	cr_check(read(rw, got, 100) == 100 && !memcmp(got, buf + 1234, 100),
+		 "content at the offset");
+	cr_check((fcntl(rw, F_GETFL) & O_ACCMODE) == O_RDWR, "O_RDWR kept");
+	cr_check(fcntl(rw, F_GETFD) == 0, "no FD_CLOEXEC on the first fd");
+	cr_check(fcntl(app, F_GETFL) & O_APPEND, "O_APPEND kept");
+	cr_check(fcntl(app, F_GETFD) & FD_CLOEXEC, "FD_CLOEXEC kept");
+	cr_check(write(app, "tail", 4) == 4 && fstat(rw, &st) == 0 &&
+		 st.st_size == SIZE + 4, "append goes to the end");
+	cr_check(st.st_ino == st_before.st_ino, "same file");
+	cr_check(fstat(100, &st) == 0 && st.st_ino == st_before.st_ino,
+		 "fd 100 is the file");
+	cr_check(lseek(100, 0, SEEK_CUR) == 1334, "fd 100 shares the offset");
+	cr_check(write(null, "x", 1) == 1, "/dev/null writes");
+	memset(got, 1, sizeof(got));
+	cr_check(read(zero, got, 100) == 100 && got[0] == 0 && got[99] == 0,
+		 "/dev/zero reads zeros");
+	cr_check(fstat(dir, &st) == 0 && S_ISDIR(st.st_mode), "directory fd");
+	cr_check(fcntl(rw + 200, F_GETFD) < 0, "no extra fds");
+	return cr_done();
+}

@@ -1,0 +1,277 @@
+"""Checkpoint and restart: self-checking programs saved on one node and
+restarted on another with the same PID; refusals with precise errors."""
+import os
+import re
+import shutil
+import time
+
+import pytest
+
+import krgimage
+
+PROGS = "/usr/lib/krg/progs"
+SH = "/krg/shared"
+
+
+def host(c, path):
+    """The host side of a path under /krg/shared."""
+    return c.shared / os.path.relpath(path, SH)
+
+
+def start(c, node, name, prog, args="", wrap="krgcr-run", out_pipe=False):
+    """Start prog detached in the cluster namespace; return its PID."""
+    out = f"{SH}/{name}.out"
+    c.check(node, ["mkdir", "-p", f"{SH}/{name}.d"])
+    redirect = f"2>&1 | cat > {out}" if out_pipe else f"> {out} 2>&1"
+    cmd = f"krgrun {wrap} {PROGS}/{prog} {args} < /dev/null {redirect}"
+    # Nothing of the agent's: it waits for its pipes to close.
+    c.check(node, ["sh", "-c", f"({cmd}) < /dev/null > /dev/null 2>&1 &"])
+    return int(wait_line(c, name, r"READY (\d+)").group(1))
+
+
+def wait_line(c, name, pattern, timeout=120):
+    path = host(c, f"{SH}/{name}.out")
+    found = []
+
+    def seen():
+        m = re.search(pattern, path.read_text()) if path.exists() else None
+        found[:] = [m] if m else []
+        return bool(m)
+
+    c.wait_for(f"{pattern} in {name}.out", seen, timeout)
+    return found[0]
+
+
+def output(c, name):
+    return host(c, f"{SH}/{name}.out").read_text()
+
+
+def checkpoint(c, node, pid, img, *opts):
+    return c.exec(node, ["checkpoint", *opts, "-o", img, str(pid)], timeout=300)
+
+
+def restart(c, node, img, *opts):
+    return c.exec(node, ["restart", *opts, img], timeout=300)
+
+
+def signal(c, node, pid, sig="USR1"):
+    c.check(node, ["krgrun", "kill", f"-{sig}", str(pid)])
+
+
+def running(c, node, pid):
+    return c.exec(node, ["krgrun", "kill", "-0", str(pid)]).status == 0
+
+
+def migrate_by_image(c, name, prog, args="", src=1, dst=2):
+    """Start prog on src, checkpoint --kill, restart on dst, let it finish."""
+    pid = start(c, src, name, prog, args)
+    img = f"{SH}/{name}.img"
+    r = checkpoint(c, src, pid, img, "--kill")
+    assert r.status == 0, r.stderr
+    c.wait_for("the checkpointed process to die", lambda: not running(c, src, pid), 30)
+    r = restart(c, dst, img)
+    assert r.status == 0, r.stderr
+    assert f"restart: {pid} restarted" in r.stdout
+    signal(c, dst, pid)
+    wait_line(c, name, r"PASS|FAIL")
+    return pid
+
+
+@pytest.mark.parametrize("prog", ["cr_memory", "cr_files", "cr_signals", "cr_misc"])
+def test_program_restarts_on_another_node_with_its_pid(cluster3, prog):
+    name = f"move-{prog}"
+    pid = migrate_by_image(cluster3, name, prog, f"{SH}/{name}.d")
+    out = output(cluster3, name)
+    assert "PASS" in out, out
+    # The restarted process resumed inside sigsuspend() with the same PID.
+    assert f"RESUMED {pid}" in out
+
+
+def test_cpu_bound_result_is_unchanged(cluster3):
+    n = "200000000"
+    start(cluster3, 1, "cpu-ref", "cr_cpu", n)
+    ref = wait_line(cluster3, "cpu-ref", r"RESULT .*", 600).group(0)
+    pid = start(cluster3, 1, "cpu", "cr_cpu", n)
+    time.sleep(2)
+    r = checkpoint(cluster3, 1, pid, f"{SH}/cpu.img", "--kill")
+    assert r.status == 0, r.stderr
+    assert "RESULT" not in output(cluster3, "cpu"), "too fast to be checkpointed mid-way"
+    assert restart(cluster3, 3, f"{SH}/cpu.img").status == 0
+    assert wait_line(cluster3, "cpu", r"RESULT .*", 600).group(0) == ref
+
+
+def test_checkpoint_resumes_by_default_and_stop_leaves_it_stopped(cluster3):
+    pid = start(cluster3, 1, "resume", "cr_signals")
+    r = checkpoint(cluster3, 1, pid, f"{SH}/resume.img")
+    assert r.status == 0 and "saved" in r.stdout, r.stderr
+    r = checkpoint(cluster3, 1, pid, f"{SH}/resume.img", "--stop")
+    assert r.status == 0, r.stderr
+    state = cluster3.check(1, ["krgrun", "sh", "-c", f"cut -d' ' -f3 /proc/{pid}/stat"]).strip()
+    assert state == "T"
+    signal(cluster3, 1, pid, "CONT")
+    signal(cluster3, 1, pid)
+    wait_line(cluster3, "resume", r"PASS|FAIL")
+    assert "PASS" in output(cluster3, "resume")
+
+
+def test_restart_refuses_a_pid_in_use(cluster3):
+    pid = start(cluster3, 1, "inuse", "cr_signals")
+    assert checkpoint(cluster3, 1, pid, f"{SH}/inuse.img").status == 0
+    r = restart(cluster3, 1, f"{SH}/inuse.img")
+    assert r.status == 1
+    assert f"pid {pid} is in use" in r.stderr and "Device or resource busy" in r.stderr
+    signal(cluster3, 1, pid, "KILL")
+
+
+def test_restart_stopped_and_wait(cluster3):
+    pid = start(cluster3, 1, "stopped", "cr_signals")
+    assert checkpoint(cluster3, 1, pid, f"{SH}/stopped.img", "--kill").status == 0
+    r = restart(cluster3, 2, f"{SH}/stopped.img", "--stopped")
+    assert r.status == 0, r.stderr
+    state = cluster3.check(2, ["krgrun", "sh", "-c", f"cut -d' ' -f3 /proc/{pid}/stat"]).strip()
+    assert state == "T"
+    signal(cluster3, 2, pid, "KILL")
+
+
+def test_not_checkpointable_is_refused(cluster3):
+    pid = start(cluster3, 1, "nocap", "cr_signals", wrap="")
+    r = checkpoint(cluster3, 1, pid, f"{SH}/nocap.img")
+    assert r.status == 1
+    assert "not CHECKPOINTABLE" in r.stderr and "Operation not permitted" in r.stderr
+    signal(cluster3, 1, pid, "KILL")
+
+
+def test_unsupported_fd_is_refused_or_substituted(cluster3):
+    pid = start(cluster3, 1, "pipe", "cr_signals", out_pipe=True)
+    r = checkpoint(cluster3, 1, pid, f"{SH}/pipe.img")
+    assert r.status == 1
+    assert "fd 1 (pipe:" in r.stderr and "Device or resource busy" in r.stderr
+    assert "fd 1 (pipe:" in cluster3.log(1)
+    r = checkpoint(cluster3, 1, pid, f"{SH}/pipe.img", "--ignore-unsupported", "--kill")
+    assert r.status == 0, r.stderr
+    assert "2 unsupported fd(s) will restart as /dev/null" in r.stdout
+    r = restart(cluster3, 2, f"{SH}/pipe.img")
+    assert r.status == 0, r.stderr
+    fd1 = cluster3.check(2, ["krgrun", "sh", "-c", f"readlink /proc/{pid}/fd/1"]).strip()
+    assert fd1 == "/dev/null"
+    signal(cluster3, 2, pid, "KILL")
+
+
+def test_unprivileged_user_restarts_only_own_images(cluster3):
+    runas = f"{PROGS}/runas"
+    cluster3.check(1, ["chmod", "777", SH])
+    # A root process's image: a user cannot restart it.
+    pid = start(cluster3, 1, "rootimg", "cr_signals")
+    assert checkpoint(cluster3, 1, pid, f"{SH}/rootimg.img", "--kill").status == 0
+    cluster3.check(1, ["chmod", "-R", "a+rX", f"{SH}/rootimg.img"])
+    r = cluster3.exec(2, ["krgrun", runas, "1000", "restart", f"{SH}/rootimg.img"])
+    assert r.status == 1
+    assert "not the caller's" in r.stderr and "Operation not permitted" in r.stderr
+    # The user's own process: checkpointed and restarted by the user.
+    # Its output file is the user's too: restart reopens it as the user.
+    cmd = f"exec krgcr-run {PROGS}/cr_misc /tmp < /dev/null > {SH}/userimg.out 2>&1"
+    cluster3.check(1, ["sh", "-c", f"(krgrun {runas} 1000 sh -c '{cmd}') "
+                                   "< /dev/null > /dev/null 2>&1 &"])
+    upid = int(wait_line(cluster3, "userimg", r"READY (\d+)").group(1))
+    r = cluster3.exec(1, ["krgrun", runas, "1000", "checkpoint", "--kill", "-o",
+                          f"{SH}/userimg.img", str(upid)])
+    assert r.status == 0, r.stderr
+    r = cluster3.exec(2, ["krgrun", runas, "1000", "restart", f"{SH}/userimg.img"])
+    assert r.status == 0, r.stderr
+    cluster3.check(2, ["krgrun", runas, "1000", "kill", "-USR1", str(upid)])
+    wait_line(cluster3, "userimg", r"PASS|FAIL")
+    assert "PASS" in output(cluster3, "userimg")
+
+
+@pytest.fixture(scope="module")
+def image(cluster3):
+    """A small valid image (cr_signals, killed), on the host side."""
+    pid = start(cluster3, 1, "victim", "cr_signals")
+    assert checkpoint(cluster3, 1, pid, f"{SH}/victim.img", "--kill").status == 0
+    return pid, host(cluster3, f"{SH}/victim.img")
+
+
+def spoil(cluster3, image, name, edit):
+    """Copy the image, let edit(dir) spoil it, restart it on node 2."""
+    pid, src = image
+    dst = host(cluster3, f"{SH}/{name}")
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst)
+    edit(dst, dst / f"task-{pid}.krg")
+    r = restart(cluster3, 2, f"{SH}/{name}")
+    assert r.status == 1, f"a spoiled image ({name}) restarted"
+    assert not running(cluster3, 2, pid)
+    return r.stderr
+
+
+def edit_sections(path, fn):
+    secs = krgimage.read(path)
+    fn(secs)
+    krgimage.write(path, secs)
+
+
+def first(secs, typ):
+    return next(s for s in secs if s[0] == typ)
+
+
+def test_bad_images_are_refused_with_precise_errors(cluster3, image):
+    def magic(d, t):
+        edit_sections(d / "tree.krg", lambda s: s[0].__setitem__(1, b"X" + s[0][1][1:]))
+
+    def version(d, t):
+        def fn(secs):
+            h = list(krgimage.IMAGE_HDR.unpack(secs[0][1]))
+            h[1] = 99
+            secs[0][1] = krgimage.IMAGE_HDR.pack(*h)
+        edit_sections(d / "tree.krg", fn)
+
+    def truncate(d, t):
+        os.truncate(t, t.stat().st_size // 2)
+
+    def bitflip(d, t):
+        data = bytearray(t.read_bytes())
+        data[len(data) // 3] ^= 0x10
+        t.write_bytes(bytes(data))
+
+    def absurd_length(d, t):
+        data = bytearray(t.read_bytes())
+        data[8:12] = (0xFFFFFFF0).to_bytes(4, "little")
+        t.write_bytes(bytes(data))
+
+    def unknown_section(d, t):
+        edit_sections(t, lambda s: s.insert(3, [99, b"hello"]))
+
+    def overlap(d, t):
+        def fn(secs):
+            vmas = [s for s in secs if s[0] == krgimage.VMA]
+            a = list(krgimage.VMA_HDR.unpack_from(vmas[0][1]))
+            b = list(krgimage.VMA_HDR.unpack_from(vmas[1][1]))
+            b[0] = a[0]
+            vmas[1][1] = krgimage.VMA_HDR.pack(*b) + vmas[1][1][krgimage.VMA_HDR.size:]
+        edit_sections(t, fn)
+
+    def fd_range(d, t):
+        def fn(secs):
+            f = first(secs, krgimage.FILE)
+            h = list(krgimage.FILE_HDR.unpack_from(f[1]))
+            h[0] = 1 << 30
+            f[1] = krgimage.FILE_HDR.pack(*h) + f[1][krgimage.FILE_HDR.size:]
+        edit_sections(t, fn)
+
+    def no_tree(d, t):
+        (d / "tree.krg").unlink()
+
+    cases = {
+        magic: "Exec format error",
+        version: "Protocol not supported",
+        truncate: "No data available",
+        bitflip: "Bad message",
+        absurd_length: "Message too long",
+        unknown_section: "Protocol error",
+        overlap: "overlaps",
+        fd_range: "out of order or range",
+        no_tree: "No such file or directory",
+    }
+    for edit, expected in cases.items():
+        err = spoil(cluster3, image, f"bad-{edit.__name__}", edit)
+        assert expected in err, f"{edit.__name__}: {err}"

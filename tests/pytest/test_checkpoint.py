@@ -275,3 +275,25 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
     for edit, expected in cases.items():
         err = spoil(cluster3, image, f"bad-{edit.__name__}", edit)
         assert expected in err, f"{edit.__name__}: {err}"
+
+
+def test_tree_with_pipe_and_shared_memory_restarts_on_another_node(cluster3):
+    name = "tree"
+    pid = start(cluster3, 1, name, "cr_tree")
+    kids = [int(k) for k in wait_line(cluster3, name, r"CHILDREN (\d+) (\d+)").groups()]
+    img = f"{SH}/{name}.img"
+    r = checkpoint(cluster3, 1, pid, img, "--kill")
+    assert r.status == 0, r.stderr
+    assert "(3 processes)" in r.stdout
+    r = restart(cluster3, 3, img)
+    assert r.status == 0, r.stderr
+    # The same PIDs, the same parent links and groups.
+    for k in kids:
+        stat = cluster3.check(3, ["krgrun", "cat", f"/proc/{k}/stat"]).split()
+        assert int(stat[3]) == pid
+    assert int(cluster3.check(3, ["krgrun", "sh", "-c", f"cut -d' ' -f5 /proc/{kids[1]}/stat"])) \
+        == kids[1]
+    signal(cluster3, 3, pid)
+    wait_line(cluster3, name, r"PASS|FAIL")
+    out = output(cluster3, name)
+    assert "PASS" in out, out

@@ -136,8 +136,8 @@ static int reopen(void *arg, struct file **files)
 	int err;
 
 	if (img->kind == KRG_FILE_PIPE) {
-		err = ghost_objs_get(r->objs, img->pipe, ghost_pipe_make, NULL,
-				     ends);
+		err = ghost_objs_get_nested(r->objs, img->pipe, ghost_pipe_make,
+					    NULL, ends);
 		if (err)
 			return err;
 		/* The end this file is; the other goes back to the pipe. */

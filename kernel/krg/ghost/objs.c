@@ -114,6 +114,30 @@ u32 ghost_objs_find(struct ghost_objs *o, const void *key)
 	return id;
 }
 
+static int get_locked(struct ghost_objs *o, u32 id,
+		      int (*make)(void *arg, struct file **files), void *arg,
+		      struct file **files)
+{
+	struct ghost_obj *obj;
+	int err, i;
+
+	if (!id || id > GHOST_OBJS_MAX)
+		return -EINVAL;
+	err = grow(o, id);
+	if (err)
+		return err;
+	o->n = max(o->n, id);
+	obj = &o->obj[id - 1];
+	if (!obj->file[0]) {
+		err = make(arg, obj->file);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < 2; i++)
+		files[i] = obj->file[i] ? get_file(obj->file[i]) : NULL;
+	return 0;
+}
+
 /**
  * ghost_objs_get - the files of object @id in this restart
  * @make: creates them (both ends for a pipe, else @files[1] NULL) if the
@@ -126,25 +150,19 @@ int ghost_objs_get(struct ghost_objs *o, u32 id,
 		   int (*make)(void *arg, struct file **files), void *arg,
 		   struct file **files)
 {
-	struct ghost_obj *obj;
-	int err = 0, i;
+	int err;
 
-	if (!id || id > GHOST_OBJS_MAX)
-		return -EINVAL;
 	mutex_lock(&o->lock);
-	err = grow(o, id);
-	if (err)
-		goto out;
-	o->n = max(o->n, id);
-	obj = &o->obj[id - 1];
-	if (!obj->file[0]) {
-		err = make(arg, obj->file);
-		if (err)
-			goto out;
-	}
-	for (i = 0; i < 2; i++)
-		files[i] = obj->file[i] ? get_file(obj->file[i]) : NULL;
-out:
+	err = get_locked(o, id, make, arg, files);
 	mutex_unlock(&o->lock);
 	return err;
+}
+
+/* ghost_objs_get() from a make() callback: the lock is held already. */
+int ghost_objs_get_nested(struct ghost_objs *o, u32 id,
+			  int (*make)(void *arg, struct file **files),
+			  void *arg, struct file **files)
+{
+	lockdep_assert_held(&o->lock);
+	return get_locked(o, id, make, arg, files);
 }

@@ -19,5 +19,8 @@ u32 ghost_objs_find(struct ghost_objs *o, const void *key);
 int ghost_objs_get(struct ghost_objs *o, u32 id,
 		   int (*make)(void *arg, struct file **files), void *arg,
 		   struct file **files);
+int ghost_objs_get_nested(struct ghost_objs *o, u32 id,
+			  int (*make)(void *arg, struct file **files),
+			  void *arg, struct file **files);
 
 #endif /* _KRG_GHOST_OBJS_H */

@@ -12,6 +12,8 @@
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
+#include <krg/ghost.h>
+#include <krg/ghost_objs.h>
 #include <krg/membership.h>
 #include <krg/pid.h>
 #include "ctl.h"
@@ -46,6 +48,18 @@ static ssize_t reaper_pid_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%d\n", krg_pid_ns_reaper());
 }
 
+static ssize_t ghosts_show(struct kobject *k, struct kobj_attribute *a,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&ghost_live));
+}
+
+static ssize_t ghost_tables_show(struct kobject *k, struct kobj_attribute *a,
+				 char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&ghost_objs_live));
+}
+
 static ssize_t show_mask(char *buf, void (*get)(struct krg_nodemask *))
 {
 	struct krg_nodemask m;
@@ -74,6 +88,8 @@ static struct kobj_attribute session_id_attr = __ATTR_RO(session_id);
 static struct kobj_attribute state_attr = __ATTR_RO(state);
 static struct kobj_attribute iface_attr = __ATTR_RO(iface);
 static struct kobj_attribute reaper_pid_attr = __ATTR_RO(reaper_pid);
+static struct kobj_attribute ghosts_attr = __ATTR_RO(ghosts);
+static struct kobj_attribute ghost_tables_attr = __ATTR_RO(ghost_tables);
 static struct kobj_attribute online_attr = __ATTR_RO(online);
 static struct kobj_attribute present_attr = __ATTR_RO(present);
 
@@ -83,6 +99,8 @@ static struct attribute *krg_attrs[] = {
 	&state_attr.attr,
 	&iface_attr.attr,
 	&reaper_pid_attr.attr,
+	&ghosts_attr.attr,
+	&ghost_tables_attr.attr,
 	NULL,
 };
 

@@ -94,6 +94,7 @@ struct ghost *ghost_file_new(struct file *file, bool write)
 	f->file = get_file(file);
 	g->ops = &file_ops;
 	g->priv = f;
+	atomic_inc(&ghost_live);
 	return g;
 fail:
 	kfree(g);

@@ -9,6 +9,9 @@
 #include <linux/string.h>
 #include <krg/ghost.h>
 
+/* Ghosts not closed yet: leak checks read it (/sys/kernel/krg/ghosts). */
+atomic_t ghost_live = ATOMIC_INIT(0);
+
 /* Write all of buf, or fail and remember why. */
 int ghost_write(struct ghost *g, const void *buf, size_t len)
 {
@@ -50,6 +53,7 @@ void ghost_close(struct ghost *g)
 	if (g->ops->release)
 		g->ops->release(g);
 	kfree(g);
+	atomic_dec(&ghost_live);
 }
 
 struct mem_ghost {
@@ -102,5 +106,6 @@ struct ghost *ghost_mem_new(void *buf, size_t size)
 	m->size = size;
 	g->ops = &mem_ops;
 	g->priv = m;
+	atomic_inc(&ghost_live);
 	return g;
 }

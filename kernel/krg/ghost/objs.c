@@ -25,12 +25,17 @@ struct ghost_objs {
 	struct ghost_obj *obj;	/* ids are 1..n: obj[id - 1] */
 };
 
+/* Tables not freed yet: leak checks read it (/sys/kernel/krg/ghost_tables). */
+atomic_t ghost_objs_live = ATOMIC_INIT(0);
+
 struct ghost_objs *ghost_objs_new(void)
 {
 	struct ghost_objs *o = kzalloc(sizeof(*o), GFP_KERNEL);
 
-	if (o)
+	if (o) {
 		mutex_init(&o->lock);
+		atomic_inc(&ghost_objs_live);
+	}
 	return o;
 }
 
@@ -48,6 +53,7 @@ void ghost_objs_free(struct ghost_objs *o)
 	}
 	kvfree(o->obj);
 	kfree(o);
+	atomic_dec(&ghost_objs_live);
 }
 
 /* Make room for id @id; under o->lock. */

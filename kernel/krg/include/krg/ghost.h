@@ -12,6 +12,7 @@
 #ifndef _KRG_GHOST_H
 #define _KRG_GHOST_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 
 struct ghost;
@@ -29,6 +30,8 @@ struct ghost {
 	u64 pos;		/* bytes transferred */
 	void *priv;
 };
+
+extern atomic_t ghost_live;
 
 int ghost_write(struct ghost *g, const void *buf, size_t len);
 int ghost_read(struct ghost *g, void *buf, size_t len);

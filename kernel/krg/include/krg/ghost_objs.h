@@ -5,12 +5,15 @@
 #ifndef _KRG_GHOST_OBJS_H
 #define _KRG_GHOST_OBJS_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 
 #define GHOST_OBJS_MAX	65536
 
 struct file;
 struct ghost_objs;
+
+extern atomic_t ghost_objs_live;
 
 struct ghost_objs *ghost_objs_new(void);
 void ghost_objs_free(struct ghost_objs *o);

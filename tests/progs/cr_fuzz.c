@@ -1,0 +1,305 @@
+/*
+ * cr_fuzz IMAGE N SEED: restart N mutated copies of a valid image. Each
+ * copy gets one mutation: a flipped bit, a field of a section set to an
+ * edge value with its checksum fixed (so that the kernel's checks behind
+ * the checksum are reached), a truncation, a bad section length or type,
+ * a section dropped, doubled or moved. restart must refuse (exit 1) or
+ * restart (exit 0; the tree is then killed): anything else is an error.
+ * Run inside the cluster PID namespace; the copies go to /tmp.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAXFILES	64
+#define HDR		16
+#define WORK		"/tmp/cr_fuzz.img"
+
+struct file {
+	char name[256];
+	uint8_t *data;
+	size_t len;
+};
+
+static struct file files[MAXFILES];
+static int nfiles;
+static pid_t tree_pids[1024];
+static int ntree;
+
+static uint32_t crc32_le(const uint8_t *p, size_t len)
+{
+	uint32_t crc = ~0U;
+
+	while (len--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xEDB88320U & -(crc & 1));
+	}
+	return crc;	/* the kernel's crc32_le(~0, ...): no final inversion */
+}
+
+static uint64_t rnd(void)
+{
+	return ((uint64_t)random() << 31) ^ (uint64_t)random();
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	uint8_t *buf;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return NULL;
+	buf = malloc(st.st_size + 1);
+	*len = read(fd, buf, st.st_size);
+	close(fd);
+	return buf;
+}
+
+/* Offsets of the sections of a file, up to max. */
+static int sections(const uint8_t *d, size_t len, size_t *off, int max)
+{
+	size_t o = 0;
+	int n = 0;
+
+	while (o + HDR <= len && n < max) {
+		uint32_t l;
+
+		memcpy(&l, d + o + 8, 4);
+		off[n++] = o;
+		if (l > len - o - HDR)
+			break;
+		o += HDR + l;
+	}
+	return n;
+}
+
+static void fix_crc(uint8_t *d, size_t off)
+{
+	uint32_t l, crc;
+
+	memcpy(&l, d + off + 8, 4);
+	crc = crc32_le(d + off + HDR, l);
+	memcpy(d + off + 12, &crc, 4);
+}
+
+/* One mutation of buf (a copy of len bytes, with room to grow). */
+static size_t mutate(uint8_t *d, size_t len, const char **what)
+{
+	static const uint64_t edges[] = {
+		0, 1, 0x7f, 0xff, 0x7fffffff, 0x80000000, 0xffffffff,
+		0x1000, 0x7ffffffff000ULL, 0xffffffffffffffffULL, 0x400000,
+	};
+	size_t off[4096], a, b, la, lb;
+	int n = sections(d, len, off, 4096), s, t;
+	uint64_t v;
+	uint32_t l;
+
+	if (!len || !n) {
+		*what = "empty";
+		return len;
+	}
+	s = random() % n;
+	memcpy(&l, d + off[s] + 8, 4);
+	switch (random() % 8) {
+	case 0:
+		*what = "bit flip";
+		d[rnd() % len] ^= 1 << (random() % 8);
+		return len;
+	case 1:
+	case 2:
+	case 3:
+		*what = "edge value, checksum fixed";
+		if (l < 1)
+			return len;
+		v = edges[random() % (sizeof(edges) / sizeof(edges[0]))];
+		t = 1 << (random() % 4);	/* 1, 2, 4 or 8 bytes */
+		if ((uint32_t)t > l)
+			t = 1;
+		a = off[s] + HDR + rnd() % (l - t + 1);
+		memcpy(d + a, &v, t);
+		fix_crc(d, off[s]);
+		return len;
+	case 4:
+		*what = "truncated";
+		return rnd() % len;
+	case 5:
+		*what = "bad length or type";
+		if (random() % 2) {
+			v = edges[random() % (sizeof(edges) / sizeof(edges[0]))];
+			memcpy(d + off[s] + 8, &v, 4);
+		} else {
+			uint16_t ty = random() % 20;
+
+			memcpy(d + off[s] + 4, &ty, 2);
+		}
+		return len;
+	case 6:
+		*what = "section dropped";
+		a = off[s];
+		la = HDR + l;
+		if (a + la > len)
+			return len;
+		memmove(d + a, d + a + la, len - a - la);
+		return len - la;
+	default:
+		*what = "sections swapped";
+		t = random() % n;
+		if (t == s)
+			return len;
+		if (t < s) {
+			int x = s;
+
+			s = t;
+			t = x;
+		}
+		a = off[s];
+		b = off[t];
+		memcpy(&l, d + a + 8, 4);
+		la = HDR + l;
+		memcpy(&l, d + b + 8, 4);
+		lb = HDR + l;
+		if (b + lb > len || a + la > b)
+			return len;
+		{
+			uint8_t *tmp = malloc(b + lb - a);
+
+			memcpy(tmp, d + b, lb);
+			memcpy(tmp + lb, d + a + la, b - a - la);
+			memcpy(tmp + lb + (b - a - la), d + a, la);
+			memcpy(d + a, tmp, b + lb - a);
+			free(tmp);
+		}
+		return len;
+	}
+}
+
+static void write_file(const char *name, const uint8_t *d, size_t len)
+{
+	char path[300];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", WORK, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, d, len) != (ssize_t)len) {
+		perror(path);
+		exit(2);
+	}
+	close(fd);
+}
+
+static int run_restart(void)
+{
+	int status, null;
+	pid_t p = fork();
+
+	if (p == 0) {
+		null = open("/dev/null", O_RDWR);
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("restart", "restart", "--stopped", WORK, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(p, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Kill whatever a successful restart made, and wait until it is gone. */
+static void kill_tree(void)
+{
+	for (int i = 0; i < ntree; i++)
+		kill(tree_pids[i], SIGKILL);
+	for (int i = 0; i < ntree; i++)
+		for (int t = 0; t < 5000 && kill(tree_pids[i], 0) == 0; t++)
+			usleep(1000);
+}
+
+int main(int argc, char **argv)
+{
+	long n, runs = 0, refused = 0, restarted = 0, errors = 0;
+	struct dirent *e;
+	DIR *dir;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: cr_fuzz IMAGE N SEED\n");
+		return 2;
+	}
+	n = atol(argv[2]);
+	srandom(atoi(argv[3]));
+	dir = opendir(argv[1]);
+	while (dir && (e = readdir(dir)) && nfiles < MAXFILES) {
+		char path[800];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", argv[1], e->d_name);
+		snprintf(files[nfiles].name, sizeof(files[0].name), "%s", e->d_name);
+		files[nfiles].data = slurp(path, &files[nfiles].len);
+		if (files[nfiles].data)
+			nfiles++;
+	}
+	if (!nfiles) {
+		fprintf(stderr, "cr_fuzz: no image in %s\n", argv[1]);
+		return 2;
+	}
+	for (int i = 0; i < nfiles; i++) {
+		size_t off[1100];
+		int k;
+
+		if (strcmp(files[i].name, "tree.krg"))
+			continue;
+		k = sections(files[i].data, files[i].len, off, 1100);
+		for (int j = 0; j < k && ntree < 1024; j++) {
+			uint16_t type;
+
+			memcpy(&type, files[i].data + off[j] + 4, 2);
+			if (type == 3)	/* KRG_SEC_TREE_TASK: pid first */
+				memcpy(&tree_pids[ntree++], files[i].data + off[j] + HDR, 4);
+		}
+	}
+	mkdir(WORK, 0700);
+	for (long r = 0; r < n; r++) {
+		int victim = random() % nfiles, rc;
+		const char *what = "";
+
+		for (int i = 0; i < nfiles; i++) {
+			if (i != victim) {
+				write_file(files[i].name, files[i].data, files[i].len);
+				continue;
+			}
+			uint8_t *copy = malloc(files[i].len + 1);
+			size_t len;
+
+			memcpy(copy, files[i].data, files[i].len);
+			len = mutate(copy, files[i].len, &what);
+			write_file(files[i].name, copy, len);
+			free(copy);
+		}
+		rc = run_restart();
+		runs++;
+		if (rc == 1) {
+			refused++;
+		} else if (rc == 0) {
+			restarted++;
+			kill_tree();
+		} else {
+			errors++;
+			printf("cr_fuzz: run %ld (%s of %s): restart exited %d\n", r,
+			       what, files[victim].name, rc);
+		}
+	}
+	printf("fuzz: %ld runs, %ld refused, %ld restarted, %ld errors\n", runs, refused,
+	       restarted, errors);
+	return errors ? 1 : 0;
+}

@@ -26,13 +26,14 @@ def record(title, body):
 
 
 @contextlib.contextmanager
-def cluster(nodes, session):
-    """A fresh cluster of `nodes` nodes, torn down and removed afterwards.
-    Kernel failures in its logs are left in cluster.failures."""
+def cluster(nodes, session, memory=256):
+    """A fresh cluster of `nodes` nodes (memory MiB each), torn down and
+    removed afterwards. Kernel failures in its logs are left in
+    cluster.failures."""
     c = krgcluster.Cluster(tempfile.mkdtemp(prefix="krg-bench-", dir="/tmp"), session=session)
     c.failures = []
     try:
-        c.up(nodes)
+        c.up(nodes, memory=memory)
         yield c
         c.failures = c.kernel_failures()
     finally:

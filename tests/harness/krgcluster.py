@@ -184,9 +184,9 @@ class Cluster:
             time.sleep(0.3)
         raise ClusterError(f"node {node} not ready after {timeout}s:\n{self.tail(node)}")
 
-    def up(self, count, boot_timeout=180):
+    def up(self, count, boot_timeout=180, memory=256):
         for node in range(1, count + 1):
-            self.start_node(node)
+            self.start_node(node, memory=memory)
         for node in range(1, count + 1):
             self.wait_ready(node, boot_timeout)
 

@@ -1,0 +1,59 @@
+/*
+ * cr_dirty MIB [copy FILE | read FILE]: dirty MIB MiB of anonymous memory
+ * (every page), then either wait for SIGUSR1 (to be checkpointed), or
+ * time writing that memory to FILE, or reading FILE into it: the raw
+ * copies checkpoint and restart are compared with. Prints READY, or
+ * "copy_ns N" / "read_ns N".
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <time.h>
+#include "cr_common.h"
+
+#define CHUNK	(1 << 20)
+
+static long long now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	size_t size = (argc > 1 ? strtoul(argv[1], NULL, 10) : 16) << 20, i;
+	uint8_t *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long long t0;
+	int fd;
+
+	if (mem == MAP_FAILED)
+		return 2;
+	for (i = 0; i < size; i += 64)
+		*(uint64_t *)(mem + i) = i * 0x9e3779b97f4a7c15ULL;
+	if (argc < 4) {
+		cr_ready_and_wait();
+		return 0;
+	}
+	fd = open(argv[3], !strcmp(argv[2], "copy") ?
+		  O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY, 0600);
+	if (fd < 0) {
+		perror(argv[3]);
+		return 2;
+	}
+	t0 = now();
+	for (i = 0; i < size; i += CHUNK) {
+		ssize_t n = !strcmp(argv[2], "copy") ? write(fd, mem + i, CHUNK) :
+			    read(fd, mem + i, CHUNK);
+
+		if (n != CHUNK) {
+			perror(argv[3]);
+			return 2;
+		}
+	}
+	printf("%s_ns %lld\n", argv[2], now() - t0);
+	close(fd);
+	return 0;
+}

@@ -1,6 +1,8 @@
 #!/bin/sh
 # make demo: a 3-node krg cluster joins, RPC works between every pair,
-# processes get cluster-wide PIDs, one node crashes and the survivors notice.
+# processes get cluster-wide PIDs, a process tree checkpointed on node 1
+# restarts on node 2 with the same PIDs, one node crashes and the
+# survivors notice.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=$(mktemp -d /tmp/krg-demo-XXXXXX)
@@ -39,6 +41,33 @@ for n in 1 2 3; do
 	pid=$(kx $n krgrun -- sh -c 'echo $$')
 	echo "node $n: krgrun -- sh got PID $pid = $((pid >> 22)) << 22 | $((pid & 4194303))"
 done
+
+say "Checkpoint on node 1, restart on node 2: same PIDs, same shared state"
+prog=/usr/lib/krg/progs/cr_tree
+kx 1 sh -c "(krgrun krgcr-run $prog > /krg/shared/demo.out 2>&1 < /dev/null) \
+	< /dev/null > /dev/null 2>&1 &"
+i=0
+until grep -q READY "$run/shared/demo.out" 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 120 ] || { echo "cr_tree did not start"; exit 1; }
+	sleep 0.5
+done
+pid=$(sed -n 's/^READY //p' "$run/shared/demo.out")
+echo "node 1: a tree of 3 processes (a pipe and shared memory between them):"
+kx 1 krgrun ps -o pid,ppid,pgid,comm | grep -E "PID|cr_tree"
+kx 1 checkpoint --kill -o /krg/shared/demo.img "$pid"
+ls -l "$run/shared/demo.img"
+kx 2 restart /krg/shared/demo.img
+echo "node 2: the same processes, PIDs and links:"
+kx 2 krgrun ps -o pid,ppid,pgid,comm | grep -E "PID|cr_tree"
+kx 2 krgrun kill -USR1 "$pid"
+i=0
+until grep -q -E "PASS|FAIL" "$run/shared/demo.out"; do
+	i=$((i + 1)); [ $i -lt 120 ] || { echo "cr_tree did not finish"; exit 1; }
+	sleep 0.5
+done
+echo "its output (written on node 1, then on node 2):"
+cat "$run/shared/demo.out"
+grep -q PASS "$run/shared/demo.out"
 
 say "Crashing node 3 (its QEMU is killed)"
 kc crash 3

@@ -34,16 +34,60 @@ static int nfiles;
 static pid_t tree_pids[1024];
 static int ntree;
 
-static uint32_t crc32_le(const uint8_t *p, size_t len)
-{
-	uint32_t crc = ~0U;
+static const uint64_t P1 = 0x9E3779B185EBCA87ULL, P2 = 0xC2B2AE3D27D4EB4FULL,
+		      P3 = 0x165667B19E3779F9ULL, P4 = 0x85EBCA77C2B2AE63ULL,
+		      P5 = 0x27D4EB2F165667C5ULL;
 
-	while (len--) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xEDB88320U & -(crc & 1));
+static uint64_t rotl(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t lane(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, bytes);
+	return v;
+}
+
+static uint64_t xround(uint64_t acc, uint64_t in)
+{
+	return rotl(acc + in * P2, 31) * P1;
+}
+
+/* A section's checksum: the low 32 bits of XXH64, seed 0. */
+static uint32_t checksum(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	uint64_t h;
+
+	if (n >= 32) {
+		uint64_t v[4] = { P1 + P2, P2, 0, -P1 };
+
+		for (; i + 32 <= n; i += 32)
+			for (int k = 0; k < 4; k++)
+				v[k] = xround(v[k], lane(p + i + 8 * k, 8));
+		h = rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18);
+		for (int k = 0; k < 4; k++)
+			h = (h ^ xround(0, v[k])) * P1 + P4;
+	} else {
+		h = P5;
 	}
-	return crc;	/* the kernel's crc32_le(~0, ...): no final inversion */
+	h += n;
+	for (; i + 8 <= n; i += 8)
+		h = rotl(h ^ xround(0, lane(p + i, 8)), 27) * P1 + P4;
+	if (i + 4 <= n) {
+		h = rotl(h ^ lane(p + i, 4) * P1, 23) * P2 + P3;
+		i += 4;
+	}
+	for (; i < n; i++)
+		h = rotl(h ^ p[i] * P5, 11) * P1;
+	h ^= h >> 33;
+	h *= P2;
+	h ^= h >> 29;
+	h *= P3;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static uint64_t rnd(void)
@@ -88,7 +132,7 @@ static void fix_crc(uint8_t *d, size_t off)
 	uint32_t l, crc;
 
 	memcpy(&l, d + off + 8, 4);
-	crc = crc32_le(d + off + HDR, l);
+	crc = checksum(d + off + HDR, l);
 	memcpy(d + off + 12, &crc, 4);
 }
 

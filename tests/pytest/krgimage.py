@@ -1,11 +1,10 @@
 """Read and write krg checkpoint images (Documentation/image-format.md).
 
 An image file is a sequence of sections: a 16-byte header (magic "KGSE",
-type, flags, length, CRC32 of the payload) and the payload. Tests use this
+type, flags, length, checksum of the payload) and the payload. Tests use this
 to craft hostile images whose checksums are right.
 """
 import struct
-import zlib
 
 HDR = struct.Struct("<IHHII")
 MAGIC = 0x4553474B
@@ -16,9 +15,56 @@ VMA_HDR = struct.Struct("<QQQQIIIQ")
 FILE_HDR = struct.Struct("<IIIIqIII")
 
 
+M64 = (1 << 64) - 1
+P1, P2, P3, P4, P5 = (0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                      0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5)
+
+
+def _rotl(x, r):
+    return ((x << r) | (x >> (64 - r))) & M64
+
+
+def _round(acc, lane):
+    return _rotl((acc + lane * P2) & M64, 31) * P1 & M64
+
+
+def xxh64(data, seed=0):
+    """XXH64, as the kernel's lib/xxhash.c computes it."""
+    n, i = len(data), 0
+    if n >= 32:
+        v = [(seed + P1 + P2) & M64, (seed + P2) & M64, seed, (seed - P1) & M64]
+        while i + 32 <= n:
+            v = [_round(v[k], int.from_bytes(data[i + 8 * k:i + 8 * k + 8], "little"))
+                 for k in range(4)]
+            i += 32
+        h = (_rotl(v[0], 1) + _rotl(v[1], 7) + _rotl(v[2], 12) + _rotl(v[3], 18)) & M64
+        for lane in v:
+            h = ((h ^ _round(0, lane)) * P1 + P4) & M64
+    else:
+        h = (seed + P5) & M64
+    h = (h + n) & M64
+    while i + 8 <= n:
+        h ^= _round(0, int.from_bytes(data[i:i + 8], "little"))
+        h = (_rotl(h, 27) * P1 + P4) & M64
+        i += 8
+    if i + 4 <= n:
+        h ^= int.from_bytes(data[i:i + 4], "little") * P1 & M64
+        h = (_rotl(h, 23) * P2 + P3) & M64
+        i += 4
+    while i < n:
+        h ^= data[i] * P5 & M64
+        h = _rotl(h, 11) * P1 & M64
+        i += 1
+    h ^= h >> 33
+    h = h * P2 & M64
+    h ^= h >> 29
+    h = h * P3 & M64
+    return h ^ (h >> 32)
+
+
 def crc(data):
-    """crc32_le(~0, data) as the kernel computes it (no final inversion)."""
-    return zlib.crc32(data) ^ 0xFFFFFFFF
+    """A section's checksum: the low 32 bits of XXH64 (seed 0)."""
+    return xxh64(bytes(data)) & 0xFFFFFFFF
 
 
 def read(path):

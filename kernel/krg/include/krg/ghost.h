@@ -5,7 +5,7 @@
  * reads and writes; the ghost makes every transfer all-or-error and keeps
  * the first error, so exporters write a sequence of parts and check once.
  *
- * On a ghost travel sections: a header (magic, type, length, CRC32 of the
+ * On a ghost travel sections: a header (magic, type, length, checksum of the
  * payload) and the payload. A reader validates each header and checksum
  * before any byte of the payload is used.
  */
@@ -51,9 +51,10 @@ struct ghost_section_hdr {
 	__le16 type;
 	__le16 flags;		/* 0 for now */
 	__le32 len;
-	__le32 crc;		/* crc32_le(~0, payload, len) */
+	__le32 crc;		/* ghost_checksum(payload, len) */
 } __packed;
 
+u32 ghost_checksum(const void *data, u32 len);	/* low 32 bits of XXH64 */
 int ghost_section_write(struct ghost *g, u16 type, const void *data, u32 len);
 int ghost_section_read(struct ghost *g, u16 *type, void **data, u32 *len,
 		       u32 max_len);

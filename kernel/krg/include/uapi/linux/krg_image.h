@@ -12,7 +12,7 @@
  *                    enum krg_section below, then KRG_SEC_END.
  *
  * Both files are sequences of ghost sections (<krg/ghost.h>): a 16-byte
- * header (magic "KGSE", type, flags, length, CRC32 of the payload) and
+ * header (magic "KGSE", type, flags, length, checksum of the payload) and
  * the payload. All numbers are little endian, structures are packed and
  * x86_64 only for now. Unknown section types are refused: a new kind of
  * data means a new image version.

@@ -77,7 +77,7 @@ def migrate_by_image(c, name, prog, args="", src=1, dst=2):
     return pid
 
 
-@pytest.mark.parametrize("prog", ["cr_memory", "cr_files", "cr_signals", "cr_misc"])
+@pytest.mark.parametrize("prog", ["cr_memory", "cr_files", "cr_signals", "cr_misc", "cr_threads"])
 def test_program_restarts_on_another_node_with_its_pid(cluster3, prog):
     name = f"move-{prog}"
     pid = migrate_by_image(cluster3, name, prog, f"{SH}/{name}.d")
@@ -85,6 +85,9 @@ def test_program_restarts_on_another_node_with_its_pid(cluster3, prog):
     assert "PASS" in out, out
     # The restarted process resumed inside sigsuspend() with the same PID.
     assert f"RESUMED {pid}" in out
+    if prog == "cr_threads":  # and the threads with their TIDs
+        tids = re.search(r"THREADS (\d+) (\d+) (\d+)", out).groups()
+        assert all(int(t) >> 22 == 1 for t in tids)
 
 
 def test_cpu_bound_result_is_unchanged(cluster3):

@@ -80,6 +80,7 @@ static void ckpt_work(struct callback_head *cb)
 	struct ckpt *c = t->c;
 	struct ghost_export x = {
 		.flags = c->flags, .objs = c->objs, .pipes = c->pipes,
+		.thread = !thread_group_leader(current),
 	};
 	int err = -EINTR;
 
@@ -121,36 +122,59 @@ static bool may_checkpoint(struct task_struct *task)
 	return ok;
 }
 
-/* The tree rooted at @root, parents first, with a reference on each. */
+/* Add @task to the list; false if it is full. */
+static bool add(struct ckpt_task *t, unsigned int *count,
+		struct task_struct *task)
+{
+	if (*count == KRG_IMAGE_MAX_TASKS)
+		return false;
+	t[(*count)++].task = task;
+	return true;
+}
+
+/*
+ * The tree rooted at @root, with a reference on each task: processes
+ * parents first, each one's threads after it. Threads must share their
+ * leader's files and fs, as pthreads do.
+ */
 static int collect(struct task_struct *root, struct ckpt_task *t,
 		   unsigned int *n, char *msg)
 {
-	struct task_struct *child;
+	struct task_struct *p, *th, *child;
 	unsigned int i, count = 1;
-	int err = 0;
+	pid_t bad = 0;
+	bool full = false;
 
 	t[0].task = root;
 	read_lock(&tasklist_lock);
-	for (i = 0; i < count && !err; i++) {
-		if (get_nr_threads(t[i].task) > 1)
-			err = -EBUSY;
-		list_for_each_entry(child, &t[i].task->children, sibling) {
-			if (count == KRG_IMAGE_MAX_TASKS) {
-				err = -E2BIG;
-				break;
-			}
-			t[count++].task = child;
+	for (i = 0; i < count && !full && !bad; i++) {
+		p = t[i].task;
+		if (!thread_group_leader(p))
+			continue;
+		for_each_thread(p, th) {
+			if (th == p)
+				continue;
+			if (th->files != p->files || th->fs != p->fs)
+				bad = task_pid_vnr(th);
+			full |= !add(t, &count, th);
 		}
+		list_for_each_entry(child, &p->children, sibling)
+			full |= !add(t, &count, child);
+		for_each_thread(p, th)
+			if (th != p)
+				list_for_each_entry(child, &th->children, sibling)
+					full |= !add(t, &count, child);
 	}
 	for (i = 1; i < count; i++)	/* the caller holds the root */
 		get_task_struct(t[i].task);
 	read_unlock(&tasklist_lock);
 	*n = count;
-	if (err == -EBUSY)
-		return krg_cr_fail(msg, err, "pid %d: threads are not supported yet",
-				   task_pid_vnr(t[i - 1].task));
-	if (err)
-		return krg_cr_fail(msg, err, "more than %d tasks",
+	if (bad)
+		return krg_cr_fail(msg, -EBUSY,
+				   "thread %d does not share its process's files or fs",
+				   bad);
+	if (full)
+		return krg_cr_fail(msg, -E2BIG, "more than %d tasks",
 				   KRG_IMAGE_MAX_TASKS);
 	return 0;
 }
@@ -165,7 +189,7 @@ static int check(struct ckpt_task *t, unsigned int n, char *msg)
 	for (i = 0; i < n; i++) {
 		task = t[i].task;
 		pid = task_pid_nr_ns(task, krg_pid_ns());
-		if (task == current->group_leader)
+		if (task->group_leader == current->group_leader)
 			return krg_cr_fail(msg, -EINVAL,
 					   "pid %d: the tree holds the caller", pid);
 		if (!may_checkpoint(task))
@@ -198,11 +222,12 @@ static int open_files(struct file *dir, struct ckpt_task *t, unsigned int n,
 		tree[i] = (struct krg_img_tree_task) {
 			.pid = task_pid_nr_ns(task, ns),
 			.tgid = task_tgid_nr_ns(task, ns),
-			.ppid = task_pid_nr_ns(rcu_dereference(task->real_parent),
-					       ns),
+			.ppid = task_tgid_nr_ns(rcu_dereference(task->real_parent),
+						ns),
 			.pgid = task_pgrp_nr_ns(task, ns),
 			.sid = task_session_nr_ns(task, ns),
-			.exit_signal = task->exit_signal,
+			.exit_signal = thread_group_leader(task) ?
+				       task->exit_signal : 0,
 		};
 		rcu_read_unlock();
 		snprintf(name, sizeof(name), KRG_IMAGE_TASK_FMT, tree[i].pid);
@@ -299,6 +324,11 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 	rcu_read_unlock();
 	if (!root)
 		return krg_cr_fail(res->msg, -ESRCH, "no process %d", pid);
+	if (!thread_group_leader(root)) {
+		put_task_struct(root);
+		return krg_cr_fail(res->msg, -EINVAL,
+				   "%d is a thread: name its process", pid);
+	}
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	t = kvcalloc(KRG_IMAGE_MAX_TASKS, sizeof(*t), GFP_KERNEL);

@@ -59,24 +59,36 @@ static int index_of(const struct krg_img_tree_task *t, unsigned int n,
 	return -1;
 }
 
-/* Every task once, threads not yet, parents before their children. */
+/*
+ * Every task once; processes after their parent, threads after their
+ * leader, with its parent, group and session.
+ */
 static int check_tree(const struct krg_img_tree_task *t, unsigned int n,
 		      char *msg)
 {
 	unsigned int i;
-	int p;
+	int p, l;
 
 	for (i = 0; i < n; i++) {
-		if (!cluster_pid(t[i].pid) || t[i].tgid != t[i].pid ||
-		    index_of(t, i, t[i].pid) >= 0 ||
-		    !valid_signal(t[i].exit_signal) || t[i].pgid < 0 ||
-		    t[i].sid < 0)
+		if (!cluster_pid(t[i].pid) || index_of(t, i, t[i].pid) >= 0 ||
+		    t[i].exit_signal < 0 || !valid_signal(t[i].exit_signal) ||
+		    t[i].pgid < 0 || t[i].sid < 0)
 			return krg_cr_fail(msg, -EINVAL, "bad task %d in the tree",
-					  t[i].pid);
+					   t[i].pid);
+		if (t[i].tgid != t[i].pid) {
+			l = index_of(t, i, t[i].tgid);
+			if (i == 0 || l < 0 || t[l].tgid != t[l].pid ||
+			    t[l].ppid != t[i].ppid || t[l].pgid != t[i].pgid ||
+			    t[l].sid != t[i].sid)
+				return krg_cr_fail(msg, -EINVAL,
+						   "thread %d without its process",
+						   t[i].pid);
+			continue;
+		}
 		p = index_of(t, n, t[i].ppid);
-		if (i == 0 ? p >= 0 : p < 0 || p >= i)
+		if (i == 0 ? p >= 0 : p < 0 || p >= i || t[p].tgid != t[p].pid)
 			return krg_cr_fail(msg, -EINVAL,
-					  "parent of %d out of order", t[i].pid);
+					   "parent of %d out of order", t[i].pid);
 	}
 	return 0;
 }

@@ -7,7 +7,7 @@
  * returns to user space, in which it:
  *
  *   1. sets its session and process group, then creates its children,
- *      so that they inherit them;
+ *      so that they inherit them, and its threads;
  *   2. imports itself from its file (ghost_import_task());
  *   3. waits until every task of the tree is ready, or the restart
  *      failed: then it exits, and nothing of the tree ever runs;
@@ -101,12 +101,16 @@ static void rst_done(struct rst *r)
 
 static int rst_start(void *arg);
 
-/* Create task @i as a child of current, with its PID. */
+/* Create task @i as a child (or a thread) of current, with its PID. */
 static int spawn(struct rst *r, unsigned int i)
 {
+	bool thread = r->tree[i].tgid != r->tree[i].pid;
 	pid_t pid = r->tree[i].pid;
 	struct kernel_clone_args args = {
-		.exit_signal = r->tree[i].exit_signal,
+		.flags = thread ? CLONE_VM | CLONE_FS | CLONE_FILES |
+				  CLONE_SIGHAND | CLONE_THREAD |
+				  CLONE_SYSVSEM : 0,
+		.exit_signal = thread ? 0 : r->tree[i].exit_signal,
 		.fn = rst_start,
 		.fn_arg = &r->tasks[i],
 		.set_tid = &pid,
@@ -159,14 +163,21 @@ static int restore_self(struct rst_task *t)
 	unsigned int i;
 	int err;
 
-	/* The caller's files are not ours. */
-	__close_range(0, ~0U, 0);
-	err = set_ids(r, e, t->m.msg);
-	for (i = t->index + 1; i < r->n && !err; i++)
-		if (r->tree[i].ppid == e->pid)
-			err = spawn(r, i);
-	if (err)
-		return err;
+	t->m.thread = e->tgid != e->pid;
+	if (!t->m.thread) {
+		/* The caller's files are not ours. */
+		__close_range(0, ~0U, 0);
+		err = set_ids(r, e, t->m.msg);
+		/* Children and threads now: choosing PIDs needs our creds. */
+		for (i = t->index + 1; i < r->n && !err; i++)
+			if ((r->tree[i].ppid == e->pid &&
+			     r->tree[i].tgid == r->tree[i].pid) ||
+			    (r->tree[i].tgid == e->pid &&
+			     r->tree[i].pid != e->pid))
+				err = spawn(r, i);
+		if (err)
+			return err;
+	}
 
 	snprintf(name, sizeof(name), KRG_IMAGE_TASK_FMT, e->pid);
 	f = file_open_root(&r->dir->f_path, name, O_RDONLY | O_LARGEFILE, 0);

@@ -56,11 +56,27 @@ static ssize_t file_write(struct ghost *g, const void *buf, size_t len)
 	return len;
 }
 
+static ssize_t file_write_user(struct ghost *g, const void __user *buf,
+			       size_t len)
+{
+	struct file_ghost *f = g->priv;
+	int err = flush(f);
+
+	return err ?: vfs_write(f->file, buf, len, &f->pos);
+}
+
 static ssize_t file_read(struct ghost *g, void *buf, size_t len)
 {
 	struct file_ghost *f = g->priv;
 
 	return kernel_read(f->file, buf, len, &f->pos);
+}
+
+static ssize_t file_read_user(struct ghost *g, void __user *buf, size_t len)
+{
+	struct file_ghost *f = g->priv;
+
+	return vfs_read(f->file, buf, len, &f->pos);
 }
 
 static void file_release(struct ghost *g)
@@ -74,7 +90,9 @@ static void file_release(struct ghost *g)
 
 static const struct ghost_ops file_ops = {
 	.write = file_write,
+	.write_user = file_write_user,
 	.read = file_read,
+	.read_user = file_read_user,
 	.release = file_release,
 };
 

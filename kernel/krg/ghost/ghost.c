@@ -7,6 +7,7 @@
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <krg/ghost.h>
 
 /* Ghosts not closed yet: leak checks read it (/sys/kernel/krg/ghosts). */
@@ -30,6 +31,35 @@ int ghost_write(struct ghost *g, const void *buf, size_t len)
 	return g->err;
 }
 
+/* Write len bytes of current's memory at buf, or fail and remember why. */
+int ghost_write_user(struct ghost *g, const void __user *buf, size_t len)
+{
+	u8 bounce[256];
+	size_t n;
+	ssize_t done;
+
+	while (!g->err && len) {
+		if (g->ops->write_user) {
+			done = g->ops->write_user(g, buf, len);
+			if (done <= 0) {
+				g->err = done ? done : -ENOSPC;
+				break;
+			}
+			g->pos += done;
+		} else {
+			done = n = min(len, sizeof(bounce));
+			if (copy_from_user(bounce, buf, n)) {
+				g->err = -EFAULT;
+				break;
+			}
+			ghost_write(g, bounce, n);
+		}
+		buf += done;
+		len -= done;
+	}
+	return g->err;
+}
+
 /* Read exactly len bytes, or fail: a stream that ends early is -ENODATA. */
 int ghost_read(struct ghost *g, void *buf, size_t len)
 {
@@ -44,6 +74,32 @@ int ghost_read(struct ghost *g, void *buf, size_t len)
 		buf += n;
 		len -= n;
 		g->pos += n;
+	}
+	return g->err;
+}
+
+/* Read exactly len bytes into current's memory at buf. */
+int ghost_read_user(struct ghost *g, void __user *buf, size_t len)
+{
+	u8 bounce[256];
+	ssize_t n;
+
+	while (!g->err && len) {
+		if (g->ops->read_user) {
+			n = g->ops->read_user(g, buf, len);
+			if (n <= 0) {
+				g->err = n ? n : -ENODATA;
+				break;
+			}
+			g->pos += n;
+		} else {
+			n = min(len, sizeof(bounce));
+			if (!ghost_read(g, bounce, n) &&
+			    copy_to_user(buf, bounce, n))
+				g->err = -EFAULT;
+		}
+		buf += n;
+		len -= n;
 	}
 	return g->err;
 }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The task part of a ghost: identity and small per-task state (comm,
- * personality, set_tid_address, robust futex list, sigaltstack, krg
- * capabilities).
+ * The task part of a ghost: identity and small per-thread state (comm,
+ * personality, set_tid_address, robust futex list, sigaltstack, signal
+ * mask, krg capabilities).
  */
 #include <linux/mutex.h>
 #include <linux/futex.h>
 #include <linux/personality.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/signal.h>
 #include <krg/cap.h>
 #include <krg/ghost.h>
@@ -31,6 +32,7 @@ int ghost_export_misc(struct ghost_export *x)
 		.krg_cap = { t->krg_cap.effective, t->krg_cap.permitted,
 			     t->krg_cap.inheritable_effective,
 			     t->krg_cap.inheritable_permitted },
+		.blocked = t->blocked.sig[0],
 	};
 
 	get_task_comm(img.comm, t);
@@ -48,6 +50,7 @@ int ghost_import_misc(struct ghost_import *m)
 	struct krg_img_task *img;
 	struct krg_cap *cap = &t->krg_cap;
 	char comm[KRG_IMG_COMM_LEN];
+	sigset_t blocked;
 	int err;
 
 	err = ghost_import_take(m, KRG_SEC_TASK, sizeof(*img), sizeof(*img));
@@ -92,5 +95,9 @@ int ghost_import_misc(struct ghost_import *m)
 	cap->effective = img->krg_cap[0] & cap->permitted;
 	cap->inheritable_effective = img->krg_cap[2];
 	task_unlock(t);
+
+	blocked.sig[0] = img->blocked;
+	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	set_current_blocked(&blocked);
 	return 0;
 }

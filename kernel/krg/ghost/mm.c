@@ -11,6 +11,7 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagewalk.h>
@@ -21,6 +22,7 @@
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/xxhash.h>
 #include <krg/ghost.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_task.h>
@@ -160,6 +162,60 @@ static int read_user(unsigned long addr, void *buf, size_t len)
 	return -EFAULT;
 }
 
+/*
+ * The checksum of a PAGES section: @head, then @npages of current's
+ * memory at @addr, read in place. -EFAULT if a page cannot be had that
+ * way (not readable): the caller then copies instead.
+ */
+static int pages_checksum(const void *head, size_t head_len,
+			  unsigned long addr, unsigned long npages, u32 *check)
+{
+	struct xxh64_state st;
+	struct page *pages[32];
+	int i, n, chunk;
+
+	xxh64_reset(&st, 0);
+	xxh64_update(&st, head, head_len);
+	while (npages) {
+		chunk = min_t(unsigned long, npages, ARRAY_SIZE(pages));
+		n = get_user_pages_fast(addr, chunk, 0, pages);
+		for (i = 0; i < n; i++) {
+			void *k = kmap_local_page(pages[i]);
+
+			if (n == chunk)
+				xxh64_update(&st, k, PAGE_SIZE);
+			kunmap_local(k);
+			put_page(pages[i]);
+		}
+		if (n != chunk)
+			return -EFAULT;
+		addr += chunk << PAGE_SHIFT;
+		npages -= chunk;
+	}
+	*check = (u32)xxh64_digest(&st);
+	return 0;
+}
+
+/* One run of pages: from memory in place, or copied if it must be. */
+static int write_run(struct ghost_export *x, struct krg_img_pages *run,
+		     u8 *buf)
+{
+	size_t len = (size_t)run->npages << PAGE_SHIFT;
+	u32 check;
+	int err;
+
+	if (!pages_checksum(run, sizeof(*run), run->addr, run->npages, &check))
+		return ghost_section_write_user(x->g, KRG_SEC_PAGES, run,
+						sizeof(*run),
+						(void __user *)run->addr, len,
+						check);
+	memcpy(buf, run, sizeof(*run));
+	err = read_user(run->addr, buf + sizeof(*run), len);
+	return err ?: ghost_section_write(x->g, KRG_SEC_PAGES, buf,
+					  sizeof(*run) + len);
+}
+
+
 static int walk_pages(const struct krg_img_vma *v, struct page_walk *pw)
 {
 	int err;
@@ -195,7 +251,7 @@ static int write_runs(struct ghost_export *x, const struct krg_img_vma *v,
 		.start = v->start,
 		.anon_only = v->kind == KRG_VMA_FILE_PRIVATE,
 	};
-	struct krg_img_pages *run = (void *)buf;
+	struct krg_img_pages run_hdr, *run = &run_hdr;
 	unsigned long i = 0, j;
 	int err = 0;
 
@@ -213,12 +269,7 @@ static int write_runs(struct ghost_export *x, const struct krg_img_vma *v,
 		j = find_next_zero_bit(pw.present, min(npages, i + KRG_IMG_MAX_RUN), i);
 		run->addr = v->start + (i << PAGE_SHIFT);
 		run->npages = j - i;
-		err = read_user(run->addr, buf + sizeof(*run),
-				run->npages << PAGE_SHIFT);
-		if (!err)
-			err = ghost_section_write(x->g, KRG_SEC_PAGES, buf,
-						  sizeof(*run) +
-						  (run->npages << PAGE_SHIFT));
+		err = write_run(x, run, buf);
 		i = j;
 	}
 	kvfree(pw.present);
@@ -414,41 +465,81 @@ static int fill_shared(struct ghost_import *m, const struct krg_img_vma *v,
 					  "cannot fill shared memory");
 }
 
+/* The checksum of a run's header and its pages in @data. */
+static u32 run_checksum(const struct krg_img_pages *run, const void *data,
+			size_t len)
+{
+	struct xxh64_state st;
+
+	xxh64_reset(&st, 0);
+	xxh64_update(&st, run, sizeof(*run));
+	xxh64_update(&st, data, len);
+	return (u32)xxh64_digest(&st);
+}
+
+/*
+ * One run of pages into its place. Writable private memory is read from
+ * the image straight into place, then checked there; the rest goes
+ * through a buffer (read-only pages with FOLL_FORCE, shared memory
+ * through its object).
+ */
+static int fill_run(struct ghost_import *m, const struct krg_img_vma *v,
+		    const struct krg_img_pages *run, u32 check)
+{
+	unsigned long len = (unsigned long)run->npages << PAGE_SHIFT;
+	void *buf;
+	u32 got;
+	int err;
+
+	if ((v->vm_flags & VM_WRITE) && v->kind != KRG_VMA_SHARED_ANON) {
+		err = ghost_read_user(m->g, (void __user *)run->addr, len);
+		if (!err)
+			err = pages_checksum(run, sizeof(*run), run->addr,
+					     run->npages, &got);
+		if (!err && got != check)
+			err = m->g->err = -EBADMSG;
+		return err;
+	}
+	buf = kvmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	err = ghost_read(m->g, buf, len);
+	if (!err && run_checksum(run, buf, len) != check)
+		err = m->g->err = -EBADMSG;
+	if (!err && v->kind == KRG_VMA_SHARED_ANON)
+		err = fill_shared(m, v, run->addr, buf, len);
+	else if (!err && access_remote_vm(current->mm, run->addr, buf, len,
+					  FOLL_WRITE | FOLL_FORCE) != len)
+		err = ghost_fail(m->msg, -EFAULT, "cannot fill %llx", run->addr);
+	kvfree(buf);
+	return err;
+}
+
 /* Fill the VMA @v from the page runs that follow its section. */
 static int fill_one(struct ghost_import *m, const struct krg_img_vma *v)
 {
-	const struct krg_img_pages *run;
+	struct krg_img_pages run;
 	unsigned long len;
+	u32 rest, check;
 	u16 type;
 	int err;
 
 	while (!(err = ghost_import_peek(m, &type)) && type == KRG_SEC_PAGES) {
-		err = ghost_import_take(m, KRG_SEC_PAGES, sizeof(*run),
-					sizeof(*run) + RUN_BYTES);
+		err = ghost_import_take_head(m, KRG_SEC_PAGES, &run, sizeof(run),
+					     RUN_BYTES, &rest, &check);
 		if (err)
 			return err;
-		run = m->data;
-		len = (unsigned long)run->npages << PAGE_SHIFT;
-		if (!run->npages || run->npages > KRG_IMG_MAX_RUN ||
-		    m->len != sizeof(*run) + len || !PAGE_ALIGNED(run->addr) ||
-		    run->addr < v->start || run->addr + len > v->end ||
+		len = (unsigned long)run.npages << PAGE_SHIFT;
+		if (!run.npages || run.npages > KRG_IMG_MAX_RUN ||
+		    rest != len || !PAGE_ALIGNED(run.addr) ||
+		    run.addr < v->start || run.addr + len > v->end ||
 		    v->kind == KRG_VMA_FILE_SHARED || v->kind == KRG_VMA_VDSO)
 			return ghost_fail(m->msg, -EINVAL,
 					  "page run %llx+%u outside its mapping",
-					  run->addr, run->npages);
-		if (v->kind == KRG_VMA_SHARED_ANON) {
-			err = fill_shared(m, v, run->addr, run + 1, len);
-			if (err)
-				return err;
-			continue;
-		}
-		if ((v->vm_flags & VM_WRITE) &&
-		    !copy_to_user((void __user *)run->addr, run + 1, len))
-			continue;
-		if (access_remote_vm(current->mm, run->addr, (void *)(run + 1),
-				     len, FOLL_WRITE | FOLL_FORCE) != len)
-			return ghost_fail(m->msg, -EFAULT,
-					  "cannot fill %llx", run->addr);
+					  run.addr, run.npages);
+		err = fill_run(m, v, &run, check);
+		if (err)
+			return err;
 	}
 	return err;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The signals part of a ghost: the blocked mask and every action.
+ * The signals part of a ghost: every action, shared by the threads (the
+ * mask of each thread is in its task part).
  */
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
@@ -19,7 +20,6 @@ int ghost_export_signals(struct ghost_export *x)
 	if (!img)
 		return -ENOMEM;
 	spin_lock_irq(&current->sighand->siglock);
-	img->blocked = current->blocked.sig[0];
 	for (sig = 1; sig <= _NSIG; sig++) {
 		const struct sigaction *sa = &current->sighand->action[sig - 1].sa;
 
@@ -40,7 +40,6 @@ int ghost_import_signals(struct ghost_import *m)
 {
 	const struct krg_img_signals *img;
 	struct k_sigaction ka;
-	sigset_t blocked;
 	int sig, err;
 
 	err = ghost_import_take(m, KRG_SEC_SIGNALS, sizeof(*img), sizeof(*img));
@@ -62,8 +61,5 @@ int ghost_import_signals(struct ghost_import *m)
 			return ghost_fail(m->msg, err, "bad action of signal %d",
 					  sig);
 	}
-	blocked.sig[0] = img->blocked;
-	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
-	set_current_blocked(&blocked);
 	return 0;
 }

@@ -9,20 +9,21 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
+#include <linux/slab.h>
 #include <linux/sched.h>
 #include <krg/ghost.h>
 #include <krg/ghost_task.h>
 
 static const struct ghost_part ghost_parts[] = {
-	{ "task", ghost_export_misc, ghost_import_misc },
-	{ "credentials", ghost_export_creds, ghost_import_creds },
-	{ "fs", ghost_export_fs, ghost_import_fs },
-	{ "limits", ghost_export_limits, ghost_import_limits },
-	{ "signals", ghost_export_signals, ghost_import_signals },
-	{ "memory", ghost_export_mm, ghost_import_mm },
-	{ "files", ghost_export_files, ghost_import_files },
-	{ "registers", ghost_export_regs, ghost_import_regs },
-	{ "fpu", ghost_export_fpu, ghost_import_fpu },
+	{ "task", true, ghost_export_misc, ghost_import_misc },
+	{ "credentials", true, ghost_export_creds, ghost_import_creds },
+	{ "fs", false, ghost_export_fs, ghost_import_fs },
+	{ "limits", false, ghost_export_limits, ghost_import_limits },
+	{ "signals", false, ghost_export_signals, ghost_import_signals },
+	{ "memory", false, ghost_export_mm, ghost_import_mm },
+	{ "files", false, ghost_export_files, ghost_import_files },
+	{ "registers", true, ghost_export_regs, ghost_import_regs },
+	{ "fpu", true, ghost_export_fpu, ghost_import_fpu },
 };
 
 /* The largest section: a run of pages and its header. */
@@ -71,6 +72,8 @@ int ghost_export_task(struct ghost_export *x)
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(ghost_parts); i++) {
+		if (x->thread && !ghost_parts[i].per_thread)
+			continue;
 		err = ghost_parts[i].export(x);
 		if (!err)
 			err = x->g->err;
@@ -83,40 +86,84 @@ int ghost_export_task(struct ghost_export *x)
 	return err ? ghost_fail(x->msg, err, "cannot write its image") : 0;
 }
 
+/* The next section's type; its header is read ahead and checked. */
 int ghost_import_peek(struct ghost_import *m, u16 *type)
 {
 	if (!m->have) {
-		kvfree(m->data);
-		m->data = NULL;
-		if (ghost_section_read(m->g, &m->type, &m->data, &m->len,
-				       SECTION_MAX))
+		if (ghost_read(m->g, &m->hdr, sizeof(m->hdr)))
 			return m->g->err;
+		if (le32_to_cpu(m->hdr.magic) != GHOST_SECTION_MAGIC ||
+		    m->hdr.flags)
+			return m->g->err = -EBADMSG;
 		m->have = true;
 	}
-	*type = m->type;
+	*type = le16_to_cpu(m->hdr.type);
+	return 0;
+}
+
+/* The next section must be of @type and @min..@max bytes long. */
+static int expect(struct ghost_import *m, u16 type, u32 min, u32 max)
+{
+	u16 t;
+	int err = ghost_import_peek(m, &t);
+	u32 len = le32_to_cpu(m->hdr.len);
+
+	if (err)
+		return err;
+	if (len > SECTION_MAX)
+		return m->g->err = -EMSGSIZE;
+	if (t != type)
+		return ghost_fail(m->msg, -EPROTO,
+				  "section type %u where %u belongs", t, type);
+	if (len < min || len > max)
+		return ghost_fail(m->msg, -EINVAL,
+				  "section %u is %u bytes long", t, len);
+	m->have = false;
 	return 0;
 }
 
 /*
  * Consume the next section, which must be of @type and @min..@max bytes:
  * -EPROTO for another type (unknown or out of order), -EINVAL for a wrong
- * length. Its payload stays in m->data until the next read.
+ * length, -EBADMSG for a wrong checksum. Its payload stays in m->data
+ * until the next section is taken.
  */
 int ghost_import_take(struct ghost_import *m, u16 type, u32 min, u32 max)
 {
-	u16 t;
-	int err = ghost_import_peek(m, &t);
+	int err = expect(m, type, min, max);
 
 	if (err)
 		return err;
-	if (t != type)
-		return ghost_fail(m->msg, -EPROTO,
-				  "section type %u where %u belongs", t, type);
-	if (m->len < min || m->len > max)
-		return ghost_fail(m->msg, -EINVAL,
-				  "section %u is %u bytes long", t, m->len);
-	m->have = false;
+	kvfree(m->data);
+	m->data = NULL;
+	m->len = le32_to_cpu(m->hdr.len);
+	if (m->len) {
+		m->data = kvmalloc(m->len, GFP_KERNEL);
+		if (!m->data)
+			return m->g->err = -ENOMEM;
+		if (ghost_read(m->g, m->data, m->len))
+			return m->g->err;
+	}
+	if (ghost_checksum(m->data, m->len) != le32_to_cpu(m->hdr.crc))
+		return m->g->err = -EBADMSG;
 	return 0;
+}
+
+/*
+ * Consume the first @head_len bytes of the next section (of @type, with
+ * at most @max_rest more): the caller reads the @rest itself, and checks
+ * the whole payload against @check before trusting it.
+ */
+int ghost_import_take_head(struct ghost_import *m, u16 type, void *head,
+			   u32 head_len, u32 max_rest, u32 *rest, u32 *check)
+{
+	int err = expect(m, type, head_len, head_len + max_rest);
+
+	if (err)
+		return err;
+	*rest = le32_to_cpu(m->hdr.len) - head_len;
+	*check = le32_to_cpu(m->hdr.crc);
+	return ghost_read(m->g, head, head_len);
 }
 
 /* Import current from m->g; nothing returns to user space on failure. */
@@ -126,6 +173,8 @@ int ghost_import_task(struct ghost_import *m)
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(ghost_parts); i++) {
+		if (m->thread && !ghost_parts[i].per_thread)
+			continue;
 		err = ghost_parts[i].import(m);
 		if (err)
 			return ghost_fail(m->msg, err, "bad or refused %s",

@@ -21,6 +21,10 @@ struct ghost_ops {
 	/* Transfer up to len bytes; return the count (0: end) or -errno. */
 	ssize_t (*write)(struct ghost *g, const void *buf, size_t len);
 	ssize_t (*read)(struct ghost *g, void *buf, size_t len);
+	/* Optional: from current's memory, with no copy in between. */
+	ssize_t (*write_user)(struct ghost *g, const void __user *buf,
+			      size_t len);
+	ssize_t (*read_user)(struct ghost *g, void __user *buf, size_t len);
 	void (*release)(struct ghost *g);
 };
 
@@ -34,7 +38,9 @@ struct ghost {
 extern atomic_t ghost_live;
 
 int ghost_write(struct ghost *g, const void *buf, size_t len);
+int ghost_write_user(struct ghost *g, const void __user *buf, size_t len);
 int ghost_read(struct ghost *g, void *buf, size_t len);
+int ghost_read_user(struct ghost *g, void __user *buf, size_t len);
 void ghost_close(struct ghost *g);
 
 /* A ghost over a caller's buffer of @size bytes (tests, staging). */
@@ -56,6 +62,9 @@ struct ghost_section_hdr {
 
 u32 ghost_checksum(const void *data, u32 len);	/* low 32 bits of XXH64 */
 int ghost_section_write(struct ghost *g, u16 type, const void *data, u32 len);
+int ghost_section_write_user(struct ghost *g, u16 type, const void *head,
+			     u32 head_len, const void __user *data, u32 len,
+			     u32 check);
 int ghost_section_read(struct ghost *g, u16 *type, void **data, u32 *len,
 		       u32 max_len);
 

@@ -14,6 +14,7 @@
 
 #include <linux/types.h>
 #include <uapi/linux/krg_image.h>
+#include <krg/ghost.h>
 
 struct cred;
 struct ghost;
@@ -26,6 +27,7 @@ struct ghost_export {
 	struct ghost *g;
 	struct ghost_objs *objs;	/* shared by the tree's tasks */
 	struct ghost_objs *pipes;	/* pipes with all their ends in it */
+	bool thread;			/* not the leader: its own parts only */
 	unsigned int flags;
 	unsigned int substituted;	/* fds replaced by /dev/null */
 	char msg[GHOST_MSG_LEN];	/* why it failed, for the caller */
@@ -35,10 +37,11 @@ struct ghost_import {
 	struct ghost *g;
 	struct ghost_objs *objs;	/* shared by the tree's tasks */
 	pid_t pid;			/* the task the image must be of */
+	bool thread;			/* not the leader: its own parts only */
 	bool privileged;		/* the restarting caller's CAP_SYS_ADMIN */
 	const struct cred *caller;	/* and its credentials */
-	/* The section read last; consumed by ghost_import_take(). */
-	u16 type;
+	/* The header read ahead (have), and the payload taken last. */
+	struct ghost_section_hdr hdr;
 	bool have;
 	void *data;
 	u32 len;
@@ -48,6 +51,7 @@ struct ghost_import {
 
 struct ghost_part {
 	const char *name;
+	bool per_thread;	/* each thread's own, else the process's */
 	int (*export)(struct ghost_export *x);
 	int (*import)(struct ghost_import *m);
 };
@@ -59,6 +63,9 @@ void ghost_import_release(struct ghost_import *m);
 /* Sections: the next one, if of @type and @min..@max bytes long. */
 int ghost_import_take(struct ghost_import *m, u16 type, u32 min, u32 max);
 int ghost_import_peek(struct ghost_import *m, u16 *type);
+/* Or only its first @head_len bytes: the caller reads the rest itself. */
+int ghost_import_take_head(struct ghost_import *m, u16 type, void *head,
+			   u32 head_len, u32 max_rest, u32 *rest, u32 *check);
 
 /*
  * Log one line naming the task (current), keep it in @msg for the caller

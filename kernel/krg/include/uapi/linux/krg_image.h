@@ -9,7 +9,9 @@
  *                    KRG_SEC_END. Written last: an image without it is
  *                    incomplete.
  *   task-<PID>.krg   one task's ghost: the task parts in the order of
- *                    enum krg_section below, then KRG_SEC_END.
+ *                    enum krg_section below, then KRG_SEC_END. A thread
+ *                    other than the leader has only its own parts: TASK,
+ *                    CREDS, REGS, FPU.
  *
  * Both files are sequences of ghost sections (<krg/ghost.h>): a 16-byte
  * header (magic "KGSE", type, flags, length, checksum of the payload) and
@@ -63,8 +65,8 @@ struct krg_img_header {
 #define KRG_IMG_ARCH_X86_64	62	/* EM_X86_64 */
 
 struct krg_img_tree_task {
-	__s32 pid;		/* cluster PIDs, all of them */
-	__s32 tgid;
+	__s32 pid;		/* cluster PIDs, all of them; TIDs for threads */
+	__s32 tgid;		/* its process: threads follow their leader */
 	__s32 ppid;		/* the parent; outside the tree for the root */
 	__s32 pgid;
 	__s32 sid;
@@ -82,6 +84,7 @@ struct krg_img_task {
 	__u64 sas_ss_size;
 	__u32 sas_ss_flags;
 	__u32 krg_cap[4];	/* effective, permitted, inh. effective, inh. permitted */
+	__u64 blocked;		/* signal mask (per thread) */
 } __attribute__((packed));
 
 struct krg_img_creds {
@@ -120,7 +123,6 @@ struct krg_img_sigaction {
 } __attribute__((packed));
 
 struct krg_img_signals {
-	__u64 blocked;
 	struct krg_img_sigaction action[KRG_IMG_NSIG];
 } __attribute__((packed));
 

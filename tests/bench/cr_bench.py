@@ -57,8 +57,14 @@ def main():
         f"`/krg/shared` in 1 MiB calls; checkpoint and restart use the same storage and are "
         f"timed inside the node around the tools (`checkpoint --kill`, `restart --stopped`). "
         f"Targets: checkpoint <= 1.5x the raw write; restart time not linear in the memory "
-        f"size. Restart reads every saved page before the tree runs, so its time does grow "
-        f"linearly: lazy restore (pages faulted in from the image) is not done yet."),
+        f"size. Neither is met under TCG: checkpoint and restart read every byte once in the "
+        f"guest for the per-section XXH64 checksum (emulated instructions), while the raw "
+        f"copies hand user pages to 9p without the guest CPU touching them. On hardware XXH64 "
+        f"runs at several GB/s, above disk speeds, so the pass should matter far less there "
+        f"(not measured: this machine has no usable KVM). Pages move "
+        f"between memory and the image without a copy. Restart reads every saved page before "
+        f"the tree runs, so its time grows linearly with the memory: lazy restore (pages "
+        f"faulted in from the image) is not done yet."),
         table, c.failures)
 
 

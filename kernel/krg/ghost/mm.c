@@ -62,12 +62,12 @@ static int vma_kind(struct vm_area_struct *vma, unsigned long vdso_start,
 /* The VMAs of current, with a reference on their files; one vDSO entry. */
 static int list_vmas(struct ghost_export *x, struct vma_desc **out, int *n)
 {
+	VMA_ITERATOR(vmi, current->mm, 0);
 	struct mm_struct *mm = current->mm;
 	unsigned long vs = 0, ve = 0, text = 0;
 	struct vm_area_struct *vma;
 	struct vma_desc *d;
 	int i = 0, kind;
-	VMA_ITERATOR(vmi, mm, 0);
 
 	mmap_read_lock(mm);
 	ghost_arch_vdso(mm, &vs, &ve, &text);

@@ -77,7 +77,8 @@ def migrate_by_image(c, name, prog, args="", src=1, dst=2):
     return pid
 
 
-@pytest.mark.parametrize("prog", ["cr_memory", "cr_files", "cr_signals", "cr_misc", "cr_threads"])
+@pytest.mark.parametrize("prog", ["cr_memory", "cr_files", "cr_signals", "cr_misc", "cr_threads",
+                                  "cr_events"])
 def test_program_restarts_on_another_node_with_its_pid(cluster3, prog):
     name = f"move-{prog}"
     pid = migrate_by_image(cluster3, name, prog, f"{SH}/{name}.d")

@@ -3,7 +3,8 @@
  * The files part of a ghost: one section per open fd. Regular files,
  * directories and the memory character devices (/dev/null, /dev/zero...)
  * are reopened by path with their flags, offset and FD_CLOEXEC; pipes
- * whose ends are all in the tree are made again, with their data. Each
+ * whose ends are all in the tree are made again, with their data;
+ * eventfd, timerfd, signalfd and epoll files with their state. Each
  * open file is an object of the image, so fds sharing one file (dup(),
  * inherited) share it again. Anything else refuses the checkpoint
  * (EBUSY), or with KRG_CR_IGNORE_UNSUPPORTED is replaced by /dev/null,
@@ -19,7 +20,11 @@
 #include <krg/ghost.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_pipe.h>
+#include <krg/ghost_special.h>
 #include <krg/ghost_task.h>
+
+/* The largest FILE_STATE: an epoll set's watches. */
+#define STATE_MAX	(64 << 10)
 
 /* Open flags that reopening by path keeps. */
 #define REOPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
@@ -57,12 +62,16 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 		.pos = file->f_pos,
 	};
 	char *path = d_path(&file->f_path, buf + sizeof(img), PATH_MAX);
+	int special = ghost_special_kind(file);
 	bool first_pipe = false, first;
 	int id;
 
 	if (IS_ERR(path))
 		path = "?";
-	if (pipe && ghost_objs_find(x->pipes, pipe)) {
+	if (special) {
+		img.kind = special;
+		img.pos = 0;
+	} else if (pipe && ghost_objs_find(x->pipes, pipe)) {
 		img.kind = KRG_FILE_PIPE;
 		img.pos = 0;
 		id = ghost_objs_id(x->objs, pipe, &first_pipe);
@@ -90,6 +99,8 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	memcpy(buf, &img, sizeof(img));
 	memmove(buf + sizeof(img), path, img.path_len);
 	ghost_section_write(x->g, KRG_SEC_FILE, buf, sizeof(img) + img.path_len);
+	if (special)
+		return ghost_special_export(x, file, special);
 	return first_pipe ? ghost_pipe_export_data(x, pipe, img.pipe) : x->g->err;
 }
 
@@ -124,17 +135,31 @@ struct reopen {
 	const struct krg_img_file *img;
 	const char *path;
 	struct ghost_objs *objs;
+	const void *state;	/* FILE_STATE of a special file */
+	u32 state_len;
+	bool made;		/* by us: an epoll set then needs its watches */
 };
+
+static bool special(u32 kind)
+{
+	return kind >= KRG_FILE_EVENTFD && kind <= KRG_FILE_EPOLL;
+}
 
 /* For ghost_objs_get(): the open file of a FILE section, made anew. */
 static int reopen(void *arg, struct file **files)
 {
-	const struct reopen *r = arg;
+	struct reopen *r = arg;
 	const struct krg_img_file *img = r->img;
 	struct file *ends[2];
 	loff_t pos;
 	int err;
 
+	if (special(img->kind)) {
+		err = ghost_special_make(img->kind, img->flags, r->state,
+					 r->state_len, files);
+		r->made = !err;
+		return err;
+	}
 	if (img->kind == KRG_FILE_PIPE) {
 		err = ghost_objs_get_nested(r->objs, img->pipe, ghost_pipe_make,
 					    NULL, ends);
@@ -163,28 +188,61 @@ static int reopen(void *arg, struct file **files)
 	return 0;
 }
 
-static int import_one(struct ghost_import *m, const struct krg_img_file *img,
-		      const char *path)
+struct watches {
+	int epfd;
+	void *w;
+	unsigned int n;
+};
+
+static int import_one(struct ghost_import *m, struct reopen *r,
+		      struct watches *later)
 {
-	struct reopen r = { img, path, m->objs };
+	const struct krg_img_file *img = r->img;
 	struct file *files[2];
 	int err;
 
-	err = ghost_objs_get(m->objs, img->obj, reopen, &r, files);
+	err = ghost_objs_get(m->objs, img->obj, reopen, r, files);
 	if (err)
 		return ghost_fail(m->msg, err, "cannot reopen fd %u (%s)",
-				  img->fd, path);
+				  img->fd, r->path);
 	err = replace_fd(img->fd, files[0], img->cloexec ? O_CLOEXEC : 0);
 	fput(files[0]);
-	return err < 0 ? ghost_fail(m->msg, err, "cannot install fd %u",
-				    img->fd) : 0;
+	if (err < 0)
+		return ghost_fail(m->msg, err, "cannot install fd %u", img->fd);
+	if (img->kind == KRG_FILE_EPOLL && r->made && r->state_len) {
+		later->w = kvmemdup(r->state, r->state_len, GFP_KERNEL);
+		if (!later->w)
+			return -ENOMEM;
+		later->epfd = img->fd;
+		later->n = r->state_len / sizeof(struct krg_img_epoll_watch);
+	}
+	return 0;
+}
+
+/* After every fd is in place: the watches of the epoll sets made. */
+static int add_watches(struct ghost_import *m, struct watches *w,
+		       unsigned int n)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!err)
+			err = ghost_special_watch(w[i].epfd, w[i].w, w[i].n);
+		if (err && !m->msg[0])
+			ghost_fail(m->msg, err, "cannot restore epoll fd %d",
+				   w[i].epfd);
+		kvfree(w[i].w);
+	}
+	kfree(w);
+	return err;
 }
 
 static bool bad_file(const struct krg_img_file *img, u32 len)
 {
 	return len != sizeof(*img) + img->path_len ||
 	       (img->flags & ~REOPEN_FLAGS) || img->cloexec > 1 ||
-	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_PIPE ||
+	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_EPOLL ||
 	       (img->kind == KRG_FILE_PIPE) != !!img->pipe ||
 	       img->pos < 0 || !img->path_len || img->path_len >= PATH_MAX;
 }
@@ -192,9 +250,12 @@ static bool bad_file(const struct krg_img_file *img, u32 len)
 int ghost_import_files(struct ghost_import *m)
 {
 	unsigned long nofile = rlimit(RLIMIT_NOFILE);
+	struct watches *later = NULL, *bigger;
+	unsigned int nlater = 0;
 	struct krg_img_file img;
+	struct reopen r;
 	long next_fd = 0;
-	char *path;
+	char *path = NULL;
 	u16 type;
 	int err;
 
@@ -207,32 +268,60 @@ int ghost_import_files(struct ghost_import *m)
 			if (!err)
 				err = ghost_pipe_import_data(m);
 			if (err)
-				return err;
+				break;
 			continue;
 		}
 		err = ghost_import_take(m, KRG_SEC_FILE, sizeof(img),
 					sizeof(img) + PATH_MAX);
 		if (err)
-			return err;
+			break;
 		memcpy(&img, m->data, sizeof(img));
 		if (img.fd < next_fd || img.fd >= nofile ||
-		    img.fd >= sysctl_nr_open)
-			return ghost_fail(m->msg, -EINVAL,
-					  "fd %u out of order or range", img.fd);
-		if (bad_file(&img, m->len))
-			return ghost_fail(m->msg, -EINVAL, "bad fd %u", img.fd);
-		path = kmemdup_nul(m->data + sizeof(img), img.path_len,
+		    img.fd >= sysctl_nr_open) {
+			err = ghost_fail(m->msg, -EINVAL,
+					 "fd %u out of order or range", img.fd);
+			break;
+		}
+		path = bad_file(&img, m->len) ? NULL :
+		       kmemdup_nul(m->data + sizeof(img), img.path_len,
 				   GFP_KERNEL);
-		if (!path)
-			return -ENOMEM;
-		err = strlen(path) == img.path_len &&
-		      (path[0] == '/' || img.kind == KRG_FILE_PIPE) ?
-		      import_one(m, &img, path) :
-		      ghost_fail(m->msg, -EINVAL, "bad path of fd %u", img.fd);
-		kfree(path);
+		if (!path || strlen(path) != img.path_len ||
+		    (path[0] != '/' && (img.kind == KRG_FILE_PATH ||
+					img.kind == KRG_FILE_SUBSTITUTE))) {
+			err = ghost_fail(m->msg, -EINVAL, "bad fd %u", img.fd);
+			break;
+		}
+		r = (struct reopen) { .img = &img, .path = path, .objs = m->objs };
+		if (special(img.kind)) {
+			err = ghost_import_take(m, KRG_SEC_FILE_STATE, 0,
+						STATE_MAX);
+			if (err)
+				break;
+			r.state = m->data;
+			r.state_len = m->len;
+		}
+		bigger = krealloc_array(later, nlater + 1, sizeof(*later),
+					GFP_KERNEL);
+		if (!bigger) {
+			err = -ENOMEM;
+			break;
+		}
+		later = bigger;
+		later[nlater] = (struct watches) {};
+		err = import_one(m, &r, &later[nlater]);
+		nlater += later[nlater].w != NULL;
 		if (err)
-			return err;
+			break;
+		kfree(path);
+		path = NULL;
 		next_fd = img.fd + 1;
 	}
-	return err;
+	kfree(path);
+	if (err) {
+		while (nlater--)
+			kvfree(later[nlater].w);
+		kfree(later);
+		return err;
+	}
+	return add_watches(m, later, nlater);
 }

@@ -46,6 +46,7 @@ enum krg_section {
 	KRG_SEC_REGS,		/* struct krg_img_regs */
 	KRG_SEC_FPU,		/* struct krg_img_fpu, then the state */
 	KRG_SEC_PIPE_DATA,	/* struct krg_img_pipe_data, then the bytes */
+	KRG_SEC_FILE_STATE,	/* the state of an eventfd, timerfd... */
 	KRG_SEC_NR
 };
 
@@ -169,6 +170,10 @@ enum krg_img_file_kind {
 	KRG_FILE_PATH = 1,	/* reopened by path: regular file, /dev/null... */
 	KRG_FILE_SUBSTITUTE,	/* unsupported, replaced by /dev/null */
 	KRG_FILE_PIPE,		/* an end of a pipe whose ends are all in the tree */
+	KRG_FILE_EVENTFD,	/* these four: a FILE_STATE section follows */
+	KRG_FILE_TIMERFD,
+	KRG_FILE_SIGNALFD,
+	KRG_FILE_EPOLL,
 };
 
 /*
@@ -190,6 +195,31 @@ struct krg_img_file {
 struct krg_img_pipe_data {
 	__u32 pipe;
 	__u32 size;		/* its capacity in bytes */
+} __attribute__((packed));
+
+/* FILE_STATE of each kind: it follows every fd of such a file. */
+struct krg_img_eventfd {
+	__u64 count;
+	__u32 semaphore;
+} __attribute__((packed));
+
+struct krg_img_timerfd {
+	__s32 clockid;
+	__u32 pad;
+	__u64 ticks;		/* expirations not read yet */
+	__u64 value_ns;		/* time to the next expiration, 0: disarmed */
+	__u64 interval_ns;
+} __attribute__((packed));
+
+struct krg_img_signalfd {
+	__u64 mask;
+} __attribute__((packed));
+
+/* An epoll instance: its watches, as many as fit the section. */
+struct krg_img_epoll_watch {
+	__s32 fd;		/* in the process that restores the epoll fd */
+	__u32 events;
+	__u64 data;
 } __attribute__((packed));
 
 struct krg_img_regs {

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * eventfd, timerfd, signalfd and epoll files in a ghost. Their state is
+ * read through their fdinfo (what /proc/PID/fdinfo shows, which changes
+ * nothing), and they are made again through their system calls' helpers
+ * (patch 0007). An epoll file gets its watches back once all the fds of
+ * its process are in place.
+ */
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/eventpoll.h>
+#include <linux/uaccess.h>
+#include <linux/krg_hooks.h>
+#include <linux/kstrtox.h>
+#include <linux/seq_file.h>
+#include <linux/ctype.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/time64.h>
+#include <uapi/linux/eventfd.h>
+#include <krg/ghost.h>
+#include <krg/ghost_special.h>
+#include <krg/ghost_task.h>
+
+#define FDINFO_MAX	(64 << 10)
+#define MAX_WATCHES	(FDINFO_MAX / 32)
+
+static const struct {
+	const char *name;
+	int kind;
+} kinds[] = {
+	{ "[eventfd]", KRG_FILE_EVENTFD },
+	{ "[timerfd]", KRG_FILE_TIMERFD },
+	{ "[signalfd]", KRG_FILE_SIGNALFD },
+	{ "[eventpoll]", KRG_FILE_EPOLL },
+};
+
+/* The KRG_FILE_* kind of @file if it is one of these, else 0. */
+int ghost_special_kind(struct file *file)
+{
+	const char *name = file->f_path.dentry->d_name.name;
+	size_t i;
+
+	if (!(file->f_path.mnt->mnt_flags & MNT_INTERNAL))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(name, kinds[i].name))
+			return kinds[i].kind;
+	return 0;
+}
+
+/* What /proc/PID/fdinfo would show of @file after its position. */
+static char *fdinfo(struct file *file)
+{
+	struct seq_file m = { .size = FDINFO_MAX };
+
+	if (!file->f_op->show_fdinfo)
+		return NULL;
+	m.buf = kvzalloc(FDINFO_MAX + 1, GFP_KERNEL);
+	if (!m.buf)
+		return NULL;
+	file->f_op->show_fdinfo(&m, file);
+	if (seq_has_overflowed(&m)) {
+		kvfree(m.buf);
+		return NULL;
+	}
+	return m.buf;
+}
+
+/*
+ * The next number at *@p in @base, after blanks, '(' or ','; *@p moves
+ * past it. Starts at the field @name when given.
+ */
+static int number(const char **p, const char *name, unsigned int base,
+		  u64 *v)
+{
+	char tok[24];
+	size_t n = 0;
+
+	if (name) {
+		*p = strstr(*p, name);
+		if (!*p)
+			return -EINVAL;
+		*p += strlen(name);
+	}
+	*p += strspn(*p, " \t(,");
+	while (n < sizeof(tok) - 1 && isxdigit((*p)[n]))
+		n++;
+	memcpy(tok, *p, n);
+	tok[n] = '\0';
+	*p += n;
+	return kstrtoull(tok, base, v);
+}
+
+static int epoll_state(const char *info, struct krg_img_epoll_watch *w)
+{
+	int n = 0;
+
+	for (info = strstr(info, "tfd:"); info && n < MAX_WATCHES;
+	     info = strstr(info + 1, "tfd:")) {
+		if (sscanf(info, "tfd: %d events: %x data: %llx", &w[n].fd,
+			   &w[n].events, &w[n].data) != 3)
+			return -EINVAL;
+		n++;
+	}
+	return info ? -E2BIG : n;
+}
+
+/* Write the FILE_STATE section of @file, of @kind. */
+int ghost_special_export(struct ghost_export *x, struct file *file, int kind)
+{
+	union {
+		struct krg_img_eventfd e;
+		struct krg_img_timerfd t;
+		struct krg_img_signalfd s;
+	} u = {};
+	u64 a, b, vs, vn, is, in;
+	struct krg_img_epoll_watch *w = NULL;
+	char *info = fdinfo(file);
+	const char *p;
+	int len = 0, err = -EINVAL, n;
+	void *state = &u;
+
+	if (!info)
+		return -ENOMEM;
+	p = info;
+	switch (kind) {
+	case KRG_FILE_EVENTFD:
+		if (!number(&p, "eventfd-count:", 16, &a) &&
+		    !number(&p, "eventfd-semaphore:", 10, &b)) {
+			u.e.count = a;
+			u.e.semaphore = b;
+			len = sizeof(u.e);
+			err = a > U32_MAX ? -E2BIG : 0;
+		}
+		break;
+	case KRG_FILE_TIMERFD:
+		if (!number(&p, "clockid:", 10, &a) &&
+		    !number(&p, "ticks:", 10, &b) &&
+		    !number(&p, "it_value:", 10, &vs) &&
+		    !number(&p, NULL, 10, &vn) &&
+		    !number(&p, "it_interval:", 10, &is) &&
+		    !number(&p, NULL, 10, &in)) {
+			u.t.clockid = a;
+			u.t.ticks = b;
+			u.t.value_ns = vs * NSEC_PER_SEC + vn;
+			u.t.interval_ns = is * NSEC_PER_SEC + in;
+			len = sizeof(u.t);
+			err = 0;
+		}
+		break;
+	case KRG_FILE_SIGNALFD:
+		if (!number(&p, "sigmask:", 16, &a)) {
+			u.s.mask = a;
+			len = sizeof(u.s);
+			err = 0;
+		}
+		break;
+	case KRG_FILE_EPOLL:
+		w = kvcalloc(MAX_WATCHES, sizeof(*w), GFP_KERNEL);
+		n = w ? epoll_state(info, w) : -ENOMEM;
+		err = min(n, 0);
+		len = max(n, 0) * sizeof(*w);
+		state = w;
+		break;
+	}
+	kvfree(info);
+	if (!err)
+		err = ghost_section_write(x->g, KRG_SEC_FILE_STATE, state, len);
+	kvfree(w);
+	if (err == -E2BIG)
+		return ghost_fail(x->msg, -EBUSY,
+				  "an epoll set of more than %d fds, or an eventfd count above 2^32",
+				  (int)MAX_WATCHES);
+	return err;
+}
+
+/* The file of a new fd of current, out of the fd table. */
+static int fd_file_out(int fd, struct file **file)
+{
+	if (fd < 0)
+		return fd;
+	*file = fget(fd);
+	close_fd(fd);
+	return *file ? 0 : -EBADF;
+}
+
+/*
+ * Make a file of @kind from its FILE_STATE (@state, @len bytes) and the
+ * O_* @flags of the image. An epoll file comes empty: its watches are
+ * added by ghost_special_watch() once the fds are in place.
+ */
+int ghost_special_make(int kind, unsigned int flags, const void *state,
+		       u32 len, struct file **file)
+{
+	int nonblock = flags & O_NONBLOCK;
+
+	switch (kind) {
+	case KRG_FILE_EVENTFD: {
+		const struct krg_img_eventfd *e = state;
+
+		/* eventfd2() takes a 32-bit count: so does the image. */
+		if (len != sizeof(*e) || e->semaphore > 1 || e->count > U32_MAX)
+			return -EINVAL;
+		return fd_file_out(krg_eventfd_create(e->count, nonblock |
+				   (e->semaphore ? EFD_SEMAPHORE : 0)), file);
+	}
+	case KRG_FILE_TIMERFD: {
+		const struct krg_img_timerfd *t = state;
+		struct itimerspec64 its;
+		u64 value;
+		int fd, err;
+
+		if (len != sizeof(*t))
+			return -EINVAL;
+		fd = krg_timerfd_create(t->clockid, nonblock);
+		if (fd < 0)
+			return fd;
+		/* Expirations not read yet: one is due at once. */
+		value = t->ticks ? 1 : t->value_ns;
+		its.it_value = ns_to_timespec64(value);
+		its.it_interval = ns_to_timespec64(t->interval_ns);
+		err = krg_timerfd_settime(fd, 0, &its);
+		if (err) {
+			close_fd(fd);
+			return err;
+		}
+		return fd_file_out(fd, file);
+	}
+	case KRG_FILE_SIGNALFD: {
+		const struct krg_img_signalfd *sfd = state;
+		sigset_t mask;
+
+		if (len != sizeof(*sfd))
+			return -EINVAL;
+		mask.sig[0] = sfd->mask;
+		return fd_file_out(krg_signalfd_create(&mask, nonblock), file);
+	}
+	case KRG_FILE_EPOLL:
+		if (len % sizeof(struct krg_img_epoll_watch))
+			return -EINVAL;
+		return fd_file_out(krg_epoll_create(0), file);
+	}
+	return -EINVAL;
+}
+
+/* Give the epoll set at fd @epfd of current its @n watches. */
+int ghost_special_watch(int epfd, const struct krg_img_epoll_watch *w,
+			unsigned int n)
+{
+	struct epoll_event ev;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		ev.events = w[i].events;
+		ev.data = w[i].data;
+		err = do_epoll_ctl(epfd, EPOLL_CTL_ADD, w[i].fd, &ev, false);
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* eventfd, timerfd, signalfd and epoll files in a ghost (ghost/special.c). */
+#ifndef _KRG_GHOST_SPECIAL_H
+#define _KRG_GHOST_SPECIAL_H
+
+#include <linux/types.h>
+#include <uapi/linux/krg_image.h>
+
+struct file;
+struct ghost_export;
+
+int ghost_special_kind(struct file *file);
+int ghost_special_export(struct ghost_export *x, struct file *file, int kind);
+int ghost_special_make(int kind, unsigned int flags, const void *state,
+		       u32 len, struct file **file);
+int ghost_special_watch(int epfd, const struct krg_img_epoll_watch *w,
+			unsigned int n);
+
+#endif /* _KRG_GHOST_SPECIAL_H */

@@ -1,8 +1,9 @@
 /*
  * cr_files DIR: open files survive checkpoint/restart: a regular file at
  * its offset, the same file in O_APPEND with FD_CLOEXEC, a high fd
- * number, /dev/null, /dev/zero and a directory. DIR must be seen by the
- * restart node.
+ * number, /dev/null, /dev/zero, a directory, and a file of /tmp deleted
+ * while open (its content comes back). DIR must be seen by the restart
+ * node.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,7 +15,7 @@ int main(int argc, char **argv)
 {
 	char path[512], buf[SIZE], got[100];
 	struct stat st_before, st;
-	int rw, app, null, zero, dir, i;
+	int rw, app, null, zero, dir, gone, i;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: cr_files DIR\n");
@@ -35,6 +36,11 @@ int main(int argc, char **argv)
 	dir = open(argv[1], O_RDONLY | O_DIRECTORY);
 	dup2(rw, 100);
 	fstat(rw, &st_before);
+	gone = open("/tmp/cr_files.deleted", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (gone < 0 || write(gone, buf, 5000) != 5000)
+		return 2;
+	unlink("/tmp/cr_files.deleted");
+	lseek(gone, 17, SEEK_SET);
 	if (app < 0 || null < 0 || zero < 0 || dir < 0) {
 		perror("open");
 		return 2;
@@ -60,6 +66,11 @@ int main(int argc, char **argv)
 	cr_check(read(zero, got, 100) == 100 && got[0] == 0 && got[99] == 0,
 		 "/dev/zero reads zeros");
 	cr_check(fstat(dir, &st) == 0 && S_ISDIR(st.st_mode), "directory fd");
+	cr_check(fstat(gone, &st) == 0 && st.st_nlink == 0 && st.st_size == 5000,
+		 "deleted file still deleted, same size");
+	cr_check(lseek(gone, 0, SEEK_CUR) == 17, "deleted file offset");
+	cr_check(pread(gone, got, 100, 4000) == 100 && !memcmp(got, buf + 4000, 100),
+		 "deleted file content");
 	cr_check(fcntl(rw + 200, F_GETFD) < 0, "no extra fds");
 	return cr_done();
 }

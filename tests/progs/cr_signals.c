@@ -1,7 +1,8 @@
 /*
  * cr_signals: signal state survives checkpoint/restart: handlers with
  * their flags and masks, ignored signals, the blocked mask, and the
- * alternate signal stack.
+ * alternate signal stack, and signals pending (blocked) with their
+ * siginfo.
  */
 #include <stdint.h>
 #include "cr_common.h"
@@ -38,6 +39,11 @@ int main(void)
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	sigaltstack(&ss, NULL);
+	/* Pending at checkpoint time: a queued real-time signal, a plain one. */
+	sigaddset(&block, SIGRTMIN);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	sigqueue(getpid(), SIGRTMIN, (union sigval){ .sival_int = 77 });
+	raise(SIGTERM);
 
 	cr_ready_and_wait();
 
@@ -53,6 +59,20 @@ int main(void)
 	cr_check(sigismember(&now, SIGUSR1) == 0, "SIGUSR1 not blocked");
 	cr_check(sigaltstack(NULL, &ss2) == 0 && ss2.ss_sp == altstack &&
 		 ss2.ss_size == sizeof(altstack), "alternate stack");
+	sigset_t pending, one;
+	siginfo_t si;
+
+	sigpending(&pending);
+	cr_check(sigismember(&pending, SIGTERM) && sigismember(&pending, SIGRTMIN),
+		 "signals still pending");
+	sigemptyset(&one);
+	sigaddset(&one, SIGRTMIN);
+	cr_check(sigwaitinfo(&one, &si) == SIGRTMIN && si.si_value.sival_int == 77 &&
+		 si.si_code == SI_QUEUE && si.si_pid == getpid(),
+		 "queued signal with its value");
+	sigemptyset(&one);
+	sigaddset(&one, SIGTERM);
+	cr_check(sigwaitinfo(&one, &si) == SIGTERM, "SIGTERM pending");
 	raise(SIGUSR2);
 	cr_check(handled == 1, "handler runs");
 	cr_check(handler_sp >= (uintptr_t)altstack &&

@@ -9,7 +9,7 @@ import struct
 HDR = struct.Struct("<IHHII")
 MAGIC = 0x4553474B
 (END, IMAGE, TREE_TASK, TASK, CREDS, FS, LIMITS, SIGNALS, MM, VMA, PAGES, FILE, REGS, FPU,
- PIPE_DATA, FILE_STATE) = range(1, 17)
+ PIPE_DATA, FILE_STATE, SIGPENDING, FILE_DATA) = range(1, 19)
 IMAGE_HDR = struct.Struct("<QIIII Q 65s")
 VMA_HDR = struct.Struct("<QQQQIIIQ")
 FILE_HDR = struct.Struct("<IIIIqIII")

@@ -96,9 +96,9 @@ def test_cpu_bound_result_is_unchanged(cluster3):
     start(cluster3, 1, "cpu-ref", "cr_cpu", n)
     ref = wait_line(cluster3, "cpu-ref", r"RESULT .*", 600).group(0)
     pid = start(cluster3, 1, "cpu", "cr_cpu", n)
-    time.sleep(2)
+    time.sleep(1)
     r = checkpoint(cluster3, 1, pid, f"{SH}/cpu.img", "--kill")
-    assert r.status == 0, r.stderr
+    assert r.status == 0, r.stderr + output(cluster3, "cpu")
     assert "RESULT" not in output(cluster3, "cpu"), "too fast to be checkpointed mid-way"
     assert restart(cluster3, 3, f"{SH}/cpu.img").status == 0
     assert wait_line(cluster3, "cpu", r"RESULT .*", 600).group(0) == ref

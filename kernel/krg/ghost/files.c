@@ -4,7 +4,8 @@
  * directories and the memory character devices (/dev/null, /dev/zero...)
  * are reopened by path with their flags, offset and FD_CLOEXEC; pipes
  * whose ends are all in the tree are made again, with their data;
- * eventfd, timerfd, signalfd and epoll files with their state. Each
+ * eventfd, timerfd, signalfd and epoll files with their state; files
+ * deleted while open with their content. Each
  * open file is an object of the image, so fds sharing one file (dup(),
  * inherited) share it again. Anything else refuses the checkpoint
  * (EBUSY), or with KRG_CR_IGNORE_UNSUPPORTED is replaced by /dev/null,
@@ -18,6 +19,7 @@
 #include <linux/slab.h>
 #include <uapi/linux/krg_netlink.h>
 #include <krg/ghost.h>
+#include <krg/ghost_deleted.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_pipe.h>
 #include <krg/ghost_special.h>
@@ -78,6 +80,9 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 		if (id < 0)
 			return id;
 		img.pipe = id;
+	} else if (ghost_deleted_file(file)) {
+		img.kind = KRG_FILE_DELETED;
+		ghost_deleted_path(path);
 	} else if (!by_path(file)) {
 		if (!(x->flags & KRG_CR_IGNORE_UNSUPPORTED))
 			return ghost_fail(x->msg, -EBUSY,
@@ -101,6 +106,8 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	ghost_section_write(x->g, KRG_SEC_FILE, buf, sizeof(img) + img.path_len);
 	if (special)
 		return ghost_special_export(x, file, special);
+	if (img.kind == KRG_FILE_DELETED && first)
+		return ghost_deleted_export(x, file, id);
 	return first_pipe ? ghost_pipe_export_data(x, pipe, img.pipe) : x->g->err;
 }
 
@@ -154,6 +161,8 @@ static int reopen(void *arg, struct file **files)
 	loff_t pos;
 	int err;
 
+	if (img->kind == KRG_FILE_DELETED)
+		return ghost_deleted_make(r->path, img->flags, img->pos, files);
 	if (special(img->kind)) {
 		err = ghost_special_make(img->kind, img->flags, r->state,
 					 r->state_len, files);
@@ -242,7 +251,7 @@ static bool bad_file(const struct krg_img_file *img, u32 len)
 {
 	return len != sizeof(*img) + img->path_len ||
 	       (img->flags & ~REOPEN_FLAGS) || img->cloexec > 1 ||
-	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_EPOLL ||
+	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_DELETED ||
 	       (img->kind == KRG_FILE_PIPE) != !!img->pipe ||
 	       img->pos < 0 || !img->path_len || img->path_len >= PATH_MAX;
 }
@@ -260,7 +269,18 @@ int ghost_import_files(struct ghost_import *m)
 	int err;
 
 	while (!(err = ghost_import_peek(m, &type)) &&
-	       (type == KRG_SEC_FILE || type == KRG_SEC_PIPE_DATA)) {
+	       (type == KRG_SEC_FILE || type == KRG_SEC_PIPE_DATA ||
+		type == KRG_SEC_FILE_DATA)) {
+		if (type == KRG_SEC_FILE_DATA) {
+			err = ghost_import_take(m, type,
+						sizeof(struct krg_img_file_data),
+						U32_MAX);
+			if (!err)
+				err = ghost_deleted_import_data(m);
+			if (err)
+				break;
+			continue;
+		}
 		if (type == KRG_SEC_PIPE_DATA) {
 			err = ghost_import_take(m, type,
 						sizeof(struct krg_img_pipe_data),
@@ -287,7 +307,8 @@ int ghost_import_files(struct ghost_import *m)
 				   GFP_KERNEL);
 		if (!path || strlen(path) != img.path_len ||
 		    (path[0] != '/' && (img.kind == KRG_FILE_PATH ||
-					img.kind == KRG_FILE_SUBSTITUTE))) {
+					img.kind == KRG_FILE_SUBSTITUTE ||
+					img.kind == KRG_FILE_DELETED))) {
 			err = ghost_fail(m->msg, -EINVAL, "bad fd %u", img.fd);
 			break;
 		}

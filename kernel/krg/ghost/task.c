@@ -20,6 +20,8 @@ static const struct ghost_part ghost_parts[] = {
 	{ "fs", false, ghost_export_fs, ghost_import_fs },
 	{ "limits", false, ghost_export_limits, ghost_import_limits },
 	{ "signals", false, ghost_export_signals, ghost_import_signals },
+	{ "pending signals", true, ghost_export_sigpending,
+	  ghost_import_sigpending },
 	{ "memory", false, ghost_export_mm, ghost_import_mm },
 	{ "files", false, ghost_export_files, ghost_import_files },
 	{ "registers", true, ghost_export_regs, ghost_import_regs },

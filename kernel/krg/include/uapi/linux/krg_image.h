@@ -11,7 +11,7 @@
  *   task-<PID>.krg   one task's ghost: the task parts in the order of
  *                    enum krg_section below, then KRG_SEC_END. A thread
  *                    other than the leader has only its own parts: TASK,
- *                    CREDS, REGS, FPU.
+ *                    CREDS, SIGPENDING, REGS, FPU.
  *
  * Both files are sequences of ghost sections (<krg/ghost.h>): a 16-byte
  * header (magic "KGSE", type, flags, length, checksum of the payload) and
@@ -47,6 +47,8 @@ enum krg_section {
 	KRG_SEC_FPU,		/* struct krg_img_fpu, then the state */
 	KRG_SEC_PIPE_DATA,	/* struct krg_img_pipe_data, then the bytes */
 	KRG_SEC_FILE_STATE,	/* the state of an eventfd, timerfd... */
+	KRG_SEC_SIGPENDING,	/* struct krg_img_sigpending[] */
+	KRG_SEC_FILE_DATA,	/* struct krg_img_file_data, then the bytes */
 	KRG_SEC_NR
 };
 
@@ -127,6 +129,13 @@ struct krg_img_signals {
 	struct krg_img_sigaction action[KRG_IMG_NSIG];
 } __attribute__((packed));
 
+/* A pending signal: of the thread, or of the whole process (shared). */
+struct krg_img_sigpending {
+	__u32 sig;
+	__u32 shared;
+	__u8 info[48];		/* the kernel's siginfo, as queued */
+} __attribute__((packed));
+
 struct krg_img_mm {
 	__u64 start_code, end_code, start_data, end_data;
 	__u64 start_brk, brk, start_stack;
@@ -174,6 +183,7 @@ enum krg_img_file_kind {
 	KRG_FILE_TIMERFD,
 	KRG_FILE_SIGNALFD,
 	KRG_FILE_EPOLL,
+	KRG_FILE_DELETED,	/* a regular file deleted while open: FILE_DATA */
 };
 
 /*
@@ -189,6 +199,16 @@ struct krg_img_file {
 	__u32 obj;		/* the open file */
 	__u32 pipe;		/* KRG_FILE_PIPE: the pipe (an object too) */
 	__u32 path_len;
+} __attribute__((packed));
+
+/*
+ * Content of a file deleted while open, in pieces of at most 1 MiB, after
+ * the first fd of it in the tree.
+ */
+struct krg_img_file_data {
+	__u32 obj;
+	__u32 pad;
+	__u64 offset;
 } __attribute__((packed));
 
 /* What a pipe holds; after the first fd of the pipe in the tree. */

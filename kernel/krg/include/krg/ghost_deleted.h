@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Regular files deleted while open, in a ghost (ghost/deleted.c). */
+#ifndef _KRG_GHOST_DELETED_H
+#define _KRG_GHOST_DELETED_H
+
+#include <linux/types.h>
+
+struct file;
+struct ghost_export;
+struct ghost_import;
+
+bool ghost_deleted_file(struct file *file);
+void ghost_deleted_path(char *path);
+int ghost_deleted_export(struct ghost_export *x, struct file *file, u32 obj);
+int ghost_deleted_make(const char *path, unsigned int flags, loff_t pos,
+		       struct file **file);
+int ghost_deleted_import_data(struct ghost_import *m);
+
+#endif /* _KRG_GHOST_DELETED_H */

@@ -22,6 +22,7 @@ static const struct ghost_part ghost_parts[] = {
 	{ "signals", false, ghost_export_signals, ghost_import_signals },
 	{ "pending signals", true, ghost_export_sigpending,
 	  ghost_import_sigpending },
+	{ "timers", false, ghost_export_timers, ghost_import_timers },
 	{ "memory", false, ghost_export_mm, ghost_import_mm },
 	{ "files", false, ghost_export_files, ghost_import_files },
 	{ "registers", true, ghost_export_regs, ghost_import_regs },

@@ -88,6 +88,8 @@ int ghost_export_limits(struct ghost_export *x);
 int ghost_import_limits(struct ghost_import *m);
 int ghost_export_signals(struct ghost_export *x);
 int ghost_import_signals(struct ghost_import *m);
+int ghost_export_timers(struct ghost_export *x);
+int ghost_import_timers(struct ghost_import *m);
 int ghost_export_sigpending(struct ghost_export *x);
 int ghost_import_sigpending(struct ghost_import *m);
 int ghost_export_mm(struct ghost_export *x);

@@ -49,6 +49,7 @@ enum krg_section {
 	KRG_SEC_FILE_STATE,	/* the state of an eventfd, timerfd... */
 	KRG_SEC_SIGPENDING,	/* struct krg_img_sigpending[] */
 	KRG_SEC_FILE_DATA,	/* struct krg_img_file_data, then the bytes */
+	KRG_SEC_ITIMERS,	/* struct krg_img_itimers */
 	KRG_SEC_NR
 };
 
@@ -127,6 +128,13 @@ struct krg_img_sigaction {
 
 struct krg_img_signals {
 	struct krg_img_sigaction action[KRG_IMG_NSIG];
+} __attribute__((packed));
+
+/* ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF: time left and period. */
+struct krg_img_itimers {
+	struct {
+		__u64 value_ns, interval_ns;
+	} timer[3];
 } __attribute__((packed));
 
 /* A pending signal: of the thread, or of the whole process (shared). */

@@ -54,14 +54,6 @@ out:
 	return err;
 }
 
-/* A NUL-terminated copy of @len bytes at @s, or NULL if not a path. */
-static char *path_dup(const char *s, u32 len)
-{
-	if (!len || len >= PATH_MAX || memchr(s, '\0', len) || s[0] != '/')
-		return NULL;
-	return kmemdup_nul(s, len, GFP_KERNEL);
-}
-
 static int enter(const char *name, bool root)
 {
 	struct path p;
@@ -97,8 +89,8 @@ int ghost_import_fs(struct ghost_import *m)
 	if ((u64)sizeof(*img) + img->cwd_len + img->root_len != m->len ||
 	    img->umask & ~0777)
 		return ghost_fail(m->msg, -EINVAL, "bad fs section");
-	cwd = path_dup(m->data + sizeof(*img), img->cwd_len);
-	rt = path_dup(m->data + sizeof(*img) + img->cwd_len, img->root_len);
+	cwd = ghost_path_dup(m->data + sizeof(*img), img->cwd_len);
+	rt = ghost_path_dup(m->data + sizeof(*img) + img->cwd_len, img->root_len);
 	err = -EINVAL;
 	if (!cwd || !rt)
 		goto out;

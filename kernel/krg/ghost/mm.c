@@ -377,14 +377,6 @@ static bool bad_mm(const struct krg_img_mm *img)
 	       img->nvmas > sysctl_max_map_count;
 }
 
-/* A NUL-terminated absolute path of @len bytes at @s, or NULL. */
-static char *path_dup(const char *s, u32 len)
-{
-	if (!len || len >= PATH_MAX || memchr(s, '\0', len) || s[0] != '/')
-		return NULL;
-	return kmemdup_nul(s, len, GFP_KERNEL);
-}
-
 static unsigned long prot_of(u64 vm_flags)
 {
 	return (vm_flags & VM_READ ? PROT_READ : 0) |
@@ -562,7 +554,7 @@ static int import_vmas(struct ghost_import *m, u32 nvmas)
 		path = NULL;
 		if (v->kind == KRG_VMA_FILE_PRIVATE ||
 		    v->kind == KRG_VMA_FILE_SHARED) {
-			path = path_dup(m->data + sizeof(*v), v->path_len);
+			path = ghost_path_dup(m->data + sizeof(*v), v->path_len);
 			if (!path || m->len != sizeof(*v) + v->path_len)
 				return ghost_fail(m->msg, -EINVAL,
 						  "bad path of mapping %u", i);
@@ -610,7 +602,7 @@ int ghost_import_mm(struct ghost_import *m)
 	if (err)
 		return err;
 	memcpy(&img, m->data, sizeof(img));
-	path = path_dup(m->data + sizeof(img), img.exe_len);
+	path = ghost_path_dup(m->data + sizeof(img), img.exe_len);
 	if (bad_mm(&img) || !path || m->len != sizeof(img) + img.exe_len) {
 		kfree(path);
 		return ghost_fail(m->msg, -EINVAL, "bad memory section");

@@ -10,6 +10,7 @@
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sched.h>
 #include <krg/ghost.h>
 #include <krg/ghost_task.h>
@@ -66,6 +67,14 @@ int krg_cr_fail(char *msg, int err, const char *fmt, ...)
 	err = vfail(msg, err, false, fmt, args);
 	va_end(args);
 	return err;
+}
+
+/* A NUL-terminated copy of the absolute path of @len bytes at @s, or NULL. */
+char *ghost_path_dup(const char *s, u32 len)
+{
+	if (!len || len >= PATH_MAX || memchr(s, '\0', len) || s[0] != '/')
+		return NULL;
+	return kmemdup_nul(s, len, GFP_KERNEL);
 }
 
 /* Export current to x->g. Return: 0 or -errno, with x->msg set. */

@@ -77,6 +77,9 @@ int ghost_fail(char *msg, int err, const char *fmt, ...);
 __printf(3, 4)
 int krg_cr_fail(char *msg, int err, const char *fmt, ...);
 
+/* An absolute path of an image, NUL-terminated (kfree() it), or NULL. */
+char *ghost_path_dup(const char *s, u32 len);
+
 /* The parts, in image order. */
 int ghost_export_misc(struct ghost_export *x);
 int ghost_import_misc(struct ghost_import *m);

@@ -149,6 +149,31 @@ def test_not_checkpointable_is_refused(cluster3):
     signal(cluster3, 1, pid, "KILL")
 
 
+def test_stopped_tree_thread_and_caller_are_refused(cluster3):
+    # A stopped process never reaches its user boundary: the checkpoint
+    # gives up, and the process is left as it was.
+    pid = start(cluster3, 1, "frozen", "cr_signals")
+    signal(cluster3, 1, pid, "STOP")
+    r = checkpoint(cluster3, 1, pid, f"{SH}/frozen.img", "--kill")
+    assert r.status == 1
+    assert "did not stop in time" in r.stderr and "Connection timed out" in r.stderr
+    signal(cluster3, 1, pid, "CONT")
+    signal(cluster3, 1, pid)
+    wait_line(cluster3, "frozen", r"PASS|FAIL")
+    assert "PASS" in output(cluster3, "frozen")
+    # A thread's TID is not a process to checkpoint.
+    start(cluster3, 1, "tid", "cr_threads")
+    tid = int(wait_line(cluster3, "tid", r"THREADS (\d+)").group(1))
+    r = checkpoint(cluster3, 1, tid, f"{SH}/tid.img")
+    assert r.status == 1
+    assert f"{tid} is a thread: name its process" in r.stderr
+    # A tree that holds the checkpoint tool itself.
+    r = cluster3.exec(1, ["krgrun", "krgcr-run", "sh", "-c",
+                          f"checkpoint -o {SH}/self.img $$"])
+    assert r.status == 1
+    assert "the tree holds the caller" in r.stderr and "Invalid argument" in r.stderr
+
+
 def test_unsupported_fd_is_refused_or_substituted(cluster3):
     pid = start(cluster3, 1, "pipe", "cr_signals", out_pipe=True)
     r = checkpoint(cluster3, 1, pid, f"{SH}/pipe.img")

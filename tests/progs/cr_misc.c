@@ -1,8 +1,9 @@
 /*
  * cr_misc DIR: the rest of a task survives checkpoint/restart: umask,
  * working directory, resource limits, name, set_tid_address, robust
- * futex list, interval timers, credentials, process group and session,
- * parent.
+ * futex list, interval timers, POSIX timers (ids, clocks, notification,
+ * time left; one fires across the restart), credentials, process group
+ * and session, parent.
  */
 #include <linux/futex.h>
 #include <sys/prctl.h>
@@ -10,7 +11,94 @@
 #include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include "cr_common.h"
+
+/* Raw timer_*() calls: glibc's timer_t is not always the kernel's id. */
+static int ptimer_create(clockid_t clock, struct sigevent *sev)
+{
+	int id = -1;
+
+	if (syscall(SYS_timer_create, clock, sev, &id) < 0)
+		return -1;
+	return id;
+}
+
+static void ptimer_arm(int id, time_t value, time_t interval)
+{
+	struct itimerspec its = { { interval, 0 }, { value, 0 } };
+
+	syscall(SYS_timer_settime, id, 0, &its, NULL);
+}
+
+static int ptimer_left(int id, struct itimerspec *its)
+{
+	return syscall(SYS_timer_gettime, id, its);
+}
+
+static struct {
+	int mono, real, cpu, soon;
+} ptimers;
+
+/* Timers with gaps in their ids, some armed, one about to fire. */
+static void ptimers_make(void)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL };
+	int gap;
+	sigset_t rt;
+
+	sigemptyset(&rt);
+	sigaddset(&rt, SIGRTMIN + 2);
+	sigprocmask(SIG_BLOCK, &rt, NULL);
+	gap = ptimer_create(CLOCK_MONOTONIC, NULL);
+	sev.sigev_signo = SIGRTMIN + 1;
+	sev.sigev_value.sival_int = 0x1234;
+	ptimers.mono = ptimer_create(CLOCK_MONOTONIC, &sev);
+	syscall(SYS_timer_delete, gap);
+	ptimers.real = ptimer_create(CLOCK_REALTIME, NULL);
+	sev.sigev_notify = SIGEV_NONE;
+	ptimers.cpu = ptimer_create(CLOCK_PROCESS_CPUTIME_ID, &sev);
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGRTMIN + 2;
+	sev.sigev_value.sival_int = 0x5678;
+	ptimers.soon = ptimer_create(CLOCK_MONOTONIC, &sev);
+	ptimer_arm(ptimers.mono, 1000, 500);
+	ptimer_arm(ptimers.cpu, 3000, 0);
+	ptimer_arm(ptimers.soon, 3, 0);
+}
+
+static void ptimers_check(void)
+{
+	struct timespec wait = { 120, 0 };
+	struct itimerspec its;
+	siginfo_t info;
+	sigset_t rt;
+	int id;
+
+	cr_check(ptimers.mono > 0 && ptimers.real >= 0 && ptimers.cpu >= 0 &&
+		 ptimers.soon >= 0, "timer_create");
+	cr_check(ptimer_left(ptimers.mono, &its) == 0 &&
+		 its.it_interval.tv_sec == 500 && its.it_value.tv_sec > 900 &&
+		 its.it_value.tv_sec <= 1000, "POSIX timer %d: %ld left",
+		 ptimers.mono, (long)its.it_value.tv_sec);
+	cr_check(ptimer_left(ptimers.real, &its) == 0 && !its.it_value.tv_sec &&
+		 !its.it_value.tv_nsec, "POSIX timer %d disarmed", ptimers.real);
+	cr_check(ptimer_left(ptimers.cpu, &its) == 0 &&
+		 its.it_value.tv_sec > 2990 && its.it_value.tv_sec <= 3000,
+		 "POSIX CPU timer %d: %ld left", ptimers.cpu,
+		 (long)its.it_value.tv_sec);
+	/* It fired before the checkpoint, or fires after the restart. */
+	sigemptyset(&rt);
+	sigaddset(&rt, SIGRTMIN + 2);
+	cr_check(sigtimedwait(&rt, &info, &wait) == SIGRTMIN + 2 &&
+		 info.si_code == SI_TIMER && info.si_timerid == ptimers.soon &&
+		 info.si_value.sival_int == 0x5678, "POSIX timer %d signal",
+		 ptimers.soon);
+	id = ptimer_create(CLOCK_MONOTONIC, NULL);
+	cr_check(id >= 0 && id != ptimers.mono && id != ptimers.real &&
+		 id != ptimers.cpu && id != ptimers.soon,
+		 "new timer id %d is free", id);
+}
 
 int main(int argc, char **argv)
 {
@@ -34,6 +122,7 @@ int main(int argc, char **argv)
 	prctl(PR_SET_NAME, "crmisc-name");
 	setitimer(ITIMER_REAL, &real, NULL);
 	setitimer(ITIMER_PROF, &prof, NULL);
+	ptimers_make();
 	prctl(PR_GET_TID_ADDRESS, &tid_addr);
 	syscall(SYS_get_robust_list, 0, &robust, &rlen);
 	pgid = getpgrp();
@@ -53,6 +142,7 @@ int main(int argc, char **argv)
 	cr_check(got.it_interval.tv_sec == 0 && got.it_value.tv_sec > 2990 &&
 		 got.it_value.tv_sec <= 3000, "ITIMER_PROF %ld left",
 		 (long)got.it_value.tv_sec);
+	ptimers_check();
 	cr_check(getcwd(cwd2, sizeof(cwd2)) && !strcmp(cwd, cwd2),
 		 "working directory %s", cwd2);
 	cr_check(getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur == 200 &&

@@ -50,6 +50,7 @@ enum krg_section {
 	KRG_SEC_SIGPENDING,	/* struct krg_img_sigpending[] */
 	KRG_SEC_FILE_DATA,	/* struct krg_img_file_data, then the bytes */
 	KRG_SEC_ITIMERS,	/* struct krg_img_itimers */
+	KRG_SEC_POSIX_TIMERS,	/* struct krg_img_posix_timer[] */
 	KRG_SEC_NR
 };
 
@@ -135,6 +136,18 @@ struct krg_img_itimers {
 	struct {
 		__u64 value_ns, interval_ns;
 	} timer[3];
+} __attribute__((packed));
+
+/* A timer_create() timer: its id, how it notifies, time left and period. */
+struct krg_img_posix_timer {
+	__s32 id;
+	__s32 clock;		/* CLOCK_* */
+	__s32 notify;		/* SIGEV_*, SIGEV_THREAD_ID with its thread */
+	__s32 signo;
+	__s32 tid;
+	__u32 pad;
+	__u64 value;		/* sigev_value */
+	__u64 value_ns, interval_ns;
 } __attribute__((packed));
 
 /* A pending signal: of the thread, or of the whole process (shared). */

@@ -330,3 +330,32 @@ def test_tree_with_pipe_and_shared_memory_restarts_on_another_node(cluster3):
     wait_line(cluster3, name, r"PASS|FAIL")
     out = output(cluster3, name)
     assert "PASS" in out, out
+
+
+def test_unix_socket_pairs_restart_with_their_queued_messages(cluster3):
+    name = "sockets"
+    pid = start(cluster3, 1, name, "cr_sockets")
+    wait_line(cluster3, name, r"CHILD (\d+)")
+    img = f"{SH}/{name}.img"
+    r = checkpoint(cluster3, 1, pid, img, "--kill")
+    assert r.status == 0, r.stderr
+    assert "(2 processes)" in r.stdout
+    assert restart(cluster3, 2, img).status == 0
+    signal(cluster3, 2, pid)
+    wait_line(cluster3, name, r"PASS|FAIL")
+    out = output(cluster3, name)
+    assert "PASS" in out, out
+
+
+def test_fd_in_flight_on_a_socket_pair_is_refused(cluster3):
+    name = "inflight"
+    pid = start(cluster3, 1, name, "cr_sockets", "inflight")
+    wait_line(cluster3, name, r"CHILD (\d+)")
+    r = checkpoint(cluster3, 1, pid, f"{SH}/{name}.img")
+    assert r.status != 0
+    assert "a unix socket pair with fds in flight" in r.stderr, r.stderr
+    assert "Device or resource busy" in r.stderr
+    # Refused, and left running: it still passes.
+    signal(cluster3, 1, pid)
+    wait_line(cluster3, name, r"PASS|FAIL")
+    assert "PASS" in output(cluster3, name)

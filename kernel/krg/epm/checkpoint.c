@@ -28,7 +28,7 @@
 #include <krg/epm.h>
 #include <krg/ghost.h>
 #include <krg/ghost_objs.h>
-#include <krg/ghost_pipe.h>
+#include <krg/ghost_inside.h>
 #include <krg/pid.h>
 
 /* How long a task may take to reach its user boundary. */
@@ -41,7 +41,7 @@ struct ckpt {
 	bool abort;
 	unsigned int flags;
 	struct ghost_objs *objs;	/* what the tasks share */
-	struct ghost_objs *pipes;	/* pipes with all ends in the tree */
+	struct ghost_objs *inside;	/* channels with all ends in the tree */
 	spinlock_t lock;	/* err, msg, substituted */
 	int err;
 	unsigned int substituted;
@@ -79,7 +79,7 @@ static void ckpt_work(struct callback_head *cb)
 	struct ckpt_task *t = container_of(cb, struct ckpt_task, work);
 	struct ckpt *c = t->c;
 	struct ghost_export x = {
-		.flags = c->flags, .objs = c->objs, .pipes = c->pipes,
+		.flags = c->flags, .objs = c->objs, .inside = c->inside,
 		.thread = !thread_group_leader(current),
 	};
 	int err = -EINTR;
@@ -282,8 +282,8 @@ static void freeze(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 	}
 }
 
-/* Which pipes the tree holds every end of: those can be saved. */
-static void find_pipes(struct ckpt *c, struct ckpt_task *t, unsigned int n)
+/* Which pipes and socket pairs the tree holds every end of: saved. */
+static void find_inside(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 {
 	struct task_struct **tasks;
 	unsigned int i;
@@ -293,11 +293,12 @@ static void find_pipes(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 	if (tasks) {
 		for (i = 0; i < n; i++)
 			tasks[i] = t[i].task;
-		err = ghost_pipes_inside(tasks, n, c->pipes);
+		err = ghost_inside(tasks, n, c->inside);
 		kvfree(tasks);
 	}
 	if (err) {
-		c->err = krg_cr_fail(c->msg, err, "cannot list the tree's pipes");
+		c->err = krg_cr_fail(c->msg, err,
+				     "cannot list the tree's pipes and sockets");
 		WRITE_ONCE(c->abort, true);
 	}
 }
@@ -337,8 +338,8 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 	if (!c || !t || !tree)
 		goto out;
 	c->objs = ghost_objs_new();
-	c->pipes = ghost_objs_new();
-	if (!c->objs || !c->pipes)
+	c->inside = ghost_objs_new();
+	if (!c->objs || !c->inside)
 		goto out;
 	init_waitqueue_head(&c->wq);
 	init_completion(&c->dump);
@@ -367,7 +368,7 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 
 	freeze(c, t, n);
 	if (!c->err)
-		find_pipes(c, t, n);
+		find_inside(c, t, n);
 	complete_all(&c->dump);
 	wait_event(c->wq, !atomic_read(&c->to_dump));
 	err = c->err;
@@ -408,7 +409,7 @@ out:
 	kvfree(t);
 	if (c) {
 		ghost_objs_free(c->objs);
-		ghost_objs_free(c->pipes);
+		ghost_objs_free(c->inside);
 	}
 	kfree(c);
 	return err;

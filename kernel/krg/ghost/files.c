@@ -3,7 +3,8 @@
  * The files part of a ghost: one section per open fd. Regular files,
  * directories and the memory character devices (/dev/null, /dev/zero...)
  * are reopened by path with their flags, offset and FD_CLOEXEC; pipes
- * whose ends are all in the tree are made again, with their data;
+ * and unix socket pairs whose ends are all in the tree are made again,
+ * with their data;
  * eventfd, timerfd, signalfd and epoll files with their state; files
  * deleted while open with their content. Each
  * open file is an object of the image, so fds sharing one file (dup(),
@@ -24,6 +25,7 @@
 #include <krg/ghost_pipe.h>
 #include <krg/ghost_special.h>
 #include <krg/ghost_task.h>
+#include <krg/ghost_unix.h>
 
 /* The largest FILE_STATE: an epoll set's watches. */
 #define STATE_MAX	(64 << 10)
@@ -65,7 +67,10 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	};
 	char *path = d_path(&file->f_path, buf + sizeof(img), PATH_MAX);
 	int special = ghost_special_kind(file);
+	struct sock *sk = ghost_unix_of(file);
 	bool first_pipe = false, first;
+	const void *key = NULL;
+	unsigned int end = 0;
 	int id;
 
 	if (IS_ERR(path))
@@ -73,10 +78,20 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	if (special) {
 		img.kind = special;
 		img.pos = 0;
-	} else if (pipe && ghost_objs_find(x->pipes, pipe)) {
+	} else if (pipe && ghost_objs_find(x->inside, pipe)) {
 		img.kind = KRG_FILE_PIPE;
 		img.pos = 0;
 		id = ghost_objs_id(x->objs, pipe, &first_pipe);
+		if (id < 0)
+			return id;
+		img.pipe = id;
+	} else if (sk && ghost_objs_find(x->inside, sk)) {
+		key = ghost_unix_pair_key(sk, &end);
+		if (!key)
+			return -EAGAIN;	/* cannot be: the tree is frozen */
+		img.kind = KRG_FILE_UNIX;
+		img.pos = 0;
+		id = ghost_objs_id(x->objs, key, &first_pipe);
 		if (id < 0)
 			return id;
 		img.pipe = id;
@@ -106,6 +121,8 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	ghost_section_write(x->g, KRG_SEC_FILE, buf, sizeof(img) + img.path_len);
 	if (special)
 		return ghost_special_export(x, file, special);
+	if (img.kind == KRG_FILE_UNIX)
+		return ghost_unix_export(x, fd, key, end, img.pipe, first_pipe);
 	if (img.kind == KRG_FILE_DELETED && first)
 		return ghost_deleted_export(x, file, id);
 	return first_pipe ? ghost_pipe_export_data(x, pipe, img.pipe) : x->g->err;
@@ -142,7 +159,7 @@ struct reopen {
 	const struct krg_img_file *img;
 	const char *path;
 	struct ghost_objs *objs;
-	const void *state;	/* FILE_STATE of a special file */
+	const void *state;	/* FILE_STATE: special file, socket */
 	u32 state_len;
 	bool made;		/* by us: an epoll set then needs its watches */
 };
@@ -158,6 +175,7 @@ static int reopen(void *arg, struct file **files)
 	struct reopen *r = arg;
 	const struct krg_img_file *img = r->img;
 	struct file *ends[2];
+	unsigned int end;
 	loff_t pos;
 	int err;
 
@@ -169,14 +187,26 @@ static int reopen(void *arg, struct file **files)
 		r->made = !err;
 		return err;
 	}
+	if (img->kind == KRG_FILE_UNIX) {
+		err = ghost_unix_reopen(r->objs, img->pipe, r->state,
+					r->state_len, files);
+		if (!err)
+			files[0]->f_flags |= img->flags & O_NONBLOCK;
+		return err;
+	}
 	if (img->kind == KRG_FILE_PIPE) {
 		err = ghost_objs_get_nested(r->objs, img->pipe, ghost_pipe_make,
 					    NULL, ends);
 		if (err)
 			return err;
+		if (!ends[1]) {		/* the number of a file, not a pipe */
+			fput(ends[0]);
+			return -EINVAL;
+		}
 		/* The end this file is; the other goes back to the pipe. */
-		files[0] = (img->flags & O_ACCMODE) == O_RDONLY ? ends[0] : ends[1];
-		fput(files[0] == ends[0] ? ends[1] : ends[0]);
+		end = (img->flags & O_ACCMODE) != O_RDONLY;
+		files[0] = ends[end];
+		fput(ends[!end]);
 		files[0]->f_flags |= img->flags & O_NONBLOCK;
 		return 0;
 	}
@@ -214,6 +244,11 @@ static int import_one(struct ghost_import *m, struct reopen *r,
 	if (err)
 		return ghost_fail(m->msg, err, "cannot reopen fd %u (%s)",
 				  img->fd, r->path);
+	if (files[1]) {		/* the number of a pipe or pair, not a file */
+		fput(files[0]);
+		fput(files[1]);
+		return ghost_fail(m->msg, -EINVAL, "bad fd %u", img->fd);
+	}
 	err = replace_fd(img->fd, files[0], img->cloexec ? O_CLOEXEC : 0);
 	fput(files[0]);
 	if (err < 0)
@@ -251,8 +286,9 @@ static bool bad_file(const struct krg_img_file *img, u32 len)
 {
 	return len != sizeof(*img) + img->path_len ||
 	       (img->flags & ~REOPEN_FLAGS) || img->cloexec > 1 ||
-	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_DELETED ||
-	       (img->kind == KRG_FILE_PIPE) != !!img->pipe ||
+	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_UNIX ||
+	       (img->kind == KRG_FILE_PIPE || img->kind == KRG_FILE_UNIX) !=
+	       !!img->pipe ||
 	       img->pos < 0 || !img->path_len || img->path_len >= PATH_MAX;
 }
 
@@ -270,7 +306,17 @@ int ghost_import_files(struct ghost_import *m)
 
 	while (!(err = ghost_import_peek(m, &type)) &&
 	       (type == KRG_SEC_FILE || type == KRG_SEC_PIPE_DATA ||
-		type == KRG_SEC_FILE_DATA)) {
+		type == KRG_SEC_FILE_DATA || type == KRG_SEC_UNIX_PAIR)) {
+		if (type == KRG_SEC_UNIX_PAIR) {
+			err = ghost_import_take(m, type,
+						sizeof(struct krg_img_unix_pair),
+						GHOST_UNIX_PAIR_MAX);
+			if (!err)
+				err = ghost_unix_import_pair(m);
+			if (err)
+				break;
+			continue;
+		}
 		if (type == KRG_SEC_FILE_DATA) {
 			err = ghost_import_take(m, type,
 						sizeof(struct krg_img_file_data),
@@ -313,7 +359,7 @@ int ghost_import_files(struct ghost_import *m)
 			break;
 		}
 		r = (struct reopen) { .img = &img, .path = path, .objs = m->objs };
-		if (special(img.kind)) {
+		if (special(img.kind) || img.kind == KRG_FILE_UNIX) {
 			err = ghost_import_take(m, KRG_SEC_FILE_STATE, 0,
 						STATE_MAX);
 			if (err)

@@ -124,6 +124,7 @@ static int get_locked(struct ghost_objs *o, u32 id,
 		      int (*make)(void *arg, struct file **files), void *arg,
 		      struct file **files)
 {
+	struct file *made[2] = {};
 	struct ghost_obj *obj;
 	int err, i;
 
@@ -133,12 +134,22 @@ static int get_locked(struct ghost_objs *o, u32 id,
 	if (err)
 		return err;
 	o->n = max(o->n, id);
-	obj = &o->obj[id - 1];
-	if (!obj->file[0]) {
-		err = make(arg, obj->file);
+	if (!o->obj[id - 1].file[0]) {
+		err = make(arg, made);
 		if (err)
 			return err;
+		/* A nested get may have moved the table, or made this id. */
+		obj = &o->obj[id - 1];
+		if (obj->file[0] || !made[0]) {
+			for (i = 0; i < 2; i++)
+				if (made[i])
+					fput(made[i]);
+			return -EINVAL;	/* an object made of itself */
+		}
+		obj->file[0] = made[0];
+		obj->file[1] = made[1];
 	}
+	obj = &o->obj[id - 1];
 	for (i = 0; i < 2; i++)
 		files[i] = obj->file[i] ? get_file(obj->file[i]) : NULL;
 	return 0;

@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Pipes in a ghost. A pipe is saved only when every one of its ends is
- * open in the checkpointed tree (ghost_pipes_inside() finds those before
- * any task saves itself); its buffered bytes are saved once, with the
- * first fd of it, and written back into the new pipe on restart.
+ * open in the checkpointed tree (ghost_inside() finds those before any
+ * task saves itself); its buffered bytes are saved once, with the first
+ * fd of it, and written back into the new pipe on restart.
  */
-#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
 #include <linux/pipe_fs_i.h>
-#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <krg/ghost.h>
@@ -29,84 +27,6 @@ struct pipe_inode_info *ghost_pipe_of(struct file *file)
 	    !(file->f_path.mnt->mnt_flags & MNT_INTERNAL))
 		return NULL;
 	return get_pipe_info(file, false);
-}
-
-struct pipe_count {
-	struct pipe_inode_info *pipe;
-	unsigned int readers, writers;
-};
-
-struct pipe_scan {
-	struct pipe_count *pipes;
-	unsigned int npipes;
-	const struct file **files;	/* counted already */
-	unsigned int nfiles, cap;
-};
-
-static int count_file(struct pipe_scan *s, struct file *file)
-{
-	struct pipe_inode_info *pipe = ghost_pipe_of(file);
-	unsigned int i;
-
-	if (!pipe)
-		return 0;
-	for (i = 0; i < s->nfiles; i++)
-		if (s->files[i] == file)
-			return 0;
-	if (s->nfiles == s->cap)
-		return -E2BIG;
-	s->files[s->nfiles++] = file;
-	for (i = 0; i < s->npipes && s->pipes[i].pipe != pipe; i++)
-		;
-	if (i == s->npipes)
-		s->pipes[s->npipes++].pipe = pipe;
-	s->pipes[i].readers += !!(file->f_mode & FMODE_READ);
-	s->pipes[i].writers += !!(file->f_mode & FMODE_WRITE);
-	return 0;
-}
-
-/**
- * ghost_pipes_inside - the pipes of which @tasks hold every end
- * @inside: gets them (as keys), for the tasks' exports to ask
- *
- * The tasks are frozen: their fd tables do not change meanwhile.
- */
-int ghost_pipes_inside(struct task_struct **tasks, unsigned int n,
-		       struct ghost_objs *inside)
-{
-	struct pipe_scan s = { .cap = 4096 };
-	unsigned int i, fd;
-	struct file *file;
-	bool first;
-	int err = -ENOMEM;
-
-	s.files = kvcalloc(s.cap, sizeof(*s.files), GFP_KERNEL);
-	s.pipes = kvcalloc(s.cap, sizeof(*s.pipes), GFP_KERNEL);
-	if (!s.files || !s.pipes)
-		goto out;
-	err = 0;
-	for (i = 0; i < n && !err; i++) {
-		for (fd = 0; !err; fd++) {
-			rcu_read_lock();
-			file = task_lookup_next_fdget_rcu(tasks[i], &fd);
-			rcu_read_unlock();
-			if (!file)
-				break;
-			err = count_file(&s, file);
-			fput(file);	/* the task holds it: the address stays */
-		}
-	}
-	for (i = 0; i < s.npipes && !err; i++) {
-		struct pipe_inode_info *pipe = s.pipes[i].pipe;
-
-		if (s.pipes[i].readers == READ_ONCE(pipe->readers) &&
-		    s.pipes[i].writers == READ_ONCE(pipe->writers))
-			err = ghost_objs_id(inside, pipe, &first) < 0 ? -ENOMEM : 0;
-	}
-out:
-	kvfree(s.files);
-	kvfree(s.pipes);
-	return err;
 }
 
 /* Save what @pipe holds, with its capacity. */

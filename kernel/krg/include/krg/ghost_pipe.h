@@ -10,11 +10,8 @@ struct ghost_export;
 struct ghost_import;
 struct ghost_objs;
 struct pipe_inode_info;
-struct task_struct;
 
 struct pipe_inode_info *ghost_pipe_of(struct file *file);
-int ghost_pipes_inside(struct task_struct **tasks, unsigned int n,
-		       struct ghost_objs *inside);
 int ghost_pipe_export_data(struct ghost_export *x,
 			   struct pipe_inode_info *pipe, u32 id);
 int ghost_pipe_make(void *unused, struct file **files);

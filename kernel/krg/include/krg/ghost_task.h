@@ -26,7 +26,7 @@ struct ghost_objs;
 struct ghost_export {
 	struct ghost *g;
 	struct ghost_objs *objs;	/* shared by the tree's tasks */
-	struct ghost_objs *pipes;	/* pipes with all their ends in it */
+	struct ghost_objs *inside;	/* pipes, socket pairs all in it */
 	bool thread;			/* not the leader: its own parts only */
 	unsigned int flags;
 	unsigned int substituted;	/* fds replaced by /dev/null */

@@ -51,6 +51,7 @@ enum krg_section {
 	KRG_SEC_FILE_DATA,	/* struct krg_img_file_data, then the bytes */
 	KRG_SEC_ITIMERS,	/* struct krg_img_itimers */
 	KRG_SEC_POSIX_TIMERS,	/* struct krg_img_posix_timer[] */
+	KRG_SEC_UNIX_PAIR,	/* struct krg_img_unix_pair, lengths, bytes */
 	KRG_SEC_NR
 };
 
@@ -205,6 +206,8 @@ enum krg_img_file_kind {
 	KRG_FILE_SIGNALFD,
 	KRG_FILE_EPOLL,
 	KRG_FILE_DELETED,	/* a regular file deleted while open: FILE_DATA */
+	KRG_FILE_UNIX,		/* an end of a unix socket pair in the tree,
+				 * FILE_STATE follows */
 };
 
 /*
@@ -218,7 +221,8 @@ struct krg_img_file {
 	__u32 cloexec;
 	__s64 pos;
 	__u32 obj;		/* the open file */
-	__u32 pipe;		/* KRG_FILE_PIPE: the pipe (an object too) */
+	__u32 pipe;		/* KRG_FILE_PIPE, _UNIX: the pipe or the pair
+				 * (an object too) */
 	__u32 path_len;
 } __attribute__((packed));
 
@@ -236,6 +240,32 @@ struct krg_img_file_data {
 struct krg_img_pipe_data {
 	__u32 pipe;
 	__u32 size;		/* its capacity in bytes */
+} __attribute__((packed));
+
+/*
+ * A unix socket pair (socketpair()) whose two ends are in the tree: after
+ * the first fd of it (and its FILE_STATE). Then the length of each message
+ * queued to end 0, then to end 1, then their bytes in the same order. A
+ * message is what one send() queued: stream sockets keep boundaries too.
+ */
+struct krg_img_unix_end {
+	__u32 shutdown;		/* RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2 */
+	__u32 passcred;		/* SO_PASSCRED */
+	__u32 sndbuf, rcvbuf;	/* set by SO_SNDBUF, SO_RCVBUF; else 0 */
+	__u32 nmsg;		/* messages queued to it, to be read */
+	__u32 bytes;		/* in them */
+} __attribute__((packed));
+
+struct krg_img_unix_pair {
+	__u32 pair;
+	__u32 type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	struct krg_img_unix_end end[2];
+} __attribute__((packed));
+
+/* FILE_STATE of a KRG_FILE_UNIX fd: which end of which kind of pair. */
+struct krg_img_unix_file {
+	__u32 type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	__u32 end;		/* 0 or 1 */
 } __attribute__((packed));
 
 /* FILE_STATE of each kind: it follows every fd of such a file. */

@@ -1,10 +1,12 @@
 /*
  * cr_files DIR: open files survive checkpoint/restart: a regular file at
  * its offset, the same file in O_APPEND with FD_CLOEXEC, a high fd
- * number, /dev/null, /dev/zero, a directory, and a file of /tmp deleted
- * while open (its content comes back). DIR must be seen by the restart
- * node.
+ * number, /dev/null, /dev/zero, a directory, a file of /tmp deleted
+ * while open (its content comes back), and a FIFO of /tmp open at both
+ * ends, holding bytes. DIR must be seen by the restart node, and the
+ * FIFO must exist there.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include "cr_common.h"
@@ -15,7 +17,8 @@ int main(int argc, char **argv)
 {
 	char path[512], buf[SIZE], got[100];
 	struct stat st_before, st;
-	int rw, app, null, zero, dir, gone, i;
+	char fifo[64];
+	int rw, app, null, zero, dir, gone, fin, fout, i;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: cr_files DIR\n");
@@ -41,6 +44,16 @@ int main(int argc, char **argv)
 		return 2;
 	unlink("/tmp/cr_files.deleted");
 	lseek(gone, 17, SEEK_SET);
+	snprintf(fifo, sizeof(fifo), "/tmp/cr_files.fifo");
+	unlink(fifo);
+	if (mkfifo(fifo, 0600) < 0) {
+		perror(fifo);
+		return 2;
+	}
+	fin = open(fifo, O_RDONLY | O_NONBLOCK);
+	fout = open(fifo, O_WRONLY);
+	if (fin < 0 || fout < 0 || write(fout, "fifo bytes", 10) != 10)
+		return 2;
 	if (app < 0 || null < 0 || zero < 0 || dir < 0) {
 		perror("open");
 		return 2;
@@ -71,6 +84,19 @@ int main(int argc, char **argv)
 	cr_check(lseek(gone, 0, SEEK_CUR) == 17, "deleted file offset");
 	cr_check(pread(gone, got, 100, 4000) == 100 && !memcmp(got, buf + 4000, 100),
 		 "deleted file content");
+	memset(got, 0, sizeof(got));
+	cr_check(read(fin, got, sizeof(got)) == 10 && !strcmp(got, "fifo bytes"),
+		 "FIFO bytes '%s'", got);
+	cr_check(read(fin, got, 1) < 0 && errno == EAGAIN,
+		 "FIFO reader O_NONBLOCK, nothing more");
+	cr_check(!(fcntl(fout, F_GETFL) & O_NONBLOCK) &&
+		 (fcntl(fout, F_GETFL) & O_ACCMODE) == O_WRONLY,
+		 "FIFO writer blocking, write-only");
+	cr_check(write(fout, "more", 4) == 4 && read(fin, got, 4) == 4,
+		 "FIFO carries on");
+	close(fout);
+	cr_check(read(fin, got, 1) == 0, "FIFO EOF: no other writer");
+	unlink(fifo);
 	cr_check(fcntl(rw + 200, F_GETFD) < 0, "no extra fds");
 	return cr_done();
 }

@@ -2,9 +2,9 @@
 /*
  * The files part of a ghost: one section per open fd. Regular files,
  * directories and the memory character devices (/dev/null, /dev/zero...)
- * are reopened by path with their flags, offset and FD_CLOEXEC; pipes
- * and unix socket pairs whose ends are all in the tree are made again,
- * with their data;
+ * are reopened by path with their flags, offset and FD_CLOEXEC; pipes,
+ * FIFOs and unix socket pairs whose ends are all in the tree are made
+ * again, with their data;
  * eventfd, timerfd, signalfd and epoll files with their state; files
  * deleted while open with their content. Each
  * open file is an object of the image, so fds sharing one file (dup(),
@@ -78,8 +78,10 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	if (special) {
 		img.kind = special;
 		img.pos = 0;
-	} else if (pipe && ghost_objs_find(x->inside, pipe)) {
-		img.kind = KRG_FILE_PIPE;
+	} else if (pipe && ghost_objs_find(x->inside, pipe) &&
+		   !d_unlinked(file->f_path.dentry)) {
+		img.kind = ghost_pipe_named(file) ? KRG_FILE_FIFO :
+						    KRG_FILE_PIPE;
 		img.pos = 0;
 		id = ghost_objs_id(x->objs, pipe, &first_pipe);
 		if (id < 0)
@@ -169,6 +171,38 @@ static bool special(u32 kind)
 	return kind >= KRG_FILE_EVENTFD && kind <= KRG_FILE_EPOLL;
 }
 
+/*
+ * A FIFO: once both ends of it are open (in the table till the restart
+ * ends), no open of it waits.
+ */
+static int reopen_fifo(struct reopen *r, struct file **files)
+{
+	const struct krg_img_file *img = r->img;
+	struct file *ends[2];
+	int err;
+
+	err = ghost_objs_get_nested(r->objs, img->pipe, ghost_fifo_make,
+				    (void *)r->path, ends);
+	if (err)
+		return err;
+	files[0] = ends[1] ? filp_open(r->path, img->flags | O_NONBLOCK, 0) :
+			     ERR_PTR(-EINVAL);	/* the number of a file */
+	if (IS_ERR(files[0]))
+		err = PTR_ERR(files[0]);
+	else if (ghost_pipe_of(files[0]) != ghost_pipe_of(ends[0]))
+		err = -EINVAL;			/* not this FIFO any more */
+	else if (!(img->flags & O_NONBLOCK))
+		files[0]->f_flags &= ~O_NONBLOCK;
+	if (err && !IS_ERR(files[0]))
+		fput(files[0]);
+	if (err)
+		files[0] = NULL;
+	fput(ends[0]);
+	if (ends[1])
+		fput(ends[1]);
+	return err;
+}
+
 /* For ghost_objs_get(): the open file of a FILE section, made anew. */
 static int reopen(void *arg, struct file **files)
 {
@@ -194,6 +228,8 @@ static int reopen(void *arg, struct file **files)
 			files[0]->f_flags |= img->flags & O_NONBLOCK;
 		return err;
 	}
+	if (img->kind == KRG_FILE_FIFO)
+		return reopen_fifo(r, files);
 	if (img->kind == KRG_FILE_PIPE) {
 		err = ghost_objs_get_nested(r->objs, img->pipe, ghost_pipe_make,
 					    NULL, ends);
@@ -286,9 +322,9 @@ static bool bad_file(const struct krg_img_file *img, u32 len)
 {
 	return len != sizeof(*img) + img->path_len ||
 	       (img->flags & ~REOPEN_FLAGS) || img->cloexec > 1 ||
-	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_UNIX ||
-	       (img->kind == KRG_FILE_PIPE || img->kind == KRG_FILE_UNIX) !=
-	       !!img->pipe ||
+	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_FIFO ||
+	       (img->kind == KRG_FILE_PIPE || img->kind == KRG_FILE_UNIX ||
+		img->kind == KRG_FILE_FIFO) != !!img->pipe ||
 	       img->pos < 0 || !img->path_len || img->path_len >= PATH_MAX;
 }
 
@@ -354,7 +390,8 @@ int ghost_import_files(struct ghost_import *m)
 		if (!path || strlen(path) != img.path_len ||
 		    (path[0] != '/' && (img.kind == KRG_FILE_PATH ||
 					img.kind == KRG_FILE_SUBSTITUTE ||
-					img.kind == KRG_FILE_DELETED))) {
+					img.kind == KRG_FILE_DELETED ||
+					img.kind == KRG_FILE_FIFO))) {
 			err = ghost_fail(m->msg, -EINVAL, "bad fd %u", img.fd);
 			break;
 		}

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Pipes in a ghost. A pipe is saved only when every one of its ends is
- * open in the checkpointed tree (ghost_inside() finds those before any
- * task saves itself); its buffered bytes are saved once, with the first
- * fd of it, and written back into the new pipe on restart.
+ * Pipes and FIFOs in a ghost. A pipe is saved only when every one of its
+ * ends is open in the checkpointed tree (ghost_inside() finds those before
+ * any task saves itself); its buffered bytes are saved once, with the
+ * first fd of it, and written back into the new pipe on restart. A FIFO
+ * is reopened by path: restart first opens it once for reading and once
+ * for writing, so that no open of it waits and the bytes have a pipe to
+ * go to, and closes those when the restart ends.
  */
 #include <linux/file.h>
 #include <linux/highmem.h>
@@ -20,13 +23,18 @@
 /* The default pipe-max-size: the largest pipe an image carries. */
 #define PIPE_DATA_MAX	(1 << 20)
 
-/* An anonymous pipe (not a FIFO of a file system), or NULL. */
+/* The pipe of an anonymous pipe or of a FIFO, or NULL. */
 struct pipe_inode_info *ghost_pipe_of(struct file *file)
 {
-	if (!S_ISFIFO(file_inode(file)->i_mode) ||
-	    !(file->f_path.mnt->mnt_flags & MNT_INTERNAL))
+	if (!S_ISFIFO(file_inode(file)->i_mode))
 		return NULL;
 	return get_pipe_info(file, false);
+}
+
+/* A FIFO of a file system, not an anonymous pipe. */
+bool ghost_pipe_named(struct file *file)
+{
+	return !(file->f_path.mnt->mnt_flags & MNT_INTERNAL);
 }
 
 /* Save what @pipe holds, with its capacity. */
@@ -72,6 +80,30 @@ int ghost_pipe_export_data(struct ghost_export *x, struct pipe_inode_info *pipe,
 int ghost_pipe_make(void *unused, struct file **files)
 {
 	return create_pipe_files(files, 0);
+}
+
+/* For ghost_objs_get(): the FIFO at path @arg, opened at both ends. */
+int ghost_fifo_make(void *arg, struct file **files)
+{
+	struct file *f;
+	int i, err = 0;
+
+	for (i = 0; i < 2 && !err; i++) {
+		f = filp_open(arg, (i ? O_WRONLY : O_RDONLY) | O_NONBLOCK |
+			      O_LARGEFILE, 0);
+		if (IS_ERR(f)) {
+			err = PTR_ERR(f);
+			break;
+		}
+		files[i] = f;
+		if (!ghost_pipe_of(f) || !ghost_pipe_named(f))
+			err = -EINVAL;	/* not a FIFO (any more) */
+	}
+	while (err && i--) {
+		fput(files[i]);
+		files[i] = NULL;
+	}
+	return err;
 }
 
 /* Fill the restarted pipe of the data section just read. */

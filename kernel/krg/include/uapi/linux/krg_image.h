@@ -208,6 +208,7 @@ enum krg_img_file_kind {
 	KRG_FILE_DELETED,	/* a regular file deleted while open: FILE_DATA */
 	KRG_FILE_UNIX,		/* an end of a unix socket pair in the tree,
 				 * FILE_STATE follows */
+	KRG_FILE_FIFO,		/* a FIFO whose opens are all in the tree */
 };
 
 /*
@@ -221,8 +222,8 @@ struct krg_img_file {
 	__u32 cloexec;
 	__s64 pos;
 	__u32 obj;		/* the open file */
-	__u32 pipe;		/* KRG_FILE_PIPE, _UNIX: the pipe or the pair
-				 * (an object too) */
+	__u32 pipe;		/* KRG_FILE_PIPE, _FIFO, _UNIX: the pipe or
+				 * the pair (an object too) */
 	__u32 path_len;
 } __attribute__((packed));
 

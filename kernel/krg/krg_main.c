@@ -6,6 +6,7 @@
 
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <krg/epm.h>
 #include <krg/node.h>
 #include "comm/comm.h"
 #include "ctl/ctl.h"
@@ -31,6 +32,8 @@ static int __init krg_init(void)
 		err = krg_rpc_client_init();
 	if (!err)
 		err = krg_ping_init();
+	if (!err)
+		err = krg_remote_restart_init();
 	if (err) {
 		pr_err("RPC init failed (%d), node stays out of the cluster\n", err);
 		krg_set_state(KRG_STATE_FAILED);

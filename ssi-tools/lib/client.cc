@@ -268,4 +268,17 @@ CrResult Client::restart(int dir_fd, unsigned flags) {
   return res;
 }
 
+CrResult Client::restart_on(int node, const std::string& path, unsigned flags) {
+  CrResult res;
+  request(
+      sock_, family_, KRG_CMD_RESTART, "restart failed",
+      [&](nl_msg* m) {
+        nla_put_u32(m, KRG_A_CR_NODE, static_cast<uint32_t>(node));
+        nla_put_string(m, KRG_A_CR_PATH, path.c_str());
+        nla_put_u32(m, KRG_A_CR_FLAGS, flags);
+      },
+      [&](nlattr** a) { res = parse_cr(a); });
+  return res;
+}
+
 }  // namespace krg

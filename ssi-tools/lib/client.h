@@ -89,6 +89,8 @@ class Client {
   // KRG_CR_* flags; the image directory is an open fd of this process.
   CrResult checkpoint(int pid, int dir_fd, unsigned flags);
   CrResult restart(int dir_fd, unsigned flags);
+  // Restart on another node the image at `path` (absolute, as it sees it).
+  CrResult restart_on(int node, const std::string& path, unsigned flags);
 
  private:
   nl_sock* sock_ = nullptr;

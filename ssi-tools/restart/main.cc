@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -42,6 +43,16 @@ std::string enter_cluster_namespace() {
   return "";
 }
 
+// The image's path for another node: absolute, as given or resolved here.
+std::string absolute(const std::string& dir) {
+  if (!dir.empty() && dir[0] == '/') return dir;
+  char* real = realpath(dir.c_str(), nullptr);
+  if (!real) return "";
+  std::string path = real;
+  free(real);
+  return path;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,18 +66,22 @@ int main(int argc, char** argv) {
     std::fputs(krg::kRestartUsage, stdout);
     return 0;
   }
-  int dir = open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return fail("cannot open " + o.dir + ": " + std::strerror(errno));
   krg::CrResult res;
   try {
     krg::Client client;
-    if (o.node) {
-      int self = client.cluster().node_id;
-      if (o.node != self)
-        return fail("--node " + std::to_string(o.node) +
-                    ": restarting on another node is not supported yet; run restart on node " +
-                    std::to_string(o.node) + " (images on /krg/shared are seen by every node)");
+    if (o.node && o.node != client.cluster().node_id) {
+      if (o.wait)
+        return fail("--wait needs the tree as our children: it cannot wait for node " +
+                    std::to_string(o.node));
+      std::string path = absolute(o.dir);
+      if (path.empty()) return fail("cannot find " + o.dir + ": " + std::strerror(errno));
+      res = client.restart_on(o.node, path, o.flags);
+      std::printf("restart: %d restarted on node %d (%u process%s)%s\n", res.pid, o.node, res.tasks,
+                  res.tasks == 1 ? "" : "es", o.flags & KRG_CR_STOPPED ? ", stopped" : "");
+      return 0;
     }
+    int dir = open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return fail("cannot open " + o.dir + ": " + std::strerror(errno));
     if (auto err = enter_cluster_namespace(); !err.empty()) return fail(err);
     res = client.restart(dir, o.flags);
   } catch (const krg::Error& e) {

@@ -69,6 +69,8 @@ def migrate_by_image(c, name, prog, args="", src=1, dst=2):
     r = checkpoint(c, src, pid, img, "--kill")
     assert r.status == 0, r.stderr
     c.wait_for("the checkpointed process to die", lambda: not running(c, src, pid), 30)
+    if prog == "cr_files":  # a FIFO is a name: it must exist there too (9p has none)
+        c.check(dst, ["mkfifo", "/tmp/cr_files.fifo"])
     r = restart(c, dst, img)
     assert r.status == 0, r.stderr
     assert f"restart: {pid} restarted" in r.stdout
@@ -200,6 +202,10 @@ def test_unprivileged_user_restarts_only_own_images(cluster3):
     r = cluster3.exec(2, ["krgrun", runas, "1000", "restart", f"{SH}/rootimg.img"])
     assert r.status == 1
     assert "not the caller's" in r.stderr and "Operation not permitted" in r.stderr
+    # Nor on another node: the caller's credentials go with the request.
+    r = cluster3.exec(2, [runas, "1000", "restart", "--node", "3", f"{SH}/rootimg.img"])
+    assert r.status == 1
+    assert "node 3: " in r.stderr and "not the caller's" in r.stderr, r.stderr
     # The user's own process: checkpointed and restarted by the user.
     # Its output file is the user's too: restart reopens it as the user.
     cmd = f"exec krgcr-run {PROGS}/cr_misc /tmp < /dev/null > {SH}/userimg.out 2>&1"
@@ -359,3 +365,51 @@ def test_fd_in_flight_on_a_socket_pair_is_refused(cluster3):
     signal(cluster3, 1, pid)
     wait_line(cluster3, name, r"PASS|FAIL")
     assert "PASS" in output(cluster3, name)
+
+
+def test_restart_on_another_node_from_this_one(cluster3):
+    name = "remote"
+    pid = start(cluster3, 1, name, "cr_tree")
+    kids = [int(k) for k in wait_line(cluster3, name, r"CHILDREN (\d+) (\d+)").groups()]
+    img = f"{SH}/{name}.img"
+    assert checkpoint(cluster3, 1, pid, img, "--kill").status == 0
+    # Asked on node 1, done on node 3: the tree's parent is node 3's reaper.
+    r = restart(cluster3, 1, img, "--node", "3")
+    assert r.status == 0, r.stderr
+    assert f"restart: {pid} restarted on node 3 (3 processes)" in r.stdout
+    # Its parent: the thread that restarted it, then (once that is gone)
+    # node 3's reaper. It leads its own session: node 1's is not there.
+    deadline = time.time() + 30
+    while True:
+        stat = cluster3.check(3, ["krgrun", "cat", f"/proc/{pid}/stat"]).split()
+        if int(stat[3]) == 1 or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    assert int(stat[3]) == 1 and int(stat[5]) == pid, stat
+    for k in kids:
+        stat = cluster3.check(3, ["krgrun", "cat", f"/proc/{k}/stat"]).split()
+        assert int(stat[3]) == pid
+    assert not running(cluster3, 1, pid)
+    signal(cluster3, 3, pid)
+    wait_line(cluster3, name, r"PASS|FAIL")
+    out = output(cluster3, name)
+    assert "PASS" in out, out
+    # The reaper reaps it: no zombie left on node 3.
+    deadline = time.time() + 60
+    while running(cluster3, 3, pid) and time.time() < deadline:
+        time.sleep(0.5)
+    assert not running(cluster3, 3, pid)
+
+
+def test_restart_on_another_node_refuses_bad_requests(cluster3):
+    img = f"{SH}/remote-bad.img"
+    cluster3.check(1, ["mkdir", "-p", img])
+    r = restart(cluster3, 1, img, "--node", "9")
+    assert r.status == 1 and "node 9 is not in the cluster" in r.stderr, r.stderr
+    r = restart(cluster3, 1, img, "--node", "2", "--wait")
+    assert r.status == 1 and "cannot wait for node 2" in r.stderr, r.stderr
+    r = restart(cluster3, 1, f"{SH}/no-such.img", "--node", "2")
+    assert r.status == 1 and "node 2: cannot open the image" in r.stderr, r.stderr
+    assert "No such file or directory" in r.stderr
+    r = restart(cluster3, 1, img, "--node", "2")  # a directory, not an image
+    assert r.status == 1 and "node 2: cannot open tree.krg" in r.stderr, r.stderr

@@ -41,6 +41,8 @@ static const struct nla_policy krg_policy[KRG_A_MAX + 1] = {
 	[KRG_A_CR_DIR_FD] = { .type = NLA_U32 },
 	[KRG_A_CR_FLAGS] = NLA_POLICY_MASK(NLA_U32, KRG_CR_CHECKPOINT_FLAGS |
 					   KRG_CR_RESTART_FLAGS),
+	[KRG_A_CR_NODE] = NLA_POLICY_MAX(NLA_U32, KRG_MAX_NODES - 1),
+	[KRG_A_CR_PATH] = { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
 };
 
 static struct sk_buff *reply_new(struct genl_info *info, void **hdr,
@@ -351,15 +353,24 @@ static int krg_nl_cr(struct sk_buff *in, struct genl_info *info)
 	struct fd dir;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, KRG_A_CR_DIR_FD) ||
-	    (ckpt && GENL_REQ_ATTR_CHECK(info, KRG_A_CR_PID)))
-		return -EINVAL;
 	if (flags & ~(ckpt ? KRG_CR_CHECKPOINT_FLAGS : KRG_CR_RESTART_FLAGS) ||
 	    (flags & (KRG_CR_KILL | KRG_CR_STOP)) ==
 	    (KRG_CR_KILL | KRG_CR_STOP)) {
 		NL_SET_ERR_MSG(info->extack, "conflicting or unknown flags");
 		return -EINVAL;
 	}
+	if (!ckpt && info->attrs[KRG_A_CR_NODE] &&
+	    nla_get_u32(info->attrs[KRG_A_CR_NODE]) != krg_node_id) {
+		if (GENL_REQ_ATTR_CHECK(info, KRG_A_CR_PATH))
+			return -EINVAL;
+		err = krg_restart_remote(nla_get_u32(info->attrs[KRG_A_CR_NODE]),
+					 nla_data(info->attrs[KRG_A_CR_PATH]),
+					 flags, &res);
+		goto out;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, KRG_A_CR_DIR_FD) ||
+	    (ckpt && GENL_REQ_ATTR_CHECK(info, KRG_A_CR_PID)))
+		return -EINVAL;
 	dir = fdget(nla_get_u32(info->attrs[KRG_A_CR_DIR_FD]));
 	if (!fd_file(dir))
 		return -EBADF;
@@ -372,6 +383,7 @@ static int krg_nl_cr(struct sk_buff *in, struct genl_info *info)
 				    fd_file(dir), flags, &res) :
 		     krg_restart(fd_file(dir), flags, &res);
 	fdput(dir);
+out:
 	if (err) {
 		if (res.msg[0])
 			NL_SET_ERR_MSG_FMT(info->extack, "%s", res.msg);

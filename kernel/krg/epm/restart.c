@@ -143,7 +143,11 @@ static int set_ids(struct rst *r, const struct krg_img_tree_task *e,
 	pid_t sid = task_session_vnr(current);
 	int err = 0;
 
-	if (e->sid == e->pid)
+	/*
+	 * The root keeps the caller's session unless it led its own, or the
+	 * caller's is not of the namespace (a restart asked by another node).
+	 */
+	if (e->sid == e->pid || (e == r->tree && !sid))
 		err = ksys_setsid() < 0 ? -EPERM : 0;
 	else if (e->sid != sid && e != r->tree)
 		err = -EINVAL;	/* a session can only be inherited */
@@ -164,6 +168,12 @@ static int restore_self(struct rst_task *t)
 	int err;
 
 	t->m.thread = e->tgid != e->pid;
+	/* Made by a kernel thread (restart from another node): no memory. */
+	if (!current->mm) {
+		err = krg_mm_new();
+		if (err)
+			return ghost_fail(t->m.msg, err, "no address space");
+	}
 	if (!t->m.thread) {
 		/* The caller's files are not ours. */
 		__close_range(0, ~0U, 0);

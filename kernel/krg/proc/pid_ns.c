@@ -6,7 +6,8 @@
  * Allocation stays local: alloc_pid() asks krg_pid_range() for this
  * namespace's range, node << 22 | 1 .. node << 22 | 2^22-1, and allocates
  * in it as usual. PID 1 is the node's reaper, a kernel thread that adopts
- * and reaps the namespace's orphans.
+ * and reaps the namespace's orphans, and starts kernel threads inside the
+ * namespace for the work other nodes ask of this one (remote restart).
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -14,6 +15,7 @@
 #include <linux/fs_struct.h>
 #include <linux/krg_hooks.h>
 #include <linux/kthread.h>
+#include <linux/list.h>
 #include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
@@ -64,11 +66,74 @@ int krg_pid_limit(struct pid_namespace *ns, int pid_max)
 	return krg_pid_make(KRG_MAX_NODES - 1, KRG_PID_LOCAL_MAX) + 1;
 }
 
-/* PID 1 of the cluster namespace: reap whatever is reparented to us. */
+/* A kernel thread the reaper starts as its child: see krg_reaper_spawn(). */
+struct reaper_job {
+	struct list_head list;
+	int (*fn)(void *arg);
+	void *arg;
+	const char *name;
+	pid_t pid;
+	struct completion started;
+};
+
+static LIST_HEAD(reaper_jobs);
+static DEFINE_SPINLOCK(reaper_jobs_lock);
+
+static void reaper_run_jobs(void)
+{
+	struct reaper_job *job;
+
+	spin_lock(&reaper_jobs_lock);
+	while ((job = list_first_entry_or_null(&reaper_jobs,
+					       struct reaper_job, list))) {
+		list_del(&job->list);
+		spin_unlock(&reaper_jobs_lock);
+		job->pid = kernel_thread(job->fn, job->arg, job->name, SIGCHLD);
+		complete(&job->started);
+		spin_lock(&reaper_jobs_lock);
+	}
+	spin_unlock(&reaper_jobs_lock);
+}
+
+/**
+ * krg_reaper_spawn - run @fn in a kernel thread, child of the reaper
+ *
+ * The thread is in the cluster namespace, and what it forks is made there:
+ * its orphans go to the reaper, as any orphan of the namespace does.
+ *
+ * Return: the thread's PID in the namespace, or -errno.
+ */
+pid_t krg_reaper_spawn(int (*fn)(void *arg), void *arg, const char *name)
+{
+	struct pid *pid = READ_ONCE(reaper);
+	struct reaper_job job = { .fn = fn, .arg = arg, .name = name };
+	struct task_struct *task;
+
+	if (!pid)
+		return -ENODEV;
+	init_completion(&job.started);
+	spin_lock(&reaper_jobs_lock);
+	list_add_tail(&job.list, &reaper_jobs);
+	spin_unlock(&reaper_jobs_lock);
+	/* Wakes it from its wait (SIGCHLD is what it listens to). */
+	rcu_read_lock();
+	task = pid_task(pid, PIDTYPE_PID);
+	if (task)
+		send_sig(SIGCHLD, task, 1);
+	rcu_read_unlock();
+	wait_for_completion(&job.started);
+	return job.pid;
+}
+
+/*
+ * PID 1 of the cluster namespace: reap whatever is reparented to us, and
+ * start the threads asked of us.
+ */
 static int reaper_fn(void *unused)
 {
 	allow_signal(SIGCHLD);
 	for (;;) {
+		reaper_run_jobs();
 		if (kernel_wait4(-1, NULL, __WALL, NULL) == -ECHILD) {
 			set_current_state(TASK_INTERRUPTIBLE);
 			if (!signal_pending(current))

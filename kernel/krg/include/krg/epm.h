@@ -22,6 +22,10 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 		   struct krg_cr_result *res);
 int krg_restart(struct file *dir, unsigned int flags,
 		struct krg_cr_result *res);
+/* On another node (epm/remote.c). */
+int krg_restart_remote(int node, const char *path, unsigned int flags,
+		       struct krg_cr_result *res);
+int krg_remote_restart_init(void);
 
 /* The tree file of an image (epm/image.c). */
 int krg_image_write_tree(struct file *f, const struct krg_img_tree_task *t,

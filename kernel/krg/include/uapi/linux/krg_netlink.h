@@ -56,7 +56,12 @@
  *                       -> KRG_A_CR_PID (the root), KRG_A_CR_TASKS.
  *                       Recreates the tree, with the same PIDs, as children
  *                       of the caller, who must be in the cluster PID
- *                       namespace (for its children). Errors: EBUSY (a PID
+ *                       namespace (for its children). With KRG_A_CR_NODE
+ *                       naming another node, KRG_A_CR_PATH (absolute, as
+ *                       that node sees it) replaces KRG_A_CR_DIR_FD: that
+ *                       node restarts the tree with the caller's
+ *                       credentials, as children of its reaper. Also
+ *                       EHOSTDOWN (node not in the cluster), ETIMEDOUT. Errors: EBUSY (a PID
  *                       in use), EPERM (credentials not the caller's),
  *                       ENOEXEC (not an image), EPROTONOSUPPORT (another
  *                       image version), EBADMSG (checksum), ENODATA
@@ -116,6 +121,8 @@ enum krg_attr {
 	KRG_A_CR_FLAGS,		/* u32: KRG_CR_* */
 	KRG_A_CR_TASKS,		/* u32 */
 	KRG_A_CR_SUBSTITUTED,	/* u32: fds replaced by /dev/null */
+	KRG_A_CR_NODE,		/* u32: where to restart */
+	KRG_A_CR_PATH,		/* string: the image, for another node */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)

@@ -42,7 +42,7 @@ for n in 1 2 3; do
 	echo "node $n: krgrun -- sh got PID $pid = $((pid >> 22)) << 22 | $((pid & 4194303))"
 done
 
-say "Checkpoint on node 1, restart on node 2: same PIDs, same shared state"
+say "Checkpoint on node 1, restart on node 2 (asked from node 1): same PIDs, same shared state"
 prog=/usr/lib/krg/progs/cr_tree
 kx 1 sh -c "(krgrun krgcr-run $prog > /krg/shared/demo.out 2>&1 < /dev/null) \
 	< /dev/null > /dev/null 2>&1 &"
@@ -56,7 +56,8 @@ echo "node 1: a tree of 3 processes (a pipe and shared memory between them):"
 kx 1 krgrun ps -o pid,ppid,pgid,comm | grep -E "PID|cr_tree"
 kx 1 checkpoint --kill -o /krg/shared/demo.img "$pid"
 ls -l "$run/shared/demo.img"
-kx 2 restart /krg/shared/demo.img
+echo "node 1: restart --node 2 (node 2 restarts it; its reaper adopts the root):"
+kx 1 restart --node 2 /krg/shared/demo.img
 echo "node 2: the same processes, PIDs and links:"
 kx 2 krgrun ps -o pid,ppid,pgid,comm | grep -E "PID|cr_tree"
 kx 2 krgrun kill -USR1 "$pid"

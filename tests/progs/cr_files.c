@@ -1,10 +1,10 @@
 /*
  * cr_files DIR: open files survive checkpoint/restart: a regular file at
  * its offset, the same file in O_APPEND with FD_CLOEXEC, a high fd
- * number, /dev/null, /dev/zero, a directory, a file of /tmp deleted
- * while open (its content comes back), and a FIFO of /tmp open at both
- * ends, holding bytes. DIR must be seen by the restart node, and the
- * FIFO must exist there.
+ * number, /dev/null, /dev/zero, a directory, files of /tmp deleted
+ * while open (their content comes back, one read-only), and a FIFO of
+ * /tmp open at both ends, holding bytes. DIR must be seen by the restart
+ * node, and the FIFO must exist there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 	char path[512], buf[SIZE], got[100];
 	struct stat st_before, st;
 	char fifo[64];
-	int rw, app, null, zero, dir, gone, fin, fout, i;
+	int rw, app, null, zero, dir, gone, gone_ro, fin, fout, i;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: cr_files DIR\n");
@@ -43,6 +43,12 @@ int main(int argc, char **argv)
 	if (gone < 0 || write(gone, buf, 5000) != 5000)
 		return 2;
 	unlink("/tmp/cr_files.deleted");
+	i = open("/tmp/cr_files.ro", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (i < 0 || write(i, "read only", 9) != 9)
+		return 2;
+	close(i);
+	gone_ro = open("/tmp/cr_files.ro", O_RDONLY);
+	unlink("/tmp/cr_files.ro");
 	lseek(gone, 17, SEEK_SET);
 	snprintf(fifo, sizeof(fifo), "/tmp/cr_files.fifo");
 	unlink(fifo);
@@ -84,6 +90,10 @@ int main(int argc, char **argv)
 	cr_check(lseek(gone, 0, SEEK_CUR) == 17, "deleted file offset");
 	cr_check(pread(gone, got, 100, 4000) == 100 && !memcmp(got, buf + 4000, 100),
 		 "deleted file content");
+	memset(got, 0, sizeof(got));
+	cr_check((fcntl(gone_ro, F_GETFL) & O_ACCMODE) == O_RDONLY &&
+		 write(gone_ro, "x", 1) < 0 && pread(gone_ro, got, 20, 0) == 9 &&
+		 !strcmp(got, "read only"), "read-only deleted file '%s'", got);
 	memset(got, 0, sizeof(got));
 	cr_check(read(fin, got, sizeof(got)) == 10 && !strcmp(got, "fifo bytes"),
 		 "FIFO bytes '%s'", got);

@@ -413,3 +413,27 @@ def test_restart_on_another_node_refuses_bad_requests(cluster3):
     assert "No such file or directory" in r.stderr
     r = restart(cluster3, 1, img, "--node", "2")  # a directory, not an image
     assert r.status == 1 and "node 2: cannot open tree.krg" in r.stderr, r.stderr
+
+
+def test_epoll_set_of_2048_fds_restarts(cluster3):
+    name = "epoll2048"
+    migrate_by_image(cluster3, name, "cr_limits", "epoll 2048")
+    out = output(cluster3, name)
+    assert "PASS" in out, out
+
+
+@pytest.mark.parametrize("args,reason", [
+    ("epoll 2049", "an epoll set of more than 2048 fds"),
+    ("pipe", "a pipe of 2097152 bytes"),
+    ("signals", "more than 1024 signals pending"),
+])
+def test_state_beyond_the_image_limits_is_refused(cluster3, args, reason):
+    name = "limits-" + args.split()[0]
+    pid = start(cluster3, 1, name, "cr_limits", args)
+    r = checkpoint(cluster3, 1, pid, f"{SH}/{name}.img")
+    assert r.status == 1, r.stdout
+    assert reason in r.stderr and "Device or resource busy" in r.stderr, r.stderr
+    # Refused, and left as it was: it still runs to PASS.
+    signal(cluster3, 1, pid)
+    wait_line(cluster3, name, r"PASS|FAIL")
+    assert "PASS" in output(cluster3, name)

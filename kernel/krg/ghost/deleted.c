@@ -3,7 +3,8 @@
  * Regular files deleted while open, in a ghost: their content is saved
  * (once per open file, with its first fd in the tree) and restart makes
  * an unnamed file (O_TMPFILE) in the same directory with that content.
- * A file opened read-only comes back readable and writable.
+ * O_TMPFILE needs write access: a file opened read-only is opened again,
+ * read-only, and its content written through a writer of its own.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -91,6 +92,17 @@ int ghost_deleted_make(const char *path, unsigned int flags, loff_t pos,
 		*file = NULL;
 		return err;
 	}
+	if ((flags & O_ACCMODE) == O_RDONLY) {
+		struct file *ro = dentry_open(&(*file)->f_path, O_RDONLY |
+					      (flags & (O_NONBLOCK | O_LARGEFILE |
+							O_NOATIME)),
+					      current_cred());
+
+		fput(*file);
+		*file = IS_ERR(ro) ? NULL : ro;
+		if (IS_ERR(ro))
+			return PTR_ERR(ro);
+	}
 	if (pos && vfs_llseek(*file, pos, SEEK_SET) != pos) {
 		fput(*file);
 		*file = NULL;
@@ -109,7 +121,7 @@ int ghost_deleted_import_data(struct ghost_import *m)
 {
 	const struct krg_img_file_data *d = m->data;
 	size_t len = m->len - sizeof(*d);
-	struct file *files[2];
+	struct file *files[2], *writer;
 	loff_t pos = d->offset;
 	ssize_t n;
 	int err;
@@ -119,8 +131,21 @@ int ghost_deleted_import_data(struct ghost_import *m)
 	err = ghost_objs_get(m->objs, d->obj, no_make, NULL, files);
 	if (err)
 		return ghost_fail(m->msg, err, "data of an unknown file");
-	n = kernel_write(files[0], d + 1, len, &pos);
+	writer = files[0];
+	if (files[1] || !S_ISREG(file_inode(writer)->i_mode))
+		writer = ERR_PTR(-EINVAL);	/* the number of a pipe... */
+	else if (!(writer->f_mode & FMODE_WRITE))
+		writer = dentry_open(&files[0]->f_path, O_WRONLY | O_LARGEFILE,
+				     current_cred());
+	else
+		get_file(writer);
+	n = IS_ERR(writer) ? PTR_ERR(writer) :
+	    kernel_write(writer, d + 1, len, &pos);
+	if (!IS_ERR(writer))
+		fput(writer);
 	fput(files[0]);
+	if (files[1])
+		fput(files[1]);
 	return n == len ? 0 : ghost_fail(m->msg, n < 0 ? n : -EIO,
 					  "cannot refill a deleted file");
 }

@@ -23,8 +23,9 @@
 #include <krg/ghost_special.h>
 #include <krg/ghost_task.h>
 
-#define FDINFO_MAX	(64 << 10)
-#define MAX_WATCHES	(FDINFO_MAX / 32)
+#define MAX_WATCHES	2048
+/* An epoll set's fdinfo: one line of about 100 bytes per watch. */
+#define FDINFO_MAX	(MAX_WATCHES * 128)
 
 static const struct {
 	const char *name;
@@ -50,20 +51,23 @@ int ghost_special_kind(struct file *file)
 	return 0;
 }
 
-/* What /proc/PID/fdinfo would show of @file after its position. */
+/*
+ * What /proc/PID/fdinfo would show of @file after its position; an error
+ * pointer if it has none (-EINVAL) or too much (-E2BIG).
+ */
 static char *fdinfo(struct file *file)
 {
 	struct seq_file m = { .size = FDINFO_MAX };
 
 	if (!file->f_op->show_fdinfo)
-		return NULL;
+		return ERR_PTR(-EINVAL);
 	m.buf = kvzalloc(FDINFO_MAX + 1, GFP_KERNEL);
 	if (!m.buf)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	file->f_op->show_fdinfo(&m, file);
 	if (seq_has_overflowed(&m)) {
 		kvfree(m.buf);
-		return NULL;
+		return ERR_PTR(-E2BIG);
 	}
 	return m.buf;
 }
@@ -122,8 +126,11 @@ int ghost_special_export(struct ghost_export *x, struct file *file, int kind)
 	int len = 0, err = -EINVAL, n;
 	void *state = &u;
 
-	if (!info)
-		return -ENOMEM;
+	if (IS_ERR(info)) {
+		err = PTR_ERR(info);
+		info = NULL;
+		goto out;
+	}
 	p = info;
 	switch (kind) {
 	case KRG_FILE_EVENTFD:
@@ -169,6 +176,7 @@ int ghost_special_export(struct ghost_export *x, struct file *file, int kind)
 	if (!err)
 		err = ghost_section_write(x->g, KRG_SEC_FILE_STATE, state, len);
 	kvfree(w);
+out:
 	if (err == -E2BIG)
 		return ghost_fail(x->msg, -EBUSY,
 				  "an epoll set of more than %d fds, or an eventfd count above 2^32",

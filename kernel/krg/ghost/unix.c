@@ -194,7 +194,7 @@ int ghost_unix_export(struct ghost_export *x, unsigned int fd,
 	return err || !first ? err : export_pair(x, fd, key, id);
 }
 
-/* Queue end @to's messages again: sent from the other end, @from. */
+/* The messages queued to the other end of @from: sent again from @from. */
 static int refill(struct socket *from, const u32 *lens, u32 n, const u8 *data)
 {
 	struct sock *sk = from->sk;

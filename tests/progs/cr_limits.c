@@ -1,0 +1,98 @@
+/*
+ * cr_limits MODE: state at the edge of what a checkpoint saves.
+ *   epoll N   an epoll set watching N eventfds; 2048 are saved, more are
+ *             refused. After the restart each one must still be watched.
+ *   pipe      a pipe of 2 MiB (over the 1 MiB an image carries): refused.
+ *   signals   1100 queued real-time signals (over 1024): refused.
+ * It says READY, waits for SIGUSR1 and checks what it can.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include "cr_common.h"
+
+static int watch_many(int n)
+{
+	struct rlimit nofile = { n + 64, n + 64 };
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep, i, fd;
+
+	if (setrlimit(RLIMIT_NOFILE, &nofile) < 0)
+		return -1;
+	ep = epoll_create1(0);
+	for (i = 0; i < n; i++) {
+		fd = eventfd(0, EFD_NONBLOCK);
+		ev.data.u64 = 1000000 + i;
+		if (fd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+			return -1;
+	}
+	return ep;
+}
+
+/* Every eventfd (fds ep+1 ..) becomes readable: each shows up once. */
+static void check_watched(int ep, int n)
+{
+	struct epoll_event *evs = calloc(n + 1, sizeof(*evs));
+	char *seen = calloc(n, 1);
+	uint64_t one = 1, k;
+	int i, got, bad = 0;
+
+	for (i = 0; i < n; i++)
+		if (write(ep + 1 + i, &one, sizeof(one)) != sizeof(one))
+			bad++;
+	got = epoll_wait(ep, evs, n + 1, 1000);
+	for (i = 0; i < got; i++) {
+		k = evs[i].data.u64 - 1000000;
+		if (k >= (uint64_t)n || seen[k]++)
+			bad++;
+	}
+	cr_check(got == n && !bad, "epoll: %d of %d fds ready, %d bad", got, n, bad);
+	free(seen);
+	free(evs);
+}
+
+int main(int argc, char **argv)
+{
+	int ep = -1, n = 0, p[2], i;
+	union sigval v = { 0 };
+	sigset_t rt;
+
+	if (argc < 2)
+		return 2;
+	if (!strcmp(argv[1], "epoll") && argc > 2) {
+		n = atoi(argv[2]);
+		ep = watch_many(n);
+		if (ep < 0) {
+			perror("epoll");
+			return 2;
+		}
+	} else if (!strcmp(argv[1], "pipe")) {
+		if (pipe(p) < 0 || fcntl(p[1], F_SETPIPE_SZ, 2 << 20) < 0) {
+			perror("pipe");
+			return 2;
+		}
+	} else if (!strcmp(argv[1], "signals")) {
+		struct rlimit queued = { 4096, 4096 };
+
+		setrlimit(RLIMIT_SIGPENDING, &queued);
+		sigemptyset(&rt);
+		sigaddset(&rt, SIGRTMIN);
+		sigprocmask(SIG_BLOCK, &rt, NULL);
+		for (i = 0; i < 1100; i++)
+			if (sigqueue(getpid(), SIGRTMIN, v) < 0) {
+				perror("sigqueue");
+				return 2;
+			}
+	} else {
+		return 2;
+	}
+
+	cr_ready_and_wait();
+
+	if (ep >= 0)
+		check_watched(ep, n);
+	return cr_done();
+}

@@ -2,12 +2,14 @@
  * cr_misc DIR: the rest of a task survives checkpoint/restart: umask,
  * working directory, resource limits, name, set_tid_address, robust
  * futex list, interval timers, POSIX timers (ids, clocks, notification,
- * time left; one fires across the restart), credentials, process group
- * and session, parent.
+ * time left; one fires across the restart), glibc's rseq registration,
+ * credentials, process group and session, parent.
  */
+#include <errno.h>
 #include <linux/futex.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/rseq.h>
 #include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -39,6 +41,20 @@ static int ptimer_left(int id, struct itimerspec *its)
 static struct {
 	int mono, real, cpu, soon;
 } ptimers;
+
+/*
+ * Is glibc's rseq area registered, as glibc did it? rseq() with the same
+ * area, length and signature says EBUSY; glibc registers 32 bytes, or
+ * __rseq_size if more.
+ */
+static int rseq_registered(void)
+{
+	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+	unsigned int len = __rseq_size > 32 ? __rseq_size : 32;
+
+	return __rseq_size && syscall(SYS_rseq, area, len, 0, RSEQ_SIG) < 0 &&
+	       errno == EBUSY;
+}
 
 /* Timers with gaps in their ids, some armed, one about to fire. */
 static void ptimers_make(void)
@@ -123,6 +139,7 @@ int main(int argc, char **argv)
 	setitimer(ITIMER_REAL, &real, NULL);
 	setitimer(ITIMER_PROF, &prof, NULL);
 	ptimers_make();
+	cr_check(rseq_registered(), "rseq registered before");
 	prctl(PR_GET_TID_ADDRESS, &tid_addr);
 	syscall(SYS_get_robust_list, 0, &robust, &rlen);
 	pgid = getpgrp();
@@ -143,6 +160,7 @@ int main(int argc, char **argv)
 		 got.it_value.tv_sec <= 3000, "ITIMER_PROF %ld left",
 		 (long)got.it_value.tv_sec);
 	ptimers_check();
+	cr_check(rseq_registered(), "rseq registered after restart");
 	cr_check(getcwd(cwd2, sizeof(cwd2)) && !strcmp(cwd, cwd2),
 		 "working directory %s", cwd2);
 	cr_check(getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur == 200 &&

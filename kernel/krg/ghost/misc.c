@@ -2,11 +2,12 @@
 /*
  * The task part of a ghost: identity and small per-thread state (comm,
  * personality, set_tid_address, robust futex list, sigaltstack, signal
- * mask, krg capabilities).
+ * mask, krg capabilities, rseq registration).
  */
 #include <linux/mutex.h>
 #include <linux/futex.h>
 #include <linux/personality.h>
+#include <linux/rseq.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -35,6 +36,12 @@ int ghost_export_misc(struct ghost_export *x)
 		.blocked = t->blocked.sig[0],
 	};
 
+#ifdef CONFIG_RSEQ
+	img.rseq = (unsigned long)t->rseq;
+	img.rseq_len = t->rseq_len;
+	img.rseq_sig = t->rseq_sig;
+#endif
+
 	get_task_comm(img.comm, t);
 	return ghost_section_write(x->g, KRG_SEC_TASK, &img, sizeof(img));
 }
@@ -42,6 +49,31 @@ int ghost_export_misc(struct ghost_export *x)
 static bool user_range(u64 addr, u64 len)
 {
 	return addr < TASK_SIZE && len <= TASK_SIZE - addr;
+}
+
+/* What rseq() would accept: 32 bytes at least, aligned on 32. */
+static bool bad_rseq(const struct krg_img_task *img)
+{
+	if (!img->rseq)
+		return img->rseq_len || img->rseq_sig;
+	return !user_range(img->rseq, img->rseq_len) || img->rseq_len < 32 ||
+	       img->rseq_len > PAGE_SIZE || !IS_ALIGNED(img->rseq, 32);
+}
+
+/*
+ * The rseq area, or none: the task may have inherited its creator's. The
+ * kernel fills it in before the task next returns to user space, and
+ * aborts a critical section the checkpoint interrupted.
+ */
+static void set_rseq(struct task_struct *t, const struct krg_img_task *img)
+{
+#ifdef CONFIG_RSEQ
+	t->rseq = (struct rseq __user *)(unsigned long)img->rseq;
+	t->rseq_len = img->rseq_len;
+	t->rseq_sig = img->rseq_sig;
+	if (t->rseq)
+		rseq_set_notify_resume(t);
+#endif
 }
 
 int ghost_import_misc(struct ghost_import *m)
@@ -69,7 +101,7 @@ int ghost_import_misc(struct ghost_import *m)
 	    (img->personality & ~(PER_MASK | ~0xffU)) != 0 ||
 	    personality(img->personality) != PER_LINUX ||
 	    (img->krg_cap[0] | img->krg_cap[1] | img->krg_cap[2] |
-	     img->krg_cap[3]) & ~KRG_CAP_ALL)
+	     img->krg_cap[3]) & ~KRG_CAP_ALL || bad_rseq(img))
 		return ghost_fail(m->msg, -EINVAL, "bad task state");
 
 	t->personality = img->personality;
@@ -82,6 +114,7 @@ int ghost_import_misc(struct ghost_import *m)
 	memcpy(comm, img->comm, sizeof(comm));
 	comm[sizeof(comm) - 1] = '\0';
 	set_task_comm(t, comm);
+	set_rseq(t, img);
 
 	/* Without CAP_SYS_ADMIN, krg capabilities only shrink. */
 	task_lock(t);

@@ -91,6 +91,9 @@ struct krg_img_task {
 	__u32 sas_ss_flags;
 	__u32 krg_cap[4];	/* effective, permitted, inh. effective, inh. permitted */
 	__u64 blocked;		/* signal mask (per thread) */
+	__u64 rseq;		/* the rseq() area registered, or 0 */
+	__u32 rseq_len;
+	__u32 rseq_sig;
 } __attribute__((packed));
 
 struct krg_img_creds {

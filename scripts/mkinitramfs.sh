@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build the node initramfs: busybox, krg-agent as PID 1, the ssi-tools and
-# the test programs. Usage: scripts/mkinitramfs.sh TOPDIR BUILDDIR OUTPUT
+# the test programs (stripped: a smaller image boots faster under TCG).
+# Usage: scripts/mkinitramfs.sh TOPDIR BUILDDIR OUTPUT
 set -e
 top=$1
 build=$2
@@ -12,14 +13,14 @@ mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/lib/krg/progs" \
 cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 755 "$top/tests/harness/init.sh" "$root/init"
-install -m 755 "$build/progs/krg-agent" "$root/sbin/krg-agent"
+install -s -m 755 "$build/progs/krg-agent" "$root/sbin/krg-agent"
 for t in "$build"/ssi-tools/bin/*; do
 	case "$(basename "$t")" in *-tests) continue ;; esac
-	[ -x "$t" ] && install -m 755 "$t" "$root/usr/bin/"
+	[ -x "$t" ] && install -s -m 755 "$t" "$root/usr/bin/"
 done
 for p in "$build"/progs/*; do
 	case "$(basename "$p")" in krg-agent) continue ;; esac
-	install -m 755 "$p" "$root/usr/lib/krg/progs/"
+	install -s -m 755 "$p" "$root/usr/lib/krg/progs/"
 done
 echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"

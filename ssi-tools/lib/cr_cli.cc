@@ -10,7 +10,7 @@ const char kCheckpointUsage[] =
     "usage: checkpoint [--kill | --stop] [--ignore-unsupported] [-o DIR] PID\n"
     "Freeze the process tree rooted at PID (a cluster PID of this node), save it\n"
     "in the image directory DIR (default: checkpoint-PID, created if missing),\n"
-    "then let it run on.\n"
+    "then let it run on (a stopped process stays stopped).\n"
     "  -o, --output DIR       the image directory\n"
     "  -k, --kill             kill the tree once it is saved\n"
     "  -s, --stop             leave the tree stopped (SIGSTOP) once it is saved\n"

@@ -152,7 +152,11 @@ class Cluster:
         accel = "kvm" if kvm_works() else "tcg"
         if identity is None:
             identity = f"krg.node_id={node} krg.session_id={session}"
-        cmdline = f"console=ttyS0 panic=-1 {identity} {append}".strip()
+        # Several TCG guests share 2 host cores: a guest may not run for
+        # tens of seconds (unpacking its initramfs, say). Only a much
+        # longer stall is a kernel bug.
+        stall = "rcupdate.rcu_cpu_stall_timeout=300" if accel == "tcg" else ""
+        cmdline = f"console=ttyS0 panic=-1 {stall} {identity} {append}".strip()
         argv = [
             QEMU, "-accel", accel, "-m", str(memory), "-smp", "1",
             "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",

@@ -4,6 +4,8 @@
  *             refused. After the restart each one must still be watched.
  *   pipe      a pipe of 2 MiB (over the 1 MiB an image carries): refused.
  *   signals   1100 queued real-time signals (over 1024): refused.
+ *   traced    a child it traces, held in a ptrace stop (TRACED PID): the
+ *             child never reaches its boundary, its checkpoint times out.
  * It says READY, waits for SIGUSR1 and checks what it can.
  */
 #define _GNU_SOURCE
@@ -11,7 +13,9 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include "cr_common.h"
 
 static int watch_many(int n)
@@ -86,11 +90,28 @@ int main(int argc, char **argv)
 				perror("sigqueue");
 				return 2;
 			}
+	} else if (!strcmp(argv[1], "traced")) {
+		n = fork();
+		if (n == 0)
+			for (;;)
+				pause();
+		if (ptrace(PTRACE_SEIZE, n, 0, 0) < 0 ||
+		    ptrace(PTRACE_INTERRUPT, n, 0, 0) < 0 ||
+		    waitpid(n, &i, 0) != n) {
+			perror("ptrace");
+			return 2;
+		}
+		printf("TRACED %d\n", n);
 	} else {
 		return 2;
 	}
 
 	cr_ready_and_wait();
+	if (!strcmp(argv[1], "traced")) {
+		kill(n, SIGKILL);
+		cr_check(waitpid(n, &i, 0) == n, "traced child reaped");
+		n = 0;
+	}
 
 	if (ep >= 0)
 		check_watched(ep, n);

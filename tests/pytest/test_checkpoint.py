@@ -151,18 +151,41 @@ def test_not_checkpointable_is_refused(cluster3):
     signal(cluster3, 1, pid, "KILL")
 
 
-def test_stopped_tree_thread_and_caller_are_refused(cluster3):
-    # A stopped process never reaches its user boundary: the checkpoint
-    # gives up, and the process is left as it was.
+def stat_state(c, node, pid):
+    return c.check(node, ["krgrun", "sh", "-c", f"cut -d' ' -f3 /proc/{pid}/stat"]).strip()
+
+
+def test_a_stopped_process_is_checkpointed_and_stays_stopped(cluster3):
     pid = start(cluster3, 1, "frozen", "cr_signals")
     signal(cluster3, 1, pid, "STOP")
+    cluster3.wait_for("it to stop", lambda: stat_state(cluster3, 1, pid) == "T", 30)
+    r = checkpoint(cluster3, 1, pid, f"{SH}/frozen.img")
+    assert r.status == 0, r.stderr
+    # Woken to save itself, it goes back to its stop, and stays there.
+    cluster3.wait_for("it to stop again", lambda: stat_state(cluster3, 1, pid) == "T", 30)
+    time.sleep(2)
+    assert stat_state(cluster3, 1, pid) == "T"
+    # Still stopped after the checkpoint, and the image restarts elsewhere.
     r = checkpoint(cluster3, 1, pid, f"{SH}/frozen.img", "--kill")
-    assert r.status == 1
-    assert "did not stop in time" in r.stderr and "Connection timed out" in r.stderr
-    signal(cluster3, 1, pid, "CONT")
-    signal(cluster3, 1, pid)
+    assert r.status == 0, r.stderr
+    assert restart(cluster3, 2, f"{SH}/frozen.img").status == 0
+    signal(cluster3, 2, pid)
     wait_line(cluster3, "frozen", r"PASS|FAIL")
     assert "PASS" in output(cluster3, "frozen")
+
+
+def test_traced_tree_thread_and_caller_are_refused(cluster3):
+    # A task held in a ptrace stop never reaches its user boundary: the
+    # checkpoint gives up, and the tree is left as it was.
+    pid = start(cluster3, 1, "traced", "cr_limits", "traced")
+    kid = int(wait_line(cluster3, "traced", r"TRACED (\d+)").group(1))
+    r = checkpoint(cluster3, 1, kid, f"{SH}/traced.img", "--kill")
+    assert r.status == 1
+    assert "did not stop in time" in r.stderr and "Connection timed out" in r.stderr
+    assert stat_state(cluster3, 1, kid) == "t"
+    signal(cluster3, 1, pid)
+    wait_line(cluster3, "traced", r"PASS|FAIL")
+    assert "PASS" in output(cluster3, "traced")
     # A thread's TID is not a process to checkpoint.
     start(cluster3, 1, "tid", "cr_threads")
     tid = int(wait_line(cluster3, "tid", r"THREADS (\d+)").group(1))

@@ -2,12 +2,14 @@
 /*
  * Checkpoint of a process tree. The caller (the checkpoint tool, in a
  * netlink request) finds the tree, opens one image file per task, and
- * queues a task work on each task. Each task, at its user boundary:
+ * queues a task work on each task (waking stopped tasks for it). Each
+ * task, at its user boundary:
  *
  *   1. says it is frozen and waits until the whole tree is;
  *   2. exports itself to its file (ghost_export_task());
  *   3. waits for the verdict: resume, or a SIGKILL or SIGSTOP queued
- *      by the caller, which it takes on its way out.
+ *      by the caller, which it takes on its way out; a task that was
+ *      stopped goes back to its stop.
  *
  * The tree file is written last, only once every task is saved, so an
  * interrupted checkpoint never leaves an image that looks complete.
@@ -18,6 +20,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/pid_namespace.h>
+#include <linux/sched/jobctl.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -54,6 +57,7 @@ struct ckpt_task {
 	struct task_struct *task;
 	struct file *file;
 	bool queued, cap_held;
+	bool stopped;		/* woken out of a group stop to save itself */
 };
 
 static void ckpt_error(struct ckpt *c, int err, const char *msg,
@@ -74,6 +78,17 @@ static void done(struct ckpt *c, atomic_t *count)
 		wake_up(&c->wq);
 }
 
+/* Back in the group stop it was woken from, unless that ended meanwhile. */
+static void stop_again(void)
+{
+	spin_lock_irq(&current->sighand->siglock);
+	if (current->signal->flags & SIGNAL_STOP_STOPPED) {
+		current->jobctl |= JOBCTL_STOP_PENDING;
+		set_thread_flag(TIF_SIGPENDING);
+	}
+	spin_unlock_irq(&current->sighand->siglock);
+}
+
 static void ckpt_work(struct callback_head *cb)
 {
 	struct ckpt_task *t = container_of(cb, struct ckpt_task, work);
@@ -84,6 +99,12 @@ static void ckpt_work(struct callback_head *cb)
 	};
 	int err = -EINTR;
 
+	/*
+	 * The TWA_SIGNAL that queued us is ours. Run from the resume path (a
+	 * stopped task, woken), it would still be set: I/O would see a
+	 * signal pending.
+	 */
+	clear_notify_signal();
 	if (current->flags & PF_EXITING) {	/* killed before it ran */
 		ghost_fail(x.msg, -ESRCH, "exited during its checkpoint");
 		ckpt_error(c, -ESRCH, x.msg, 0);
@@ -104,6 +125,8 @@ static void ckpt_work(struct callback_head *cb)
 	ckpt_error(c, READ_ONCE(c->abort) ? 0 : err, x.msg, x.substituted);
 	done(c, &c->to_dump);
 	wait_for_completion_killable(&c->verdict);
+	if (READ_ONCE(t->stopped))
+		stop_again();
 	done(c, &c->running);
 }
 
@@ -244,9 +267,29 @@ static int open_files(struct file *dir, struct ckpt_task *t, unsigned int n,
 	return 0;
 }
 
+/*
+ * A task stopped by a signal (SIGSTOP, ^Z) never reaches its boundary: wake
+ * it, out of its stop, to save itself; ckpt_work() stops it again.
+ */
+static void wake_stopped(struct ckpt_task *t)
+{
+	unsigned long flags;
+
+	if (!lock_task_sighand(t->task, &flags))
+		return;
+	/* Its state, not JOBCTL_STOPPED: that stays set once it is woken. */
+	if ((READ_ONCE(t->task->__state) & __TASK_STOPPED) &&
+	    !t->task->ptrace) {
+		WRITE_ONCE(t->stopped, true);
+		signal_wake_up_state(t->task, __TASK_STOPPED);
+	}
+	unlock_task_sighand(t->task, &flags);
+}
+
 /* Stop the tasks: all reach their boundary in time, or none is saved. */
 static void freeze(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 {
+	unsigned long end = jiffies + FREEZE_TIMEOUT;
 	unsigned int i;
 	long left;
 
@@ -262,13 +305,19 @@ static void freeze(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 		atomic_inc(&c->to_freeze);
 		atomic_inc(&c->to_dump);
 	}
-	left = wait_event_killable_timeout(c->wq,
-					   !atomic_read(&c->to_freeze),
-					   FREEZE_TIMEOUT);
+	/* Wake stopped tasks again: one may have been stopping just now. */
+	do {
+		for (i = 0; i < n; i++)
+			if (t[i].queued)
+				wake_stopped(&t[i]);
+		left = wait_event_killable_timeout(c->wq,
+						   !atomic_read(&c->to_freeze),
+						   HZ / 10);
+	} while (!left && time_before(jiffies, end));
 	if (left <= 0 && !c->err) {
 		c->err = left ? -EINTR : -ETIMEDOUT;
 		krg_cr_fail(c->msg, c->err,
-			    "the tree did not stop in time (a stopped, traced or blocked task?)");
+			    "the tree did not stop in time (a traced or blocked task?)");
 	}
 	if (c->err)
 		WRITE_ONCE(c->abort, true);

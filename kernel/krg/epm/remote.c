@@ -18,28 +18,19 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/sched/task.h>
-#include <linux/securebits.h>
 #include <linux/slab.h>
-#include <linux/uidgid.h>
 #include <krg/epm.h>
+#include <krg/ghost_task.h>
 #include <krg/node.h>
 #include <krg/pid.h>
 #include <krg/rpc.h>
 
-#define REMOTE_GROUPS_MAX	1024
 /* A restart reads the whole image: it may take long on a slow store. */
 #define REMOTE_TIMEOUT		(600 * HZ)
 
-/* The request, on the wire. */
+/* The request, on the wire: then the caller's credentials, as in an image. */
 struct remote_restart {
 	u32 flags;
-	u32 uid, euid, suid, fsuid;
-	u32 gid, egid, sgid, fsgid;
-	u64 cap_inheritable, cap_permitted, cap_effective, cap_bset;
-	u64 cap_ambient;
-	u32 securebits;
-	u32 ngroups;
-	u32 groups[REMOTE_GROUPS_MAX];
 	char path[PATH_MAX];
 } __packed;
 
@@ -51,72 +42,10 @@ struct remote_result {
 	char msg[GHOST_MSG_LEN];
 } __packed;
 
-static void put_creds(struct remote_restart *rq, const struct cred *c)
-{
-	struct user_namespace *ns = &init_user_ns;
-	u32 i;
-
-	rq->uid = from_kuid_munged(ns, c->uid);
-	rq->euid = from_kuid_munged(ns, c->euid);
-	rq->suid = from_kuid_munged(ns, c->suid);
-	rq->fsuid = from_kuid_munged(ns, c->fsuid);
-	rq->gid = from_kgid_munged(ns, c->gid);
-	rq->egid = from_kgid_munged(ns, c->egid);
-	rq->sgid = from_kgid_munged(ns, c->sgid);
-	rq->fsgid = from_kgid_munged(ns, c->fsgid);
-	rq->cap_inheritable = c->cap_inheritable.val;
-	rq->cap_permitted = c->cap_permitted.val;
-	rq->cap_effective = c->cap_effective.val;
-	rq->cap_bset = c->cap_bset.val;
-	rq->cap_ambient = c->cap_ambient.val;
-	rq->securebits = c->securebits;
-	rq->ngroups = c->group_info->ngroups;
-	for (i = 0; i < rq->ngroups; i++)
-		rq->groups[i] = from_kgid_munged(ns, c->group_info->gid[i]);
-}
-
-/* The caller's credentials, on node N: those of the sender. */
-static struct cred *get_creds(const struct remote_restart *rq)
-{
-	struct user_namespace *ns = &init_user_ns;
-	struct group_info *gi;
-	struct cred *c;
-	u32 i;
-
-	c = prepare_creds();
-	gi = groups_alloc(rq->ngroups);
-	if (!c || !gi)
-		goto fail;
-	c->uid = make_kuid(ns, rq->uid);
-	c->euid = make_kuid(ns, rq->euid);
-	c->suid = make_kuid(ns, rq->suid);
-	c->fsuid = make_kuid(ns, rq->fsuid);
-	c->gid = make_kgid(ns, rq->gid);
-	c->egid = make_kgid(ns, rq->egid);
-	c->sgid = make_kgid(ns, rq->sgid);
-	c->fsgid = make_kgid(ns, rq->fsgid);
-	c->cap_inheritable.val = rq->cap_inheritable & CAP_VALID_MASK;
-	c->cap_permitted.val = rq->cap_permitted & CAP_VALID_MASK;
-	c->cap_effective.val = rq->cap_effective & CAP_VALID_MASK;
-	c->cap_bset.val = rq->cap_bset & CAP_VALID_MASK;
-	c->cap_ambient.val = rq->cap_ambient & CAP_VALID_MASK;
-	c->securebits = rq->securebits & (SECURE_ALL_BITS | SECURE_ALL_LOCKS);
-	for (i = 0; i < rq->ngroups; i++)
-		gi->gid[i] = make_kgid(ns, rq->groups[i]);
-	groups_sort(gi);
-	set_groups(c, gi);
-	put_group_info(gi);
-	return c;
-fail:
-	if (gi)
-		put_group_info(gi);
-	if (c)
-		abort_creds(c);
-	return NULL;
-}
-
 struct remote_job {
 	const struct remote_restart *rq;
+	const struct krg_img_creds *creds;
+	int node;
 	struct remote_result *res;
 	struct completion done;
 };
@@ -129,10 +58,13 @@ static int remote_restart_fn(void *arg)
 	const struct cred *old;
 	struct cred *cred;
 	struct file *dir;
-	int err = -ENOMEM;
+	int err;
 
-	cred = get_creds(job->rq);
-	if (cred) {
+	cred = ghost_creds_make(job->creds);
+	if (IS_ERR(cred)) {
+		err = krg_cr_fail(res.msg, PTR_ERR(cred),
+				  "bad credentials from node %d", job->node);
+	} else {
 		old = override_creds(cred);
 		dir = filp_open(job->rq->path, O_RDONLY | O_DIRECTORY, 0);
 		if (IS_ERR(dir)) {
@@ -159,10 +91,15 @@ static int remote_restart_handler(const struct krg_rpc_request *req,
 				  struct krg_rpc_reply *reply)
 {
 	const struct remote_restart *rq = req->data;
-	struct remote_job job = { .rq = rq };
+	const struct krg_img_creds *creds = (const void *)(rq + 1);
+	struct remote_job job = {
+		.rq = rq, .creds = creds, .node = req->src_node,
+	};
 	pid_t pid;
 
-	if (req->len != sizeof(*rq) || rq->ngroups > REMOTE_GROUPS_MAX ||
+	if (req->len < sizeof(*rq) + sizeof(*creds) ||
+	    creds->ngroups > KRG_IMG_MAX_GROUPS ||
+	    req->len != sizeof(*rq) + struct_size(creds, groups, creds->ngroups) ||
 	    strnlen(rq->path, PATH_MAX) == PATH_MAX || rq->path[0] != '/')
 		return -EPROTO;
 	job.res = kvzalloc(sizeof(*job.res), GFP_KERNEL);
@@ -205,23 +142,25 @@ int krg_restart_remote(int node, const char *path, unsigned int flags,
 	struct krg_rpc_reply reply = {};
 	const struct remote_result *rr;
 	struct remote_restart *rq;
+	ssize_t len;
 	int err;
 
 	if (path[0] != '/' || strlen(path) >= PATH_MAX)
 		return krg_cr_fail(res->msg, -EINVAL,
 				   "the image path must be absolute");
-	rq = kvzalloc(sizeof(*rq), GFP_KERNEL);
+	rq = kvzalloc(sizeof(*rq) + struct_size_t(struct krg_img_creds, groups,
+						  KRG_IMG_MAX_GROUPS),
+		      GFP_KERNEL);
 	if (!rq)
 		return -ENOMEM;
 	rq->flags = flags;
 	strscpy(rq->path, path, sizeof(rq->path));
-	put_creds(rq, current_cred());
-	err = -E2BIG;
-	if (rq->ngroups > REMOTE_GROUPS_MAX)
-		krg_cr_fail(res->msg, err, "more than %d groups",
-			    REMOTE_GROUPS_MAX);
+	len = ghost_creds_save(current_cred(), (void *)(rq + 1));
+	if (len < 0)
+		err = krg_cr_fail(res->msg, len, "more than %d groups",
+				  KRG_IMG_MAX_GROUPS);
 	else
-		err = krg_rpc_call(node, KRG_RPC_RESTART, rq, sizeof(*rq),
+		err = krg_rpc_call(node, KRG_RPC_RESTART, rq, sizeof(*rq) + len,
 				   &reply, REMOTE_TIMEOUT);
 	kvfree(rq);
 	if (err) {

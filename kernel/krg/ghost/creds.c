@@ -21,21 +21,19 @@ static u32 gid_of(kgid_t gid)
 	return from_kgid_munged(&init_user_ns, gid);
 }
 
-int ghost_export_creds(struct ghost_export *x)
+/**
+ * ghost_creds_save - @c as a CREDS payload (also sent by a remote restart)
+ * @img: room for KRG_IMG_MAX_GROUPS groups
+ *
+ * Return: its length, or -E2BIG for more groups than that.
+ */
+ssize_t ghost_creds_save(const struct cred *c, struct krg_img_creds *img)
 {
-	const struct cred *c = current_cred();
 	struct group_info *gi = c->group_info;
-	struct krg_img_creds *img;
-	size_t len;
-	int i, err;
+	int i;
 
 	if (gi->ngroups > KRG_IMG_MAX_GROUPS)
-		return ghost_fail(x->msg, -EBUSY, "more than %d groups",
-				  KRG_IMG_MAX_GROUPS);
-	len = struct_size(img, groups, gi->ngroups);
-	img = kzalloc(len, GFP_KERNEL);
-	if (!img)
-		return -ENOMEM;
+		return -E2BIG;
 	*img = (struct krg_img_creds) {
 		.uid = uid_of(c->uid), .euid = uid_of(c->euid),
 		.suid = uid_of(c->suid), .fsuid = uid_of(c->fsuid),
@@ -51,7 +49,22 @@ int ghost_export_creds(struct ghost_export *x)
 	};
 	for (i = 0; i < gi->ngroups; i++)
 		img->groups[i] = gid_of(gi->gid[i]);
-	err = ghost_section_write(x->g, KRG_SEC_CREDS, img, len);
+	return struct_size(img, groups, gi->ngroups);
+}
+
+int ghost_export_creds(struct ghost_export *x)
+{
+	struct krg_img_creds *img;
+	ssize_t len;
+	int err;
+
+	img = kzalloc(struct_size(img, groups, KRG_IMG_MAX_GROUPS), GFP_KERNEL);
+	if (!img)
+		return -ENOMEM;
+	len = ghost_creds_save(current_cred(), img);
+	err = len < 0 ? ghost_fail(x->msg, -EBUSY, "more than %d groups",
+				   KRG_IMG_MAX_GROUPS) :
+	      ghost_section_write(x->g, KRG_SEC_CREDS, img, len);
 	kfree(img);
 	return err;
 }
@@ -130,10 +143,38 @@ static bool allowed(const struct cred *c, const struct cred *n)
 	return true;
 }
 
+/**
+ * ghost_creds_make - new credentials from @img, whose length is checked
+ *
+ * Return: them, or ERR_PTR(-EINVAL) for ids or capabilities no kernel
+ * gives, or ERR_PTR(-ENOMEM).
+ */
+struct cred *ghost_creds_make(const struct krg_img_creds *img)
+{
+	struct group_info *gi;
+	struct cred *n;
+	int err;
+
+	gi = groups_alloc(img->ngroups);
+	if (!gi)
+		return ERR_PTR(-ENOMEM);
+	n = prepare_creds();
+	if (!n) {
+		put_group_info(gi);
+		return ERR_PTR(-ENOMEM);
+	}
+	err = fill(n, img, gi);
+	put_group_info(gi);
+	if (err) {
+		abort_creds(n);
+		return ERR_PTR(err);
+	}
+	return n;
+}
+
 int ghost_import_creds(struct ghost_import *m)
 {
 	const struct krg_img_creds *img;
-	struct group_info *gi;
 	struct cred *n;
 	int err;
 
@@ -144,20 +185,9 @@ int ghost_import_creds(struct ghost_import *m)
 	img = m->data;
 	if (m->len != struct_size(img, groups, img->ngroups))
 		return ghost_fail(m->msg, -EINVAL, "bad credentials section");
-	gi = groups_alloc(img->ngroups);
-	if (!gi)
-		return -ENOMEM;
-	n = prepare_creds();
-	if (!n) {
-		put_group_info(gi);
-		return -ENOMEM;
-	}
-	err = fill(n, img, gi);
-	put_group_info(gi);
-	if (err) {
-		abort_creds(n);
-		return ghost_fail(m->msg, err, "bad credentials");
-	}
+	n = ghost_creds_make(img);
+	if (IS_ERR(n))
+		return ghost_fail(m->msg, PTR_ERR(n), "bad credentials");
 	if (!m->privileged && !allowed(m->caller, n)) {
 		abort_creds(n);
 		return ghost_fail(m->msg, -EPERM,

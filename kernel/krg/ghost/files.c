@@ -328,6 +328,37 @@ static bool bad_file(const struct krg_img_file *img, u32 len)
 	       img->pos < 0 || !img->path_len || img->path_len >= PATH_MAX;
 }
 
+/* The sections that give a file made by an earlier fd its content. */
+static const struct content {
+	u16 type;
+	u32 min, max;
+	int (*import)(struct ghost_import *m);
+} contents[] = {
+	{ KRG_SEC_PIPE_DATA, sizeof(struct krg_img_pipe_data), U32_MAX,
+	  ghost_pipe_import_data },
+	{ KRG_SEC_FILE_DATA, sizeof(struct krg_img_file_data), U32_MAX,
+	  ghost_deleted_import_data },
+	{ KRG_SEC_UNIX_PAIR, sizeof(struct krg_img_unix_pair),
+	  GHOST_UNIX_PAIR_MAX, ghost_unix_import_pair },
+};
+
+static const struct content *content_of(u16 type)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(contents); i++)
+		if (contents[i].type == type)
+			return &contents[i];
+	return NULL;
+}
+
+static int import_content(struct ghost_import *m, const struct content *c)
+{
+	int err = ghost_import_take(m, c->type, c->min, c->max);
+
+	return err ? err : c->import(m);
+}
+
 int ghost_import_files(struct ghost_import *m)
 {
 	unsigned long nofile = rlimit(RLIMIT_NOFILE);
@@ -341,34 +372,9 @@ int ghost_import_files(struct ghost_import *m)
 	int err;
 
 	while (!(err = ghost_import_peek(m, &type)) &&
-	       (type == KRG_SEC_FILE || type == KRG_SEC_PIPE_DATA ||
-		type == KRG_SEC_FILE_DATA || type == KRG_SEC_UNIX_PAIR)) {
-		if (type == KRG_SEC_UNIX_PAIR) {
-			err = ghost_import_take(m, type,
-						sizeof(struct krg_img_unix_pair),
-						GHOST_UNIX_PAIR_MAX);
-			if (!err)
-				err = ghost_unix_import_pair(m);
-			if (err)
-				break;
-			continue;
-		}
-		if (type == KRG_SEC_FILE_DATA) {
-			err = ghost_import_take(m, type,
-						sizeof(struct krg_img_file_data),
-						U32_MAX);
-			if (!err)
-				err = ghost_deleted_import_data(m);
-			if (err)
-				break;
-			continue;
-		}
-		if (type == KRG_SEC_PIPE_DATA) {
-			err = ghost_import_take(m, type,
-						sizeof(struct krg_img_pipe_data),
-						U32_MAX);
-			if (!err)
-				err = ghost_pipe_import_data(m);
+	       (type == KRG_SEC_FILE || content_of(type))) {
+		if (content_of(type)) {
+			err = import_content(m, content_of(type));
 			if (err)
 				break;
 			continue;

@@ -85,6 +85,8 @@ int ghost_export_misc(struct ghost_export *x);
 int ghost_import_misc(struct ghost_import *m);
 int ghost_export_creds(struct ghost_export *x);
 int ghost_import_creds(struct ghost_import *m);
+ssize_t ghost_creds_save(const struct cred *c, struct krg_img_creds *img);
+struct cred *ghost_creds_make(const struct krg_img_creds *img);
 int ghost_export_fs(struct ghost_export *x);
 int ghost_import_fs(struct ghost_import *m);
 int ghost_export_limits(struct ghost_export *x);

@@ -11,6 +11,10 @@ mount -t tmpfs tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=mmap krgshared /krg/shared ||
 	echo "init: /krg/shared not mounted"
+# cache=mmap caches writes: flush them within about a second (not 30 s),
+# so that the host sees the output of the node's programs when they print.
+echo 100 > /proc/sys/vm/dirty_expire_centisecs
+echo 50 > /proc/sys/vm/dirty_writeback_centisecs
 hostname "node$(cat /sys/kernel/krg/node_id 2>/dev/null)"
 ip link set lo up 2>/dev/null
 echo "init: krg node $(cat /sys/kernel/krg/node_id) ($(cat /sys/kernel/krg/state))"

@@ -93,6 +93,35 @@ def test_program_restarts_on_another_node_with_its_pid(cluster3, prog):
         assert all(int(t) >> 22 == 1 for t in tids)
 
 
+def test_interrupted_sleeps_go_on_with_the_time_they_had_left(cluster3):
+    # cr_sleep's four threads sleep 30 s; the checkpoint comes 10 s in.
+    name = "sleep"
+    pid = start(cluster3, 1, name, "cr_sleep", "30 10")
+    time.sleep(10)
+    r = checkpoint(cluster3, 1, pid, f"{SH}/{name}.img", "--kill")
+    assert r.status == 0, r.stderr
+    cluster3.wait_for("the checkpointed process to die", lambda: not running(cluster3, 1, pid), 30)
+    r = restart(cluster3, 2, f"{SH}/{name}.img")
+    assert r.status == 0, r.stderr
+    signal(cluster3, 2, pid)  # marks the restart for the program's check
+    # Each sleeper is back in restart_syscall() (219), as after SIGSTOP and
+    # SIGCONT; the main thread waits for SIGUSR1 in rt_sigtimedwait().
+    calls = f"cut -d' ' -f1 /proc/{pid}/task/*/syscall"
+    seen = []
+
+    def in_restart_syscall():
+        seen[:] = cluster3.exec(2, ["krgrun", "sh", "-c", calls]).stdout.split()
+        return seen.count("219") == 4
+
+    try:
+        cluster3.wait_for("the sleepers in restart_syscall()", in_restart_syscall, 30)
+    finally:
+        print(f"system calls: {seen}\n{output(cluster3, name)}")
+    wait_line(cluster3, name, r"PASS|FAIL", 120)
+    out = output(cluster3, name)
+    assert "PASS" in out, out
+
+
 def test_cpu_bound_result_is_unchanged(cluster3):
     # It computes until told to stop: the checkpoint is mid-computation.
     pid = start(cluster3, 1, "cpu", "cr_cpu")
@@ -323,6 +352,12 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
     def no_tree(d, t):
         (d / "tree.krg").unlink()
 
+    def bad_call(d, t):  # a futex wait on a clock futexes do not use
+        def fn(secs):
+            s = first(secs, krgimage.SYSCALL)
+            s[1] = krgimage.SYSCALL_HDR.pack(3, 7, 10**9, 1, 0, 0x1000, 0, 1, 0x42, 0)
+        edit_sections(t, fn)
+
     cases = {
         magic: "Exec format error",
         version: "Protocol not supported",
@@ -333,6 +368,7 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
         overlap: "overlaps",
         fd_range: "out of order or range",
         no_tree: "No such file or directory",
+        bad_call: "bad interrupted call (kind 3, clock 7)",
     }
     for edit, expected in cases.items():
         err = spoil(cluster3, image, f"bad-{edit.__name__}", edit)

@@ -6,8 +6,8 @@
  *
  * A task exports itself from a task work run by get_signal(), before a
  * system call it interrupted is set up for restart; the image holds the
- * state the restart would give (the call is made again on resume), as if
- * a signal without a handler had come.
+ * state the restart would give (the call is made again on resume, or goes
+ * on in restart_syscall()), as if a signal without a handler had come.
  */
 #include <linux/errno.h>
 #include <linux/sched.h>
@@ -17,6 +17,7 @@
 #include <asm/proto.h>
 #include <asm/ptrace.h>
 #include <asm/syscall.h>
+#include <asm/unistd.h>
 #include <krg/ghost.h>
 #include <krg/ghost_task.h>
 
@@ -48,8 +49,9 @@ int ghost_export_regs(struct ghost_export *x)
 		case -ERESTARTNOHAND:
 		case -ERESTARTSYS:
 		case -ERESTARTNOINTR:
-		case -ERESTART_RESTARTBLOCK:	/* made again from the start */
-			img.ax = r->orig_ax;
+		case -ERESTART_RESTARTBLOCK:	/* unless it goes on (syscall.c) */
+			img.ax = x->restart_block ? __NR_restart_syscall :
+						    r->orig_ax;
 			img.ip -= 2;		/* the syscall instruction */
 			break;
 		}

@@ -28,6 +28,7 @@ struct ghost_export {
 	struct ghost_objs *objs;	/* shared by the tree's tasks */
 	struct ghost_objs *inside;	/* pipes, socket pairs all in it */
 	bool thread;			/* not the leader: its own parts only */
+	bool restart_block;		/* its call goes on through one */
 	unsigned int flags;
 	unsigned int substituted;	/* fds replaced by /dev/null */
 	char msg[GHOST_MSG_LEN];	/* why it failed, for the caller */
@@ -101,6 +102,8 @@ int ghost_export_mm(struct ghost_export *x);
 int ghost_import_mm(struct ghost_import *m);
 int ghost_export_files(struct ghost_export *x);
 int ghost_import_files(struct ghost_import *m);
+int ghost_export_syscall(struct ghost_export *x);
+int ghost_import_syscall(struct ghost_import *m);
 int ghost_export_regs(struct ghost_export *x);	/* arch: registers, TLS */
 int ghost_import_regs(struct ghost_import *m);
 void ghost_apply_regs(struct ghost_import *m);

@@ -9,9 +9,10 @@
  *                    KRG_SEC_END. Written last: an image without it is
  *                    incomplete.
  *   task-<PID>.krg   one task's ghost: the task parts in the order of
- *                    enum krg_section below, then KRG_SEC_END. A thread
- *                    other than the leader has only its own parts: TASK,
- *                    CREDS, SIGPENDING, REGS, FPU.
+ *                    ghost_parts[] (kernel/krg/ghost/task.c), then
+ *                    KRG_SEC_END. A thread other than the leader has only
+ *                    its own parts: TASK, CREDS, SIGPENDING, SYSCALL,
+ *                    REGS, FPU.
  *
  * Both files are sequences of ghost sections (<krg/ghost.h>): a 16-byte
  * header (magic "KGSE", type, flags, length, checksum of the payload) and
@@ -52,6 +53,7 @@ enum krg_section {
 	KRG_SEC_ITIMERS,	/* struct krg_img_itimers */
 	KRG_SEC_POSIX_TIMERS,	/* struct krg_img_posix_timer[] */
 	KRG_SEC_UNIX_PAIR,	/* struct krg_img_unix_pair, lengths, bytes */
+	KRG_SEC_SYSCALL,	/* struct krg_img_syscall */
 	KRG_SEC_NR
 };
 
@@ -152,6 +154,28 @@ struct krg_img_posix_timer {
 	__u32 pad;
 	__u64 value;		/* sigev_value */
 	__u64 value_ns, interval_ns;
+} __attribute__((packed));
+
+/*
+ * The system call a thread was interrupted in, when it goes on with the
+ * time it had left (a restart block) rather than from the start.
+ */
+enum krg_img_syscall_kind {
+	KRG_SYSCALL_NONE,	/* none, or made again from the start */
+	KRG_SYSCALL_NANOSLEEP,	/* nanosleep(), relative clock_nanosleep() */
+	KRG_SYSCALL_POLL,	/* poll() */
+	KRG_SYSCALL_FUTEX,	/* a futex wait with a timeout */
+};
+
+struct krg_img_syscall {
+	__u32 kind;
+	__s32 clock;		/* CLOCK_* of the timeout */
+	__s64 time_ns;		/* time left; CLOCK_REALTIME: the deadline */
+	__u32 timeout;		/* 0: poll() without a timeout */
+	__u32 nfds;		/* poll() */
+	__u64 addr;		/* nanosleep()'s rmtp, poll()'s fds, futex */
+	__u32 val, bitset, flags;	/* futex: as futex_wait() has them */
+	__u32 pad;
 } __attribute__((packed));
 
 /* A pending signal: of the thread, or of the whole process (shared). */

@@ -194,11 +194,17 @@ def test_a_stopped_process_is_checkpointed_and_stays_stopped(cluster3):
     cluster3.wait_for("it to stop again", lambda: stat_state(cluster3, 1, pid) == "T", 30)
     time.sleep(2)
     assert stat_state(cluster3, 1, pid) == "T"
-    # Still stopped after the checkpoint, and the image restarts elsewhere.
+    # Still stopped after the checkpoint; the image records the stop, and
+    # it restarts elsewhere stopped (no --stopped) until SIGCONT.
     r = checkpoint(cluster3, 1, pid, f"{SH}/frozen.img", "--kill")
     assert r.status == 0, r.stderr
     assert restart(cluster3, 2, f"{SH}/frozen.img").status == 0
+    cluster3.wait_for("it to restart stopped", lambda: stat_state(cluster3, 2, pid) == "T", 30)
     signal(cluster3, 2, pid)
+    time.sleep(2)
+    assert stat_state(cluster3, 2, pid) == "T"
+    assert "PASS" not in output(cluster3, "frozen")
+    signal(cluster3, 2, pid, "CONT")
     wait_line(cluster3, "frozen", r"PASS|FAIL")
     assert "PASS" in output(cluster3, "frozen")
 

@@ -228,7 +228,7 @@ static void rst_work(struct callback_head *cb)
 		do_exit(SIGKILL);
 	}
 	ghost_apply_regs(&t->m);
-	if (r->flags & KRG_CR_STOPPED)
+	if ((r->flags & KRG_CR_STOPPED) || t->m.stopped)
 		send_sig_info(SIGSTOP, SEND_SIG_PRIV, current);
 	rst_put(r);
 }

@@ -2,7 +2,8 @@
 /*
  * The task part of a ghost: identity and small per-thread state (comm,
  * personality, set_tid_address, robust futex list, sigaltstack, signal
- * mask, krg capabilities, rseq registration).
+ * mask, krg capabilities, rseq registration), and whether its process
+ * was stopped (SIGSTOP, ^Z): it restarts stopped.
  */
 #include <linux/mutex.h>
 #include <linux/futex.h>
@@ -34,6 +35,9 @@ int ghost_export_misc(struct ghost_export *x)
 			     t->krg_cap.inheritable_effective,
 			     t->krg_cap.inheritable_permitted },
 		.blocked = t->blocked.sig[0],
+		/* Woken out of its group stop to save itself, if so. */
+		.flags = t->signal->flags & SIGNAL_STOP_STOPPED ?
+			 KRG_IMG_TASK_STOPPED : 0,
 	};
 
 #ifdef CONFIG_RSEQ
@@ -101,7 +105,8 @@ int ghost_import_misc(struct ghost_import *m)
 	    (img->personality & ~(PER_MASK | ~0xffU)) != 0 ||
 	    personality(img->personality) != PER_LINUX ||
 	    (img->krg_cap[0] | img->krg_cap[1] | img->krg_cap[2] |
-	     img->krg_cap[3]) & ~KRG_CAP_ALL || bad_rseq(img))
+	     img->krg_cap[3]) & ~KRG_CAP_ALL || bad_rseq(img) ||
+	    (img->flags & ~KRG_IMG_TASK_STOPPED))
 		return ghost_fail(m->msg, -EINVAL, "bad task state");
 
 	t->personality = img->personality;
@@ -132,5 +137,6 @@ int ghost_import_misc(struct ghost_import *m)
 	blocked.sig[0] = img->blocked;
 	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
 	set_current_blocked(&blocked);
+	m->stopped = img->flags & KRG_IMG_TASK_STOPPED;
 	return 0;
 }

@@ -40,6 +40,7 @@ struct ghost_import {
 	pid_t pid;			/* the task the image must be of */
 	bool thread;			/* not the leader: its own parts only */
 	bool privileged;		/* the restarting caller's CAP_SYS_ADMIN */
+	bool stopped;			/* its process was stopped: stop it */
 	const struct cred *caller;	/* and its credentials */
 	/* The header read ahead (have), and the payload taken last. */
 	struct ghost_section_hdr hdr;

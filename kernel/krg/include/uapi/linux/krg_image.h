@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * krg checkpoint image, version 1 (see Documentation/image-format.md).
+ * krg checkpoint image, version 2 (see Documentation/image-format.md).
  *
  * An image is a directory:
  *
@@ -26,7 +26,7 @@
 #include <linux/types.h>
 
 #define KRG_IMAGE_MAGIC		0x474d49474b52ULL	/* "KRGIMG" */
-#define KRG_IMAGE_VERSION	1
+#define KRG_IMAGE_VERSION	2
 #define KRG_IMAGE_MAX_TASKS	1024
 #define KRG_IMAGE_TREE		"tree.krg"
 #define KRG_IMAGE_TASK_FMT	"task-%d.krg"
@@ -96,7 +96,10 @@ struct krg_img_task {
 	__u64 rseq;		/* the rseq() area registered, or 0 */
 	__u32 rseq_len;
 	__u32 rseq_sig;
+	__u32 flags;		/* KRG_IMG_TASK_* */
 } __attribute__((packed));
+
+#define KRG_IMG_TASK_STOPPED	1	/* its process was stopped (SIGSTOP) */
 
 struct krg_img_creds {
 	__u32 uid, euid, suid, fsuid;

@@ -2,8 +2,9 @@
  * cr_dirty MIB [copy FILE | read FILE]: dirty MIB MiB of anonymous memory
  * (every page), then either wait for SIGUSR1 (to be checkpointed), or
  * time writing that memory to FILE, or reading FILE into it: the raw
- * copies checkpoint and restart are compared with. Prints READY, or
- * "copy_ns N" / "read_ns N".
+ * copies checkpoint and restart are compared with. A copy ends with
+ * fsync(), as a checkpoint ends: the bytes are in storage, not only in
+ * the page cache. Prints READY, or "copy_ns N" / "read_ns N".
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -52,6 +53,10 @@ int main(int argc, char **argv)
 			perror(argv[3]);
 			return 2;
 		}
+	}
+	if (!strcmp(argv[2], "copy") && fsync(fd)) {
+		perror(argv[3]);
+		return 2;
 	}
 	printf("%s_ns %lld\n", argv[2], now() - t0);
 	close(fd);

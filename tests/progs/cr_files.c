@@ -3,22 +3,61 @@
  * its offset, the same file in O_APPEND with FD_CLOEXEC, a high fd
  * number, /dev/null, /dev/zero, a directory, files of /tmp deleted
  * while open (their content comes back, one read-only), and a FIFO of
- * /tmp open at both ends, holding bytes. DIR must be seen by the restart
- * node, and the FIFO must exist there.
+ * /tmp open at both ends, holding bytes, and file locks: a POSIX write
+ * lock on bytes 10..19 and an open file description read lock on bytes
+ * 100..199 of the regular file, flock(LOCK_EX) on another one (9p takes
+ * a flock() as a whole-file lock, which would meet the others). DIR must
+ * be seen by the restart node, and the FIFO must exist there.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include "cr_common.h"
 
 #define SIZE	10000
 
+static int lock(int fd, int cmd, short type, off_t start, off_t len)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET,
+			    .l_start = start, .l_len = len };
+
+	return fcntl(fd, cmd, &fl);
+}
+
+/* What other opens of the files meet: the locks, as they were. */
+static void check_locks(const char *path, const char *flocked)
+{
+	struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+			   .l_start = 0, .l_len = 50 };
+	int fd = open(flocked, O_RDWR);
+
+	cr_check(flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK,
+		 "flock(LOCK_EX) still held");
+	close(fd);
+	fd = open(path, O_RDWR);
+	cr_check(fcntl(fd, F_OFD_GETLK, &q) == 0 && q.l_type == F_WRLCK &&
+		 q.l_start == 10 && q.l_len == 10 && q.l_pid == getpid(),
+		 "POSIX write lock on 10..19 (got type %d at %ld+%ld, pid %d)",
+		 q.l_type, (long)q.l_start, (long)q.l_len, q.l_pid);
+	q.l_type = F_WRLCK;
+	q.l_pid = 0;		/* F_OFD_GETLK wants 0 */
+	q.l_start = 100;
+	q.l_len = 100;
+	cr_check(fcntl(fd, F_OFD_GETLK, &q) == 0 && q.l_type == F_RDLCK &&
+		 q.l_start == 100 && q.l_len == 100 && q.l_pid == -1,
+		 "OFD read lock on 100..199 (got type %d at %ld+%ld, pid %d)",
+		 q.l_type, (long)q.l_start, (long)q.l_len, q.l_pid);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	char path[512], buf[SIZE], got[100];
 	struct stat st_before, st;
-	char fifo[64];
-	int rw, app, null, zero, dir, gone, gone_ro, fin, fout, i;
+	char fifo[64], flocked[512];
+	int locked, rw, app, null, zero, dir, gone, gone_ro, fin, fout, i;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: cr_files DIR\n");
@@ -65,7 +104,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	snprintf(flocked, sizeof(flocked), "%s/cr_files.flock", argv[1]);
+	locked = open(flocked, O_RDWR | O_CREAT, 0640);
+	if (lock(rw, F_SETLK, F_WRLCK, 10, 10) ||
+	    lock(rw, F_OFD_SETLK, F_RDLCK, 100, 100) ||
+	    flock(locked, LOCK_EX | LOCK_NB)) {
+		perror("lock");
+		return 2;
+	}
+
 	cr_ready_and_wait();
+	check_locks(path, flocked);
 
 	cr_check(lseek(rw, 0, SEEK_CUR) == 1234, "offset of the file");
 	cr_check(read(rw, got, 100) == 100 && !memcmp(got, buf + 1234, 100),

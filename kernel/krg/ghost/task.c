@@ -26,6 +26,7 @@ static const struct ghost_part ghost_parts[] = {
 	{ "timers", false, ghost_export_timers, ghost_import_timers },
 	{ "memory", false, ghost_export_mm, ghost_import_mm },
 	{ "files", false, ghost_export_files, ghost_import_files },
+	{ "file locks", false, ghost_export_locks, ghost_import_locks },
 	{ "interrupted call", true, ghost_export_syscall,
 	  ghost_import_syscall },
 	{ "registers", true, ghost_export_regs, ghost_import_regs },

@@ -103,6 +103,8 @@ int ghost_export_mm(struct ghost_export *x);
 int ghost_import_mm(struct ghost_import *m);
 int ghost_export_files(struct ghost_export *x);
 int ghost_import_files(struct ghost_import *m);
+int ghost_export_locks(struct ghost_export *x);
+int ghost_import_locks(struct ghost_import *m);
 int ghost_export_syscall(struct ghost_export *x);
 int ghost_import_syscall(struct ghost_import *m);
 int ghost_export_regs(struct ghost_export *x);	/* arch: registers, TLS */

@@ -54,6 +54,7 @@ enum krg_section {
 	KRG_SEC_POSIX_TIMERS,	/* struct krg_img_posix_timer[] */
 	KRG_SEC_UNIX_PAIR,	/* struct krg_img_unix_pair, lengths, bytes */
 	KRG_SEC_SYSCALL,	/* struct krg_img_syscall */
+	KRG_SEC_LOCKS,		/* struct krg_img_lock[] */
 	KRG_SEC_NR
 };
 
@@ -157,6 +158,21 @@ struct krg_img_posix_timer {
 	__u32 pad;
 	__u64 value;		/* sigev_value */
 	__u64 value_ns, interval_ns;
+} __attribute__((packed));
+
+/* A file lock of the process, and an fd that reaches its file. */
+enum krg_img_lock_kind {
+	KRG_LOCK_FLOCK = 1,	/* flock(): the whole file */
+	KRG_LOCK_POSIX,		/* fcntl(F_SETLK), lockf() */
+	KRG_LOCK_OFD,		/* fcntl(F_OFD_SETLK) */
+};
+
+struct krg_img_lock {
+	__u32 fd;
+	__u32 kind;
+	__u32 write;		/* 1: exclusive (write) lock, 0: shared */
+	__u32 pad;
+	__s64 start, end;	/* bytes, end included; flock: 0, OFFSET_MAX */
 } __attribute__((packed));
 
 /*

@@ -4,6 +4,8 @@
  *             refused. After the restart each one must still be watched.
  *   pipe      a pipe of 2 MiB (over the 1 MiB an image carries): refused.
  *   signals   1100 queued real-time signals (over 1024): refused.
+ *   oob       a unix stream pair with an out-of-band byte queued: refused.
+ *   pair      a unix stream pair holding 17 MiB (over 16): refused.
  *   traced    a child it traces, held in a ptrace stop (TRACED PID): the
  *             child never reaches its boundary, its checkpoint times out.
  * It says READY, waits for SIGUSR1 and checks what it can.
@@ -14,8 +16,13 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ptrace.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <linux/sockios.h>
+
+#define PAIR_BYTES	(17 << 20)
 #include "cr_common.h"
 
 static int watch_many(int n)
@@ -90,6 +97,27 @@ int main(int argc, char **argv)
 				perror("sigqueue");
 				return 2;
 			}
+	} else if (!strcmp(argv[1], "oob")) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) < 0 ||
+		    send(p[0], "!", 1, MSG_OOB) != 1) {
+			perror("oob");
+			return 2;
+		}
+	} else if (!strcmp(argv[1], "pair")) {
+		static char mib[1 << 20];
+		int size = 2 * PAIR_BYTES;
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) < 0 ||
+		    setsockopt(p[0], SOL_SOCKET, SO_SNDBUFFORCE, &size,
+			       sizeof(size)) < 0) {
+			perror("pair");
+			return 2;
+		}
+		for (i = 0; i < PAIR_BYTES; i += sizeof(mib))
+			if (write(p[0], mib, sizeof(mib)) != sizeof(mib)) {
+				perror("pair write");
+				return 2;
+			}
 	} else if (!strcmp(argv[1], "traced")) {
 		n = fork();
 		if (n == 0)
@@ -115,5 +143,14 @@ int main(int argc, char **argv)
 
 	if (ep >= 0)
 		check_watched(ep, n);
+	if (!strcmp(argv[1], "oob")) {
+		char c = 0;
+
+		cr_check(recv(p[1], &c, 1, MSG_OOB) == 1 && c == '!',
+			 "the out-of-band byte is still there");
+	}
+	if (!strcmp(argv[1], "pair"))
+		cr_check(ioctl(p[1], SIOCINQ, &n) == 0 && n == PAIR_BYTES,
+			 "%d bytes still queued", n);
 	return cr_done();
 }

@@ -10,11 +10,14 @@ HDR = struct.Struct("<IHHII")
 MAGIC = 0x4553474B
 (END, IMAGE, TREE_TASK, TASK, CREDS, FS, LIMITS, SIGNALS, MM, VMA, PAGES, FILE, REGS, FPU,
  PIPE_DATA, FILE_STATE, SIGPENDING, FILE_DATA, ITIMERS, POSIX_TIMERS, UNIX_PAIR,
- SYSCALL) = range(1, 23)
+ SYSCALL, LOCKS) = range(1, 24)
 IMAGE_HDR = struct.Struct("<QIIII Q 65s")
 VMA_HDR = struct.Struct("<QQQQIIIQ")
 FILE_HDR = struct.Struct("<IIIIqIII")
 SYSCALL_HDR = struct.Struct("<IiqIIQIIII")
+POSIX_TIMER = struct.Struct("<iiiiiIQQQ")
+LOCK = struct.Struct("<IIIIqq")
+UNIX_PAIR_HDR = struct.Struct("<II" + "IIIIII" * 2)
 
 
 M64 = (1 << 64) - 1

@@ -364,6 +364,14 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
             s[1] = krgimage.SYSCALL_HDR.pack(3, 7, 10**9, 1, 0, 0x1000, 0, 1, 0x42, 0)
         edit_sections(t, fn)
 
+    def bad_lock(d, t):  # a lock of no known kind
+        edit_sections(t, lambda s: first(s, krgimage.LOCKS).__setitem__(
+            1, krgimage.LOCK.pack(0, 9, 1, 0, 0, 10)))
+
+    def lock_fd(d, t):  # a lock through an fd the process does not have
+        edit_sections(t, lambda s: first(s, krgimage.LOCKS).__setitem__(
+            1, krgimage.LOCK.pack(999, 2, 1, 0, 0, 10)))
+
     cases = {
         magic: "Exec format error",
         version: "Protocol not supported",
@@ -375,10 +383,64 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
         fd_range: "out of order or range",
         no_tree: "No such file or directory",
         bad_call: "bad interrupted call (kind 3, clock 7)",
+        bad_lock: "bad lock on fd 0 (Invalid argument)",
+        lock_fd: "lock on fd 999, not open (Bad file descriptor)",
     }
     for edit, expected in cases.items():
         err = spoil(cluster3, image, f"bad-{edit.__name__}", edit)
         assert expected in err, f"{edit.__name__}: {err}"
+
+
+def edit_first(d, typ, fn):
+    """fn(payload) -> payload, on the first section of typ in the image."""
+    for t in sorted(d.glob("task-*.krg")):
+        secs = krgimage.read(t)
+        for s in secs:
+            if s[0] == typ and s[1]:
+                s[1] = fn(s[1])
+                krgimage.write(t, secs)
+                return
+    raise AssertionError(f"no section {typ} in {d}")
+
+
+def test_bad_timers_and_socket_pairs_are_refused(cluster3):
+    images = {}
+    for prog in ("cr_misc", "cr_sockets"):
+        name = f"victim-{prog}"
+        pid = start(cluster3, 1, name, prog, f"{SH}/{name}.d" if prog == "cr_misc" else "")
+        assert checkpoint(cluster3, 1, pid, f"{SH}/{name}.img", "--kill").status == 0
+        images[prog] = pid, host(cluster3, f"{SH}/{name}.img")
+
+    def with_field(st, i, value):
+        def fn(payload):
+            f = list(st.unpack_from(payload))
+            f[i] = value(f[i])
+            return st.pack(*f) + payload[st.size:]
+        return fn
+
+    def timer_clock(d, t):  # no such clock
+        edit_first(d, krgimage.POSIX_TIMERS, with_field(krgimage.POSIX_TIMER, 1, lambda v: 99))
+
+    def timer_thread(d, t):  # SIGEV_THREAD_ID to a thread not of the process
+        edit_first(d, krgimage.POSIX_TIMERS, lambda p: krgimage.POSIX_TIMER.pack(
+            *krgimage.POSIX_TIMER.unpack_from(p)[:2], 4, 10, 12345,
+            *krgimage.POSIX_TIMER.unpack_from(p)[5:]) + p[krgimage.POSIX_TIMER.size:])
+
+    def pair_bytes(d, t):  # the lengths of its messages do not add up
+        edit_first(d, krgimage.UNIX_PAIR, with_field(krgimage.UNIX_PAIR_HDR, 7, lambda v: v + 1))
+
+    def pair_count(d, t):  # absurd message count
+        edit_first(d, krgimage.UNIX_PAIR, with_field(krgimage.UNIX_PAIR_HDR, 6, lambda v: 2**32 - 1))
+
+    cases = [
+        ("cr_misc", timer_clock, "cannot create POSIX timer"),
+        ("cr_misc", timer_thread, "cannot create POSIX timer"),
+        ("cr_sockets", pair_bytes, "bad unix socket pair"),
+        ("cr_sockets", pair_count, "bad unix socket pair"),
+    ]
+    for prog, edit, expected in cases:
+        err = spoil(cluster3, images[prog], f"bad-{edit.__name__}", edit)
+        assert expected in err and "Invalid argument" in err, f"{edit.__name__}: {err}"
 
 
 def test_tree_with_pipe_and_shared_memory_restarts_on_another_node(cluster3):
@@ -491,6 +553,8 @@ def test_epoll_set_of_2048_fds_restarts(cluster3):
     ("epoll 2049", "an epoll set of more than 2048 fds"),
     ("pipe", "a pipe of 2097152 bytes"),
     ("signals", "more than 1024 signals pending"),
+    ("oob", "a unix socket pair with out-of-band data"),
+    ("pair", "a unix socket pair holding too much"),
 ])
 def test_state_beyond_the_image_limits_is_refused(cluster3, args, reason):
     name = "limits-" + args.split()[0]

@@ -151,14 +151,11 @@ int ghost_import_locks(struct ghost_import *m)
 	u32 i, n;
 	int err;
 
-	err = ghost_import_take(m, KRG_SEC_LOCKS, 0,
-				MAX_LOCKS * sizeof(*img));
+	err = ghost_import_take_array(m, KRG_SEC_LOCKS, sizeof(*img), MAX_LOCKS,
+				      &n);
 	if (err)
 		return err;
-	if (m->len % sizeof(*img))
-		return ghost_fail(m->msg, -EINVAL, "bad file locks");
 	img = m->data;
-	n = m->len / sizeof(*img);
 	for (i = 0; i < n; i++) {
 		if (bad_lock(&img[i]))
 			return ghost_fail(m->msg, -EINVAL, "bad lock on fd %u",

@@ -78,14 +78,11 @@ int ghost_import_sigpending(struct ghost_import *m)
 	u32 i, n;
 	int err;
 
-	err = ghost_import_take(m, KRG_SEC_SIGPENDING, 0,
-				MAX_PENDING * sizeof(*p));
+	err = ghost_import_take_array(m, KRG_SEC_SIGPENDING, sizeof(*p),
+				      MAX_PENDING, &n);
 	if (err)
 		return err;
-	if (m->len % sizeof(*p))
-		return ghost_fail(m->msg, -EINVAL, "bad pending signals");
 	p = m->data;
-	n = m->len / sizeof(*p);
 	for (i = 0; i < n; i++) {
 		memcpy(&info, p[i].info, sizeof(info));
 		if (!valid_signal(p[i].sig) || !p[i].sig ||

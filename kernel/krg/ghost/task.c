@@ -165,6 +165,24 @@ int ghost_import_take(struct ghost_import *m, u16 type, u32 min, u32 max)
 }
 
 /*
+ * Consume the next section, an array of at most @max elements of @size
+ * bytes (none: empty); *@n gets their count.
+ */
+int ghost_import_take_array(struct ghost_import *m, u16 type, u32 size,
+			    u32 max, u32 *n)
+{
+	int err = ghost_import_take(m, type, 0, max * size);
+
+	if (err)
+		return err;
+	if (m->len % size)
+		return ghost_fail(m->msg, -EINVAL, "section %u is %u bytes long",
+				  type, m->len);
+	*n = m->len / size;
+	return 0;
+}
+
+/*
  * Consume the first @head_len bytes of the next section (of @type, with
  * at most @max_rest more): the caller reads the @rest itself, and checks
  * the whole payload against @check before trusting it.

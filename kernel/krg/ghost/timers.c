@@ -82,14 +82,11 @@ static int import_posix_timers(struct ghost_import *m)
 	u32 i, n;
 	int err;
 
-	err = ghost_import_take(m, KRG_SEC_POSIX_TIMERS, 0,
-				MAX_POSIX_TIMERS * sizeof(*img));
+	err = ghost_import_take_array(m, KRG_SEC_POSIX_TIMERS, sizeof(*img),
+				      MAX_POSIX_TIMERS, &n);
 	if (err)
 		return err;
-	if (m->len % sizeof(*img))
-		return ghost_fail(m->msg, -EINVAL, "bad POSIX timers");
 	img = m->data;
-	n = m->len / sizeof(*img);
 	for (i = 0; i < n; i++) {
 		if (bad_time(img[i].value_ns) || bad_time(img[i].interval_ns))
 			return ghost_fail(m->msg, -EINVAL, "bad POSIX timer %d",

@@ -65,6 +65,9 @@ void ghost_import_release(struct ghost_import *m);
 /* Sections: the next one, if of @type and @min..@max bytes long. */
 int ghost_import_take(struct ghost_import *m, u16 type, u32 min, u32 max);
 int ghost_import_peek(struct ghost_import *m, u16 *type);
+/* An array of at most @max elements of @size bytes: *@n of them. */
+int ghost_import_take_array(struct ghost_import *m, u16 type, u32 size,
+			    u32 max, u32 *n);
 /* Or only its first @head_len bytes: the caller reads the rest itself. */
 int ghost_import_take_head(struct ghost_import *m, u16 type, void *head,
 			   u32 head_len, u32 max_rest, u32 *rest, u32 *check);

@@ -6,6 +6,9 @@
  *   signals   1100 queued real-time signals (over 1024): refused.
  *   oob       a unix stream pair with an out-of-band byte queued: refused.
  *   pair      a unix stream pair holding 17 MiB (over 16): refused.
+ *   outside   a pipe its parent, outside the tree, holds too (the same
+ *             open files, inherited by fork()): refused. The parent only
+ *             waits for it.
  *   traced    a child it traces, held in a ptrace stop (TRACED PID): the
  *             child never reaches its boundary, its checkpoint times out.
  * It says READY, waits for SIGUSR1 and checks what it can.
@@ -118,6 +121,16 @@ int main(int argc, char **argv)
 				perror("pair write");
 				return 2;
 			}
+	} else if (!strcmp(argv[1], "outside")) {
+		if (pipe(p) < 0) {
+			perror("pipe");
+			return 2;
+		}
+		n = fork();
+		if (n > 0)
+			return waitpid(n, &i, 0) == n && WIFEXITED(i) ?
+			       WEXITSTATUS(i) : 1;
+		n = 0;
 	} else if (!strcmp(argv[1], "traced")) {
 		n = fork();
 		if (n == 0)

@@ -555,6 +555,7 @@ def test_epoll_set_of_2048_fds_restarts(cluster3):
     ("signals", "more than 1024 signals pending"),
     ("oob", "a unix socket pair with out-of-band data"),
     ("pair", "a unix socket pair holding too much"),
+    ("outside", "(pipe:["),  # its parent, outside the tree, holds the pipe too
 ])
 def test_state_beyond_the_image_limits_is_refused(cluster3, args, reason):
     name = "limits-" + args.split()[0]

@@ -34,6 +34,8 @@ static int __init krg_init(void)
 		err = krg_ping_init();
 	if (!err)
 		err = krg_remote_restart_init();
+	if (!err)
+		err = krg_pids_alive_init();
 	if (err) {
 		pr_err("RPC init failed (%d), node stays out of the cluster\n", err);
 		krg_set_state(KRG_STATE_FAILED);

@@ -162,6 +162,25 @@ def test_restart_refuses_a_pid_in_use(cluster3):
     signal(cluster3, 1, pid, "KILL")
 
 
+def test_restart_refuses_a_pid_alive_on_another_node(cluster3):
+    # Checkpointed and left running on node 1: node 2 must not make it twice.
+    pid = start(cluster3, 1, "twice", "cr_signals")
+    assert checkpoint(cluster3, 1, pid, f"{SH}/twice.img").status == 0
+    r = restart(cluster3, 2, f"{SH}/twice.img")
+    assert r.status == 1, r.stdout
+    assert f"pid {pid} is alive on node 1" in r.stderr and "Device or resource busy" in r.stderr
+    r = restart(cluster3, 3, f"{SH}/twice.img", "--node", "2")
+    assert r.status == 1 and f"pid {pid} is alive on node 1" in r.stderr, r.stderr
+    # Once the original is gone, the image restarts there.
+    signal(cluster3, 1, pid, "KILL")
+    cluster3.wait_for("the original to go", lambda: not running(cluster3, 1, pid), 30)
+    r = restart(cluster3, 2, f"{SH}/twice.img")
+    assert r.status == 0, r.stderr
+    signal(cluster3, 2, pid)
+    wait_line(cluster3, "twice", r"PASS|FAIL")
+    assert "PASS" in output(cluster3, "twice")
+
+
 def test_restart_stopped_and_wait(cluster3):
     pid = start(cluster3, 1, "stopped", "cr_signals")
     assert checkpoint(cluster3, 1, pid, f"{SH}/stopped.img", "--kill").status == 0

@@ -248,10 +248,14 @@ static int rst_start(void *arg)
 	return 0;
 }
 
+/* No PID of the image in use here, nor alive on another node. */
 static int pids_free(struct rst *r, struct pid_namespace *ns, char *msg)
 {
 	unsigned int i;
 	bool used;
+
+	s32 *pids;
+	int err;
 
 	for (i = 0; i < r->n; i++) {
 		rcu_read_lock();
@@ -261,7 +265,14 @@ static int pids_free(struct rst *r, struct pid_namespace *ns, char *msg)
 			return krg_cr_fail(msg, -EBUSY, "pid %d is in use",
 					   r->tree[i].pid);
 	}
-	return 0;
+	pids = kvcalloc(r->n, sizeof(*pids), GFP_KERNEL);
+	if (!pids)
+		return -ENOMEM;
+	for (i = 0; i < r->n; i++)
+		pids[i] = r->tree[i].pid;
+	err = krg_pids_alive_elsewhere(pids, r->n, msg);
+	kvfree(pids);
+	return err;
 }
 
 /* Create the root, as able to choose PIDs: its restore drops that. */

@@ -26,6 +26,9 @@ int krg_restart(struct file *dir, unsigned int flags,
 int krg_restart_remote(int node, const char *path, unsigned int flags,
 		       struct krg_cr_result *res);
 int krg_remote_restart_init(void);
+/* Restart's check that no PID of the image runs on another node. */
+int krg_pids_alive_elsewhere(const s32 *pids, unsigned int n, char *msg);
+int krg_pids_alive_init(void);
 
 /* The tree file of an image (epm/image.c). */
 int krg_image_write_tree(struct file *f, const struct krg_img_tree_task *t,

@@ -27,6 +27,7 @@ enum krg_rpc_type {
 	KRG_RPC_PING = 1,	/* echo the payload back; one-way: count it */
 	KRG_RPC_PING_STATS,	/* how many one-way pings came from the caller */
 	KRG_RPC_RESTART,	/* restart an image here (epm/remote.c) */
+	KRG_RPC_PIDS_ALIVE,	/* is one of these PIDs alive here (epm/elsewhere.c) */
 	KRG_RPC_NR_TYPES = 256,
 };
 

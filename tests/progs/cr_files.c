@@ -2,7 +2,8 @@
  * cr_files DIR: open files survive checkpoint/restart: a regular file at
  * its offset, the same file in O_APPEND with FD_CLOEXEC, a high fd
  * number, /dev/null, /dev/zero, a directory, files of /tmp deleted
- * while open (their content comes back, one read-only), and a FIFO of
+ * while open (their content comes back, one read-only, one opened twice
+ * and shared by its two opens), and a FIFO of
  * /tmp open at both ends, holding bytes, and file locks: a POSIX write
  * lock on bytes 10..19 and an open file description read lock on bytes
  * 100..199 of the regular file, flock(LOCK_EX) on another one (9p takes
@@ -55,9 +56,9 @@ static void check_locks(const char *path, const char *flocked)
 int main(int argc, char **argv)
 {
 	char path[512], buf[SIZE], got[100];
-	struct stat st_before, st;
+	struct stat st_before, st, st_gone2;
 	char fifo[64], flocked[512];
-	int locked, rw, app, null, zero, dir, gone, gone_ro, fin, fout, i;
+	int gone2, locked, rw, app, null, zero, dir, gone, gone_ro, fin, fout, i;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: cr_files DIR\n");
@@ -79,7 +80,8 @@ int main(int argc, char **argv)
 	dup2(rw, 100);
 	fstat(rw, &st_before);
 	gone = open("/tmp/cr_files.deleted", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (gone < 0 || write(gone, buf, 5000) != 5000)
+	gone2 = open("/tmp/cr_files.deleted", O_RDONLY);
+	if (gone < 0 || gone2 < 0 || write(gone, buf, 5000) != 5000)
 		return 2;
 	unlink("/tmp/cr_files.deleted");
 	i = open("/tmp/cr_files.ro", O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -139,6 +141,13 @@ int main(int argc, char **argv)
 	cr_check(lseek(gone, 0, SEEK_CUR) == 17, "deleted file offset");
 	cr_check(pread(gone, got, 100, 4000) == 100 && !memcmp(got, buf + 4000, 100),
 		 "deleted file content");
+	/* Its second open is of the same file: it sees what the first writes. */
+	memset(got, 0, sizeof(got));
+	cr_check(fstat(gone2, &st_gone2) == 0 && fstat(gone, &st) == 0 &&
+		 st.st_ino == st_gone2.st_ino && pwrite(gone, "shared", 6, 10) == 6 &&
+		 pread(gone2, got, 6, 10) == 6 && !memcmp(got, "shared", 6) &&
+		 (fcntl(gone2, F_GETFL) & O_ACCMODE) == O_RDONLY,
+		 "two opens of one deleted file share it");
 	memset(got, 0, sizeof(got));
 	cr_check((fcntl(gone_ro, F_GETFL) & O_ACCMODE) == O_RDONLY &&
 		 write(gone_ro, "x", 1) < 0 && pread(gone_ro, got, 20, 0) == 9 &&

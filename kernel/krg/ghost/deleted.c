@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Regular files deleted while open, in a ghost: their content is saved
- * (once per open file, with its first fd in the tree) and restart makes
- * an unnamed file (O_TMPFILE) in the same directory with that content.
- * O_TMPFILE needs write access: a file opened read-only is opened again,
- * read-only, and its content written through a writer of its own.
+ * once per file (an object of the tree, keyed by its inode), with the
+ * first fd of it in the tree, and restart makes an unnamed file
+ * (O_TMPFILE) in the same directory with that content. That file, open
+ * read-write, is an object too: each open file of the deleted one (two
+ * opens of it, read-only ones included) is opened again from it, so they
+ * all share one file again.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -70,12 +72,9 @@ int ghost_deleted_export(struct ghost_export *x, struct file *file, u32 obj)
 }
 
 /* For ghost_objs_get(): an unnamed file where the deleted one was. */
-int ghost_deleted_make(const char *path, unsigned int flags, loff_t pos,
-		       struct file **file)
+static int make_unnamed(void *arg, struct file **files)
 {
-	char *dir = kstrdup(path, GFP_KERNEL), *slash;
-	int acc = (flags & O_ACCMODE) == O_WRONLY ? O_WRONLY : O_RDWR;
-	int err = 0;
+	char *dir = kstrdup(arg, GFP_KERNEL), *slash;
 
 	if (!dir)
 		return -ENOMEM;
@@ -84,24 +83,43 @@ int ghost_deleted_make(const char *path, unsigned int flags, loff_t pos,
 		slash[1] = '\0';
 	else if (slash)
 		*slash = '\0';
-	*file = filp_open(dir, O_TMPFILE | acc | (flags & (O_APPEND | O_NONBLOCK |
-				O_LARGEFILE | O_NOATIME)), 0600);
+	files[0] = filp_open(dir, O_TMPFILE | O_RDWR | O_LARGEFILE, 0600);
 	kfree(dir);
+	if (IS_ERR(files[0])) {
+		int err = PTR_ERR(files[0]);
+
+		files[0] = NULL;
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * One open file of deleted file @id (which @path named): opened again from
+ * the unnamed file that stands for it, with @flags, at @pos.
+ */
+int ghost_deleted_reopen(struct ghost_objs *objs, u32 id, const char *path,
+			 unsigned int flags, loff_t pos, struct file **file)
+{
+	struct file *unnamed[2];
+	int err;
+
+	err = ghost_objs_get_nested(objs, id, make_unnamed, (void *)path,
+				    unnamed);
+	if (err)
+		return err;
+	*file = ERR_PTR(-EINVAL);	/* the number of a pipe, or a file */
+	if (!unnamed[1] && ghost_deleted_file(unnamed[0]))
+		*file = dentry_open(&unnamed[0]->f_path, flags &
+				    (O_ACCMODE | O_APPEND | O_NONBLOCK |
+				     O_LARGEFILE | O_NOATIME), current_cred());
+	fput(unnamed[0]);
+	if (unnamed[1])
+		fput(unnamed[1]);
 	if (IS_ERR(*file)) {
 		err = PTR_ERR(*file);
 		*file = NULL;
 		return err;
-	}
-	if ((flags & O_ACCMODE) == O_RDONLY) {
-		struct file *ro = dentry_open(&(*file)->f_path, O_RDONLY |
-					      (flags & (O_NONBLOCK | O_LARGEFILE |
-							O_NOATIME)),
-					      current_cred());
-
-		fput(*file);
-		*file = IS_ERR(ro) ? NULL : ro;
-		if (IS_ERR(ro))
-			return PTR_ERR(ro);
 	}
 	if (pos && vfs_llseek(*file, pos, SEEK_SET) != pos) {
 		fput(*file);
@@ -131,18 +149,11 @@ int ghost_deleted_import_data(struct ghost_import *m)
 	err = ghost_objs_get(m->objs, d->obj, no_make, NULL, files);
 	if (err)
 		return ghost_fail(m->msg, err, "data of an unknown file");
+	/* Only into an unnamed file of ours: not a pipe, nor a named file. */
 	writer = files[0];
-	if (files[1] || !S_ISREG(file_inode(writer)->i_mode))
-		writer = ERR_PTR(-EINVAL);	/* the number of a pipe... */
-	else if (!(writer->f_mode & FMODE_WRITE))
-		writer = dentry_open(&files[0]->f_path, O_WRONLY | O_LARGEFILE,
-				     current_cred());
-	else
-		get_file(writer);
-	n = IS_ERR(writer) ? PTR_ERR(writer) :
+	n = files[1] || !ghost_deleted_file(writer) ||
+	    !(writer->f_mode & FMODE_WRITE) ? -EINVAL :
 	    kernel_write(writer, d + 1, len, &pos);
-	if (!IS_ERR(writer))
-		fput(writer);
 	fput(files[0]);
 	if (files[1])
 		fput(files[1]);

@@ -100,6 +100,11 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	} else if (ghost_deleted_file(file)) {
 		img.kind = KRG_FILE_DELETED;
 		ghost_deleted_path(path);
+		/* Its opens share one file: its number, and content, once. */
+		id = ghost_objs_id(x->objs, file_inode(file), &first_pipe);
+		if (id < 0)
+			return id;
+		img.pipe = id;
 	} else if (!by_path(file)) {
 		if (!(x->flags & KRG_CR_IGNORE_UNSUPPORTED))
 			return ghost_fail(x->msg, -EBUSY,
@@ -125,8 +130,9 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 		return ghost_special_export(x, file, special);
 	if (img.kind == KRG_FILE_UNIX)
 		return ghost_unix_export(x, fd, key, end, img.pipe, first_pipe);
-	if (img.kind == KRG_FILE_DELETED && first)
-		return ghost_deleted_export(x, file, id);
+	if (img.kind == KRG_FILE_DELETED)
+		return first_pipe ? ghost_deleted_export(x, file, img.pipe) :
+				    x->g->err;
 	return first_pipe ? ghost_pipe_export_data(x, pipe, img.pipe) : x->g->err;
 }
 
@@ -214,7 +220,8 @@ static int reopen(void *arg, struct file **files)
 	int err;
 
 	if (img->kind == KRG_FILE_DELETED)
-		return ghost_deleted_make(r->path, img->flags, img->pos, files);
+		return ghost_deleted_reopen(r->objs, img->pipe, r->path,
+					    img->flags, img->pos, files);
 	if (special(img->kind)) {
 		err = ghost_special_make(img->kind, img->flags, r->state,
 					 r->state_len, files);
@@ -324,7 +331,8 @@ static bool bad_file(const struct krg_img_file *img, u32 len)
 	       (img->flags & ~REOPEN_FLAGS) || img->cloexec > 1 ||
 	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_FIFO ||
 	       (img->kind == KRG_FILE_PIPE || img->kind == KRG_FILE_UNIX ||
-		img->kind == KRG_FILE_FIFO) != !!img->pipe ||
+		img->kind == KRG_FILE_FIFO ||
+		img->kind == KRG_FILE_DELETED) != !!img->pipe ||
 	       img->pos < 0 || !img->path_len || img->path_len >= PATH_MAX;
 }
 

@@ -8,12 +8,13 @@
 struct file;
 struct ghost_export;
 struct ghost_import;
+struct ghost_objs;
 
 bool ghost_deleted_file(struct file *file);
 void ghost_deleted_path(char *path);
 int ghost_deleted_export(struct ghost_export *x, struct file *file, u32 obj);
-int ghost_deleted_make(const char *path, unsigned int flags, loff_t pos,
-		       struct file **file);
+int ghost_deleted_reopen(struct ghost_objs *objs, u32 id, const char *path,
+			 unsigned int flags, loff_t pos, struct file **file);
 int ghost_deleted_import_data(struct ghost_import *m);
 
 #endif /* _KRG_GHOST_DELETED_H */

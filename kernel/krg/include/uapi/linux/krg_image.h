@@ -268,8 +268,9 @@ struct krg_img_file {
 	__u32 cloexec;
 	__s64 pos;
 	__u32 obj;		/* the open file */
-	__u32 pipe;		/* KRG_FILE_PIPE, _FIFO, _UNIX: the pipe or
-				 * the pair (an object too) */
+	__u32 pipe;		/* KRG_FILE_PIPE, _FIFO, _UNIX, _DELETED: the
+				 * pipe, the pair or the deleted file, which
+				 * its opens share (an object too) */
 	__u32 path_len;
 } __attribute__((packed));
 

@@ -253,7 +253,6 @@ static int pids_free(struct rst *r, struct pid_namespace *ns, char *msg)
 {
 	unsigned int i;
 	bool used;
-
 	s32 *pids;
 	int err;
 

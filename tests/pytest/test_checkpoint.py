@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -179,6 +180,25 @@ def test_restart_refuses_a_pid_alive_on_another_node(cluster3):
     signal(cluster3, 2, pid)
     wait_line(cluster3, "twice", r"PASS|FAIL")
     assert "PASS" in output(cluster3, "twice")
+
+
+def test_two_restarts_of_one_image_at_once_run_it_once(cluster3):
+    pid = start(cluster3, 1, "race", "cr_signals")
+    img = f"{SH}/race.img"
+    assert checkpoint(cluster3, 1, pid, img, "--kill").status == 0
+    cluster3.wait_for("the original to go", lambda: not running(cluster3, 1, pid), 30)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda n: restart(cluster3, n, img), (2, 3)))
+    won = [n for n, r in zip((2, 3), results) if r.status == 0]
+    assert len(won) <= 1, "one image restarted on two nodes"
+    for r in results:
+        assert r.status == 0 or f"pid {pid} is alive on node" in r.stderr, r.stderr
+    if not won:  # each saw the other: none runs, and the image still can
+        assert restart(cluster3, 2, img).status == 0
+        won = [2]
+    signal(cluster3, won[0], pid)
+    wait_line(cluster3, "race", r"PASS|FAIL")
+    assert "PASS" in output(cluster3, "race")
 
 
 def test_restart_stopped_and_wait(cluster3):

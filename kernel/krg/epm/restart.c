@@ -248,13 +248,28 @@ static int rst_start(void *arg)
 	return 0;
 }
 
+/* No PID of the image alive on another node (epm/elsewhere.c). */
+static int alive_elsewhere(struct rst *r, char *msg)
+{
+	unsigned int i;
+	s32 *pids;
+	int err;
+
+	pids = kvcalloc(r->n, sizeof(*pids), GFP_KERNEL);
+	if (!pids)
+		return -ENOMEM;
+	for (i = 0; i < r->n; i++)
+		pids[i] = r->tree[i].pid;
+	err = krg_pids_alive_elsewhere(pids, r->n, msg);
+	kvfree(pids);
+	return err;
+}
+
 /* No PID of the image in use here, nor alive on another node. */
 static int pids_free(struct rst *r, struct pid_namespace *ns, char *msg)
 {
 	unsigned int i;
 	bool used;
-	s32 *pids;
-	int err;
 
 	for (i = 0; i < r->n; i++) {
 		rcu_read_lock();
@@ -264,14 +279,7 @@ static int pids_free(struct rst *r, struct pid_namespace *ns, char *msg)
 			return krg_cr_fail(msg, -EBUSY, "pid %d is in use",
 					   r->tree[i].pid);
 	}
-	pids = kvcalloc(r->n, sizeof(*pids), GFP_KERNEL);
-	if (!pids)
-		return -ENOMEM;
-	for (i = 0; i < r->n; i++)
-		pids[i] = r->tree[i].pid;
-	err = krg_pids_alive_elsewhere(pids, r->n, msg);
-	kvfree(pids);
-	return err;
+	return alive_elsewhere(r, msg);
 }
 
 /* Create the root, as able to choose PIDs: its restore drops that. */
@@ -351,6 +359,12 @@ int krg_restart(struct file *dir, unsigned int flags,
 	err = r->err;
 	if (!err && atomic_read(&r->created) != r->n)
 		err = -EINVAL;
+	/*
+	 * Again, now that the tree exists here: of two restarts of one image
+	 * on two nodes at once, at least one sees the other and gives up.
+	 */
+	if (!err)
+		err = alive_elsewhere(r, r->msg);
 	WRITE_ONCE(r->abort, err != 0);
 	complete_all(&r->go);
 	if (err) {

@@ -2,7 +2,7 @@
  * cr_misc DIR: the rest of a task survives checkpoint/restart: umask,
  * working directory, resource limits, name, set_tid_address, robust
  * futex list, interval timers, POSIX timers (ids, clocks, notification,
- * time left; one fires across the restart), glibc's rseq registration,
+ * time left, overrun count; one fires across the restart), glibc's rseq registration,
  * credentials, process group and session, parent.
  */
 #include <errno.h>
@@ -39,7 +39,8 @@ static int ptimer_left(int id, struct itimerspec *its)
 }
 
 static struct {
-	int mono, real, cpu, soon;
+	int mono, real, cpu, soon, over;
+	int overrun;	/* of over, as timer_getoverrun() said */
 } ptimers;
 
 /*
@@ -54,6 +55,27 @@ static int rseq_registered(void)
 
 	return __rseq_size && syscall(SYS_rseq, area, len, 0, RSEQ_SIG) < 0 &&
 	       errno == EBUSY;
+}
+
+/*
+ * A 1 ms timer whose signal waited 30 ms: its delivery says how many
+ * expirations it missed (timer_getoverrun()), and the next one, blocked,
+ * keeps that count as it was.
+ */
+static void overrun_make(struct sigevent *sev)
+{
+	struct itimerspec ms = { { 0, 1000000 }, { 0, 1000000 } };
+	sigset_t over;
+
+	sigemptyset(&over);
+	sigaddset(&over, SIGRTMIN + 3);
+	sigprocmask(SIG_BLOCK, &over, NULL);
+	sev->sigev_signo = SIGRTMIN + 3;
+	ptimers.over = ptimer_create(CLOCK_MONOTONIC, sev);
+	syscall(SYS_timer_settime, ptimers.over, 0, &ms, NULL);
+	usleep(30000);
+	sigwaitinfo(&over, NULL);
+	ptimers.overrun = syscall(SYS_timer_getoverrun, ptimers.over);
 }
 
 /* Timers with gaps in their ids, some armed, one about to fire. */
@@ -81,6 +103,7 @@ static void ptimers_make(void)
 	ptimer_arm(ptimers.mono, 1000, 500);
 	ptimer_arm(ptimers.cpu, 3000, 0);
 	ptimer_arm(ptimers.soon, 3, 0);
+	overrun_make(&sev);
 }
 
 static void ptimers_check(void)
@@ -110,9 +133,13 @@ static void ptimers_check(void)
 		 info.si_code == SI_TIMER && info.si_timerid == ptimers.soon &&
 		 info.si_value.sival_int == 0x5678, "POSIX timer %d signal",
 		 ptimers.soon);
+	cr_check(ptimers.overrun > 0 &&
+		 syscall(SYS_timer_getoverrun, ptimers.over) == ptimers.overrun,
+		 "POSIX timer %d overrun %ld, was %d", ptimers.over,
+		 syscall(SYS_timer_getoverrun, ptimers.over), ptimers.overrun);
 	id = ptimer_create(CLOCK_MONOTONIC, NULL);
 	cr_check(id >= 0 && id != ptimers.mono && id != ptimers.real &&
-		 id != ptimers.cpu && id != ptimers.soon,
+		 id != ptimers.cpu && id != ptimers.soon && id != ptimers.over,
 		 "new timer id %d is free", id);
 }
 

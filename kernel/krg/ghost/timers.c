@@ -2,8 +2,9 @@
 /*
  * The timers part of a ghost: the process's interval timers (ITIMER_REAL,
  * which alarm() arms too, ITIMER_VIRTUAL and ITIMER_PROF), then its POSIX
- * timers (timer_create()) with their ids and notifications, all as time
- * left and period. They restart counting from the restart.
+ * timers (timer_create()) with their ids, notifications and overrun
+ * counts, all as time left and period. They restart counting from the
+ * restart.
  */
 #include <linux/krg_hooks.h>
 #include <linux/time.h>
@@ -38,6 +39,7 @@ static int export_posix_timers(struct ghost_export *x)
 		img[n].signo = t.signo;
 		img[n].tid = t.tid;
 		img[n].value = t.value;
+		img[n].overrun = t.overrun;
 		img[n].value_ns = timespec64_to_ns(&t.spec.it_value);
 		img[n].interval_ns = timespec64_to_ns(&t.spec.it_interval);
 		n++;
@@ -88,7 +90,8 @@ static int import_posix_timers(struct ghost_import *m)
 		return err;
 	img = m->data;
 	for (i = 0; i < n; i++) {
-		if (bad_time(img[i].value_ns) || bad_time(img[i].interval_ns))
+		if (bad_time(img[i].value_ns) || bad_time(img[i].interval_ns) ||
+		    img[i].overrun < 0)
 			return ghost_fail(m->msg, -EINVAL, "bad POSIX timer %d",
 					  img[i].id);
 		t.id = img[i].id;
@@ -97,6 +100,7 @@ static int import_posix_timers(struct ghost_import *m)
 		t.signo = img[i].signo;
 		t.tid = img[i].tid;
 		t.value = img[i].value;
+		t.overrun = img[i].overrun;
 		t.spec.it_value = ns_to_timespec64(img[i].value_ns);
 		t.spec.it_interval = ns_to_timespec64(img[i].interval_ns);
 		/* The kernel checks the clock, notification and thread. */

@@ -155,7 +155,7 @@ struct krg_img_posix_timer {
 	__s32 notify;		/* SIGEV_*, SIGEV_THREAD_ID with its thread */
 	__s32 signo;
 	__s32 tid;
-	__u32 pad;
+	__s32 overrun;		/* timer_getoverrun() */
 	__u64 value;		/* sigev_value */
 	__u64 value_ns, interval_ns;
 } __attribute__((packed));

@@ -5,6 +5,7 @@
 #include <kunit/test.h>
 #include <linux/mm.h>
 #include <krg/ghost.h>
+#include <krg/ghost_task.h>
 
 #define BUF 256
 
@@ -101,10 +102,42 @@ static void section_rejects_damage(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, damaged(test, -1, hdr - 1, 64), -ENODATA);
 }
 
+/* An array section of @len bytes, taken as elements of 8 bytes. */
+static int take_array(struct kunit *test, u32 len, u32 max, u32 *n)
+{
+	u8 *buf = kunit_kzalloc(test, BUF, GFP_KERNEL);
+	u8 *payload = kunit_kzalloc(test, 64, GFP_KERNEL);
+	struct ghost *g = mem(test, buf, BUF);
+	struct ghost_import m = {};
+	int err;
+
+	ghost_section_write(g, 7, payload, len);
+	ghost_close(g);
+	m.g = mem(test, buf, BUF);
+	err = ghost_import_take_array(&m, 7, 8, max, n);
+	ghost_import_release(&m);
+	ghost_close(m.g);
+	return err;
+}
+
+static void array_sections(struct kunit *test)
+{
+	u32 n = 99;
+
+	KUNIT_EXPECT_EQ(test, take_array(test, 24, 4, &n), 0);
+	KUNIT_EXPECT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, take_array(test, 0, 4, &n), 0);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+	/* Not whole elements, or more of them than allowed. */
+	KUNIT_EXPECT_EQ(test, take_array(test, 20, 4, &n), -EINVAL);
+	KUNIT_EXPECT_EQ(test, take_array(test, 40, 4, &n), -EINVAL);
+}
+
 static struct kunit_case krg_ghost_cases[] = {
 	KUNIT_CASE(stream_roundtrip_and_sticky_error),
 	KUNIT_CASE(section_roundtrip),
 	KUNIT_CASE(section_rejects_damage),
+	KUNIT_CASE(array_sections),
 	{}
 };
 

@@ -68,7 +68,9 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	char *path = d_path(&file->f_path, buf + sizeof(img), PATH_MAX);
 	int special = ghost_special_kind(file);
 	struct sock *sk = ghost_unix_of(file);
-	bool first_pipe = false, first;
+	/* What its opens share (pipe, pair, deleted file): saved once. */
+	const void *shared = NULL;
+	bool first_shared = false, first_file;
 	const void *key = NULL;
 	unsigned int end = 0;
 	int id;
@@ -83,28 +85,18 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 		img.kind = ghost_pipe_named(file) ? KRG_FILE_FIFO :
 						    KRG_FILE_PIPE;
 		img.pos = 0;
-		id = ghost_objs_id(x->objs, pipe, &first_pipe);
-		if (id < 0)
-			return id;
-		img.pipe = id;
+		shared = pipe;
 	} else if (sk && ghost_objs_find(x->inside, sk)) {
 		key = ghost_unix_pair_key(sk, &end);
 		if (!key)
 			return -EAGAIN;	/* cannot be: the tree is frozen */
 		img.kind = KRG_FILE_UNIX;
 		img.pos = 0;
-		id = ghost_objs_id(x->objs, key, &first_pipe);
-		if (id < 0)
-			return id;
-		img.pipe = id;
+		shared = key;
 	} else if (ghost_deleted_file(file)) {
 		img.kind = KRG_FILE_DELETED;
 		ghost_deleted_path(path);
-		/* Its opens share one file: its number, and content, once. */
-		id = ghost_objs_id(x->objs, file_inode(file), &first_pipe);
-		if (id < 0)
-			return id;
-		img.pipe = id;
+		shared = file_inode(file);
 	} else if (!by_path(file)) {
 		if (!(x->flags & KRG_CR_IGNORE_UNSUPPORTED))
 			return ghost_fail(x->msg, -EBUSY,
@@ -118,7 +110,13 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 		img.pos = 0;
 		path = "/dev/null";
 	}
-	id = ghost_objs_id(x->objs, file, &first);
+	if (shared) {
+		id = ghost_objs_id(x->objs, shared, &first_shared);
+		if (id < 0)
+			return id;
+		img.pipe = id;
+	}
+	id = ghost_objs_id(x->objs, file, &first_file);
 	if (id < 0)
 		return id;
 	img.obj = id;
@@ -129,11 +127,12 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	if (special)
 		return ghost_special_export(x, file, special);
 	if (img.kind == KRG_FILE_UNIX)
-		return ghost_unix_export(x, fd, key, end, img.pipe, first_pipe);
+		return ghost_unix_export(x, fd, key, end, img.pipe, first_shared);
 	if (img.kind == KRG_FILE_DELETED)
-		return first_pipe ? ghost_deleted_export(x, file, img.pipe) :
-				    x->g->err;
-	return first_pipe ? ghost_pipe_export_data(x, pipe, img.pipe) : x->g->err;
+		return first_shared ? ghost_deleted_export(x, file, img.pipe) :
+				      x->g->err;
+	return first_shared ? ghost_pipe_export_data(x, pipe, img.pipe) :
+			      x->g->err;
 }
 
 int ghost_export_files(struct ghost_export *x)

@@ -6,6 +6,8 @@
  *   signals   1100 queued real-time signals (over 1024): refused.
  *   oob       a unix stream pair with an out-of-band byte queued: refused.
  *   pair      a unix stream pair holding 17 MiB (over 16): refused.
+ *   lease     a read lease on a file of /tmp: refused.
+ *   locks     1025 POSIX locks (over 1024): refused.
  *   outside   a pipe its parent, outside the tree, holds too (the same
  *             open files, inherited by fork()): refused. The parent only
  *             waits for it.
@@ -121,6 +123,24 @@ int main(int argc, char **argv)
 				perror("pair write");
 				return 2;
 			}
+	} else if (!strcmp(argv[1], "lease")) {
+		p[0] = open("/tmp/cr_limits.lease", O_RDONLY | O_CREAT, 0600);
+		if (p[0] < 0 || fcntl(p[0], F_SETLEASE, F_RDLCK) < 0) {
+			perror("lease");
+			return 2;
+		}
+	} else if (!strcmp(argv[1], "locks")) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+				    .l_len = 1 };
+
+		p[0] = open("/tmp/cr_limits.locks", O_RDWR | O_CREAT, 0600);
+		for (i = 0; i < 1025; i++) {
+			fl.l_start = 2 * i;	/* apart: none merges */
+			if (fcntl(p[0], F_SETLK, &fl) < 0) {
+				perror("locks");
+				return 2;
+			}
+		}
 	} else if (!strcmp(argv[1], "outside")) {
 		if (pipe(p) < 0) {
 			perror("pipe");
@@ -162,6 +182,8 @@ int main(int argc, char **argv)
 		cr_check(recv(p[1], &c, 1, MSG_OOB) == 1 && c == '!',
 			 "the out-of-band byte is still there");
 	}
+	if (!strcmp(argv[1], "lease"))
+		cr_check(fcntl(p[0], F_GETLEASE) == F_RDLCK, "the lease is kept");
 	if (!strcmp(argv[1], "pair"))
 		cr_check(ioctl(p[1], SIOCINQ, &n) == 0 && n == PAIR_BYTES,
 			 "%d bytes still queued", n);

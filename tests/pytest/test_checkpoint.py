@@ -3,6 +3,7 @@ restarted on another with the same PID; refusals with precise errors."""
 import os
 import re
 import shutil
+import struct
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -411,6 +412,14 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
         edit_sections(t, lambda s: first(s, krgimage.LOCKS).__setitem__(
             1, krgimage.LOCK.pack(999, 2, 1, 0, 0, 10)))
 
+    def data_into_named(d, t):  # deleted-file content aimed at fd 1, victim.out
+        def fn(secs):
+            i = next(k for k, s in enumerate(secs) if s[0] == krgimage.FILE and
+                     krgimage.FILE_HDR.unpack_from(s[1])[0] == 1)
+            obj = krgimage.FILE_HDR.unpack_from(secs[i][1])[5]
+            secs.insert(i + 1, [krgimage.FILE_DATA, struct.pack("<IIQ", obj, 0, 0) + b"evil"])
+        edit_sections(t, fn)
+
     cases = {
         magic: "Exec format error",
         version: "Protocol not supported",
@@ -424,10 +433,12 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
         bad_call: "bad interrupted call (kind 3, clock 7)",
         bad_lock: "bad lock on fd 0 (Invalid argument)",
         lock_fd: "lock on fd 999, not open (Bad file descriptor)",
+        data_into_named: "cannot refill a deleted file (Invalid argument)",
     }
     for edit, expected in cases.items():
         err = spoil(cluster3, image, f"bad-{edit.__name__}", edit)
         assert expected in err, f"{edit.__name__}: {err}"
+    assert "evil" not in output(cluster3, "victim")
 
 
 def edit_first(d, typ, fn):
@@ -594,6 +605,8 @@ def test_epoll_set_of_2048_fds_restarts(cluster3):
     ("signals", "more than 1024 signals pending"),
     ("oob", "a unix socket pair with out-of-band data"),
     ("pair", "a unix socket pair holding too much"),
+    ("lease", ": a lease"),
+    ("locks", "more than 1024 file locks"),
     ("outside", "(pipe:["),  # its parent, outside the tree, holds the pipe too
 ])
 def test_state_beyond_the_image_limits_is_refused(cluster3, args, reason):

@@ -12,7 +12,9 @@
  *      stopped goes back to its stop.
  *
  * The tree file is written last, only once every task is saved, so an
- * interrupted checkpoint never leaves an image that looks complete.
+ * interrupted checkpoint never leaves an image that looks complete. All
+ * files are written aside and replace those of the image before only
+ * then (image_dir.c): a failed checkpoint leaves that image as it was.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -231,11 +233,13 @@ static int check(struct ckpt_task *t, unsigned int n, char *msg)
 	return 0;
 }
 
+/* The tree's entries, and its files, under temporary names (image_dir.c). */
 static int open_files(struct file *dir, struct ckpt_task *t, unsigned int n,
-		      struct krg_img_tree_task *tree, char *msg)
+		      struct krg_img_tree_task *tree, struct file **tree_file,
+		      char (*names)[KRG_IMAGE_NAME_MAX], char *msg)
 {
 	struct pid_namespace *ns = krg_pid_ns();
-	char name[32];
+	struct file *f;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
@@ -253,16 +257,19 @@ static int open_files(struct file *dir, struct ckpt_task *t, unsigned int n,
 				       task->exit_signal : 0,
 		};
 		rcu_read_unlock();
-		snprintf(name, sizeof(name), KRG_IMAGE_TASK_FMT, tree[i].pid);
-		t[i].file = file_open_root(&dir->f_path, name,
-					   O_WRONLY | O_CREAT | O_TRUNC |
-					   O_LARGEFILE, 0600);
-		if (IS_ERR(t[i].file)) {
-			int err = PTR_ERR(t[i].file);
-
-			t[i].file = NULL;
-			return krg_cr_fail(msg, err, "cannot create %s", name);
-		}
+		snprintf(names[i + 1], KRG_IMAGE_NAME_MAX, KRG_IMAGE_TASK_FMT,
+			 tree[i].pid);
+	}
+	strscpy(names[0], KRG_IMAGE_TREE, KRG_IMAGE_NAME_MAX);
+	for (i = 0; i <= n; i++) {
+		f = krg_image_create(dir, names[i]);
+		if (IS_ERR(f))
+			return krg_cr_fail(msg, PTR_ERR(f), "cannot create %s",
+					   names[i]);
+		if (i)
+			t[i - 1].file = f;
+		else
+			*tree_file = f;
 	}
 	return 0;
 }
@@ -359,9 +366,10 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 	struct krg_img_tree_task *tree = NULL;
 	struct ckpt_task *t;
 	struct task_struct *root;
+	char (*names)[KRG_IMAGE_NAME_MAX] = NULL;
 	struct file *tree_file = NULL;
+	unsigned int n = 0, i, named = 0;
 	struct ckpt *c;
-	unsigned int n = 0, i;
 	int err;
 
 	if (!ns)
@@ -383,8 +391,9 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	t = kvcalloc(KRG_IMAGE_MAX_TASKS, sizeof(*t), GFP_KERNEL);
 	tree = kvcalloc(KRG_IMAGE_MAX_TASKS, sizeof(*tree), GFP_KERNEL);
+	names = kvcalloc(KRG_IMAGE_MAX_TASKS + 1, sizeof(*names), GFP_KERNEL);
 	err = -ENOMEM;
-	if (!c || !t || !tree)
+	if (!c || !t || !tree || !names)
 		goto out;
 	c->objs = ghost_objs_new();
 	c->inside = ghost_objs_new();
@@ -399,18 +408,9 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 	err = collect(root, t, &n, res->msg);
 	if (!err)
 		err = check(t, n, res->msg);
-	if (!err)
-		err = open_files(dir, t, n, tree, res->msg);
 	if (!err) {
-		/* Empty until the checkpoint succeeds. */
-		tree_file = file_open_root(&dir->f_path, KRG_IMAGE_TREE,
-					   O_WRONLY | O_CREAT | O_TRUNC |
-					   O_LARGEFILE, 0600);
-		if (IS_ERR(tree_file)) {
-			err = krg_cr_fail(res->msg, PTR_ERR(tree_file),
-					  "cannot create %s", KRG_IMAGE_TREE);
-			tree_file = NULL;
-		}
+		named = n + 1;
+		err = open_files(dir, t, n, tree, &tree_file, names, res->msg);
 	}
 	if (err)
 		goto out;
@@ -425,6 +425,10 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 		err = krg_image_write_tree(tree_file, tree, n);
 	if (err && !c->msg[0])
 		krg_cr_fail(c->msg, err, "cannot write %s", KRG_IMAGE_TREE);
+	if (!err)
+		err = krg_image_commit(dir, names, named, c->msg);
+	if (!err)
+		named = 0;
 	for (i = 0; i < n && !err; i++) {
 		if (flags & KRG_CR_KILL)
 			send_sig_info(SIGKILL, SEND_SIG_PRIV, t[i].task);
@@ -445,6 +449,9 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 out:
 	if (tree_file)
 		fput(tree_file);
+	if (named)
+		krg_image_discard(dir, names, named);
+	kvfree(names);
 	for (i = 0; t && i < n; i++) {
 		if (t[i].file)
 			fput(t[i].file);

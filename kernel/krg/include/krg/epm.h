@@ -36,4 +36,12 @@ int krg_image_write_tree(struct file *f, const struct krg_img_tree_task *t,
 int krg_image_read_tree(struct file *f, struct krg_img_tree_task **t,
 			unsigned int *n, char *msg);
 
+/* Its files, written aside and put in place together (epm/image_dir.c). */
+#define KRG_IMAGE_NAME_MAX	32
+struct file *krg_image_create(struct file *dir, const char *name);
+int krg_image_commit(struct file *dir, char (*names)[KRG_IMAGE_NAME_MAX],
+		     unsigned int n, char *msg);
+void krg_image_discard(struct file *dir, char (*names)[KRG_IMAGE_NAME_MAX],
+		       unsigned int n);
+
 #endif /* _KRG_EPM_H */

@@ -22,12 +22,14 @@ const char kCheckpointUsage[] =
     "Exit status: 0 saved, 1 failed, 2 usage.\n";
 
 const char kRestartUsage[] =
-    "usage: restart [--stopped] [--wait] [--node N] DIR\n"
+    "usage: restart [--stopped] [--eager] [--wait] [--node N] DIR\n"
     "Recreate the process tree saved in the image directory DIR, with the same\n"
     "PIDs, process groups and sessions, as children of restart (which leaves\n"
-    "them to the node's reaper when it exits).\n"
+    "them to the node's reaper when it exits). Private memory stays in the\n"
+    "image until first touched: keep DIR's files until the tree has ended.\n"
     "  --stopped   leave the restarted tree stopped (SIGSTOP); a process\n"
     "              stopped when checkpointed restarts stopped anyway\n"
+    "  --eager     load and check all memory before the tree runs\n"
     "  -w, --wait  wait for the restarted root and exit with its status\n"
     "  --node N    restart on node N: DIR must have the same path there (an\n"
     "              image under /krg/shared); the tree's parent is then that\n"
@@ -96,6 +98,8 @@ Parsed<RestartOptions> parse_restart(const std::vector<std::string_view>& args) 
       return p;
     } else if (!dashdash && a == "--stopped") {
       o.flags |= KRG_CR_STOPPED;
+    } else if (!dashdash && a == "--eager") {
+      o.flags |= KRG_CR_EAGER;
     } else if (!dashdash && (a == "-w" || a == "--wait")) {
       o.wait = true;
     } else if (!dashdash && (a == "-n" || a == "--node")) {

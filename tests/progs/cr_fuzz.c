@@ -5,6 +5,8 @@
  * the checksum are reached), a truncation, a bad section length or type,
  * a section dropped, doubled or moved. restart must refuse (exit 1) or
  * restart (exit 0; the tree is then killed): anything else is an error.
+ * Every other run restarts --eager; the others leave memory in the image,
+ * and the fuzzer reads it (/proc/PID/mem) to load it before the kill.
  * Run inside the cluster PID namespace; the copies go to /tmp.
  */
 #include <dirent.h>
@@ -21,6 +23,7 @@
 
 #define MAXFILES	64
 #define HDR		16
+#define SEC_PAGES	11	/* Documentation/image-format.md */
 #define WORK		"/tmp/cr_fuzz.img"
 
 struct file {
@@ -127,11 +130,19 @@ static int sections(const uint8_t *d, size_t len, size_t *off, int max)
 	return n;
 }
 
+/* A PAGES section's checksum covers its header and page checksums only. */
 static void fix_crc(uint8_t *d, size_t off)
 {
-	uint32_t l, crc;
+	uint32_t l, crc, npages;
+	uint16_t type;
 
 	memcpy(&l, d + off + 8, 4);
+	memcpy(&type, d + off + 4, 2);
+	if (type == SEC_PAGES && l >= 16) {
+		memcpy(&npages, d + off + HDR + 8, 4);
+		if (npages <= (l - 16) / 4)
+			l = 16 + 4 * npages;
+	}
 	crc = checksum(d + off + HDR, l);
 	memcpy(d + off + 12, &crc, 4);
 }
@@ -241,7 +252,7 @@ static void write_file(const char *name, const uint8_t *d, size_t len)
 	close(fd);
 }
 
-static int run_restart(void)
+static int run_restart(int eager)
 {
 	int status, null;
 	pid_t p = fork();
@@ -250,13 +261,48 @@ static int run_restart(void)
 		null = open("/dev/null", O_RDWR);
 		dup2(null, 1);
 		dup2(null, 2);
-		execlp("restart", "restart", "--stopped", WORK, (char *)NULL);
+		if (eager)
+			execlp("restart", "restart", "--stopped", "--eager", WORK,
+			       (char *)NULL);
+		else
+			execlp("restart", "restart", "--stopped", WORK, (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(p, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * Read the private writable memory of each restarted process through
+ * /proc/PID/mem: pages left in the image load now, mutated ones fail.
+ */
+static void touch_tree(void)
+{
+	static char buf[65536];
+	char path[64], line[512];
+	unsigned long a, b;
+	char perms[8];
+
+	for (int i = 0; i < ntree; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/maps", tree_pids[i]);
+		FILE *maps = fopen(path, "r");
+
+		snprintf(path, sizeof(path), "/proc/%d/mem", tree_pids[i]);
+		int mem = open(path, O_RDONLY);
+
+		while (maps && mem >= 0 && fgets(line, sizeof(line), maps))
+			if (sscanf(line, "%lx-%lx %7s", &a, &b, perms) == 3 &&
+			    !strcmp(perms, "rw-p"))
+				for (; a < b; a += sizeof(buf))
+					if (pread(mem, buf, sizeof(buf), a) < 0)
+						break;
+		if (maps)
+			fclose(maps);
+		if (mem >= 0)
+			close(mem);
+	}
 }
 
 /* Kill whatever a successful restart made, and wait until it is gone. */
@@ -330,12 +376,14 @@ int main(int argc, char **argv)
 			write_file(files[i].name, copy, len);
 			free(copy);
 		}
-		rc = run_restart();
+		rc = run_restart(r % 2);
 		runs++;
 		if (rc == 1) {
 			refused++;
 		} else if (rc == 0) {
 			restarted++;
+			if (!(r % 2))
+				touch_tree();
 			kill_tree();
 		} else {
 			errors++;

@@ -85,8 +85,32 @@ def read(path):
     return out
 
 
+PAGES_HDR = struct.Struct("<QII")  # address, page count, padding
+
+
+def checked(typ, payload):
+    """What a section's checksum covers: all of it, but for PAGES only the
+    header and the page checksums (each page has its own)."""
+    if typ == PAGES and len(payload) >= PAGES_HDR.size:
+        return payload[:PAGES_HDR.size + 4 * PAGES_HDR.unpack_from(payload)[1]]
+    return payload
+
+
+def page_runs(data):
+    """(file offset of the first page, page count) of each PAGES section."""
+    runs, off = [], 0
+    while off + HDR.size <= len(data):
+        _, typ, _, length, _ = HDR.unpack_from(data, off)
+        off += HDR.size
+        if typ == PAGES:
+            _, npages, pad = PAGES_HDR.unpack_from(data, off)
+            runs.append((off + PAGES_HDR.size + 4 * npages + pad, npages))
+        off += length
+    return runs
+
+
 def encode(sections):
-    return b"".join(HDR.pack(MAGIC, t, 0, len(p), crc(p)) + p for t, p in sections)
+    return b"".join(HDR.pack(MAGIC, t, 0, len(p), crc(checked(t, p))) + p for t, p in sections)
 
 
 def write(path, sections):

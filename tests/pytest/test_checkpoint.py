@@ -95,6 +95,85 @@ def test_program_restarts_on_another_node_with_its_pid(cluster3, prog):
         assert all(int(t) >> 22 == 1 for t in tids)
 
 
+def lazy(c, node, what="lazy_pages"):
+    return int(c.check(node, ["cat", f"/sys/kernel/krg/{what}"]))
+
+
+def kill_and_wait(c, node, pid, why="the checkpointed process to die"):
+    c.wait_for(why, lambda: not running(c, node, pid), 30)
+
+
+def test_memory_stays_in_the_image_until_touched(cluster3):
+    c, name = cluster3, "lazy"
+    img = f"{SH}/{name}.img"
+    pid = start(c, 1, name, "cr_lazy")
+    assert checkpoint(c, 1, pid, img, "--kill").status == 0
+    kill_and_wait(c, 1, pid)
+    r = restart(c, 2, img)
+    assert r.status == 0, r.stderr
+    # Its 16 MiB (4096 pages) are still in the image: none was copied.
+    assert lazy(c, 2) >= 4096 and lazy(c, 2, "lazy_images") == 1
+    # Saved again, untouched, into the same image: the pages come from the
+    # image being replaced, which the process keeps reading meanwhile.
+    r = checkpoint(c, 2, pid, img, "--kill")
+    assert r.status == 0, r.stderr
+    kill_and_wait(c, 2, pid)
+    c.wait_for("node 2 to close the image", lambda: lazy(c, 2, "lazy_images") == 0, 30)
+    assert lazy(c, 2) == 0
+    assert sorted(os.listdir(host(c, img))) == ["task-%d.krg" % pid, "tree.krg"]
+    r = restart(c, 3, img)
+    assert r.status == 0, r.stderr
+    # Removed meanwhile, the image stays readable to it (its file is open).
+    shutil.rmtree(host(c, img))
+    # Fork, madvise, mremap, munmap, mprotect and the kernel's own accesses
+    # on pages still in the image (cr_lazy.c), then every page checked.
+    signal(c, 3, pid)
+    wait_line(c, name, r"PASS|FAIL")
+    assert "PASS" in output(c, name), output(c, name)
+    kill_and_wait(c, 3, pid, "cr_lazy to exit")
+    c.wait_for("node 3 to close the image", lambda: lazy(c, 3, "lazy_images") == 0, 30)
+    assert lazy(c, 3) == 0
+
+
+def test_a_damaged_page_is_found_when_loaded(cluster3):
+    c, name = cluster3, "damaged"
+    img = f"{SH}/{name}.img"
+    pid = start(c, 1, name, "cr_lazy")
+    assert checkpoint(c, 1, pid, img, "--kill").status == 0
+    kill_and_wait(c, 1, pid)
+    # One byte of a page of the last full run (cr_lazy's pages 3840-4095).
+    path = host(c, img) / f"task-{pid}.krg"
+    data = bytearray(path.read_bytes())
+    first = [off for off, npages in krgimage.page_runs(data) if npages == 256][-1]
+    data[first + 100 * 4096 + 77] ^= 0x40
+    path.write_bytes(bytes(data))
+    # Checked before it runs, the image is refused;
+    r = restart(c, 2, img, "--eager")
+    assert r.status == 1 and "Bad message" in r.stderr, r.stderr
+    # left in the image, the page kills the process when it is touched.
+    r = restart(c, 2, img)
+    assert r.status == 0, r.stderr
+    signal(c, 2, pid)
+    kill_and_wait(c, 2, pid, "the process to die of its damaged page")
+    assert "PASS" not in output(c, name)
+    assert f"pid {pid}: page" in c.log(2) and "is damaged in its image" in c.log(2)
+    c.wait_for("node 2 to close the image", lambda: lazy(c, 2, "lazy_images") == 0, 30)
+
+
+def test_a_failed_checkpoint_leaves_the_image_before_it(cluster3):
+    c = cluster3
+    img = f"{SH}/keep.img"
+    pid = start(c, 1, "keep", "cr_signals", out_pipe=True)
+    r = checkpoint(c, 1, pid, img, "--ignore-unsupported")
+    assert r.status == 0, r.stderr
+    before = {f: (host(c, img) / f).read_bytes() for f in os.listdir(host(c, img))}
+    r = checkpoint(c, 1, pid, img)  # its stdout is a pipe: refused
+    assert r.status == 1 and "Device or resource busy" in r.stderr
+    after = {f: (host(c, img) / f).read_bytes() for f in os.listdir(host(c, img))}
+    assert after == before
+    signal(c, 1, pid, "KILL")
+
+
 def test_interrupted_sleeps_go_on_with_the_time_they_had_left(cluster3):
     # cr_sleep's four threads sleep 30 s; the checkpoint comes 10 s in.
     name = "sleep"
@@ -328,14 +407,14 @@ def image(cluster3):
     return pid, host(cluster3, f"{SH}/victim.img")
 
 
-def spoil(cluster3, image, name, edit):
+def spoil(cluster3, image, name, edit, *opts):
     """Copy the image, let edit(dir) spoil it, restart it on node 2."""
     pid, src = image
     dst = host(cluster3, f"{SH}/{name}")
     shutil.rmtree(dst, ignore_errors=True)
     shutil.copytree(src, dst)
     edit(dst, dst / f"task-{pid}.krg")
-    r = restart(cluster3, 2, f"{SH}/{name}")
+    r = restart(cluster3, 2, f"{SH}/{name}", *opts)
     assert r.status == 1, f"a spoiled image ({name}) restarted"
     assert not running(cluster3, 2, pid)
     return r.stderr
@@ -365,9 +444,9 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
     def truncate(d, t):
         os.truncate(t, t.stat().st_size // 2)
 
-    def bitflip(d, t):
+    def bitflip(d, t):  # in the middle of the first page saved
         data = bytearray(t.read_bytes())
-        data[len(data) // 3] ^= 0x10
+        data[krgimage.page_runs(data)[0][0] + 2048] ^= 0x10
         t.write_bytes(bytes(data))
 
     def absurd_length(d, t):
@@ -436,7 +515,10 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
         data_into_named: "cannot refill a deleted file (Invalid argument)",
     }
     for edit, expected in cases.items():
-        err = spoil(cluster3, image, f"bad-{edit.__name__}", edit)
+        # The flip is in a page, which only --eager reads before the restart
+        # (left in the image, it is found when loaded: see the damaged page).
+        opts = ("--eager",) if edit is bitflip else ()
+        err = spoil(cluster3, image, f"bad-{edit.__name__}", edit, *opts)
         assert expected in err, f"{edit.__name__}: {err}"
     assert "evil" not in output(cluster3, "victim")
 

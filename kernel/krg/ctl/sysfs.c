@@ -9,10 +9,15 @@
  *                         /proc/<it>/ns/pid is the namespace
  *   nodes/online          nodes reachable now, list format ("1-3,5")
  *   nodes/present         nodes seen since boot
+ *   ghosts, ghost_tables  ghosts and shared-object tables not freed yet
+ *   lazy_images           images that restarted processes still load
+ *                         pages from (ghost/lazy.c)
+ *   lazy_pages            pages left in those images, not loaded yet
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 #include <krg/ghost.h>
+#include <krg/ghost_lazy.h>
 #include <krg/ghost_objs.h>
 #include <krg/membership.h>
 #include <krg/pid.h>
@@ -60,6 +65,18 @@ static ssize_t ghost_tables_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%d\n", atomic_read(&ghost_objs_live));
 }
 
+static ssize_t lazy_images_show(struct kobject *k, struct kobj_attribute *a,
+				char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&ghost_lazy_live));
+}
+
+static ssize_t lazy_pages_show(struct kobject *k, struct kobj_attribute *a,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&ghost_lazy_pending));
+}
+
 static ssize_t show_mask(char *buf, void (*get)(struct krg_nodemask *))
 {
 	struct krg_nodemask m;
@@ -90,6 +107,8 @@ static struct kobj_attribute iface_attr = __ATTR_RO(iface);
 static struct kobj_attribute reaper_pid_attr = __ATTR_RO(reaper_pid);
 static struct kobj_attribute ghosts_attr = __ATTR_RO(ghosts);
 static struct kobj_attribute ghost_tables_attr = __ATTR_RO(ghost_tables);
+static struct kobj_attribute lazy_images_attr = __ATTR_RO(lazy_images);
+static struct kobj_attribute lazy_pages_attr = __ATTR_RO(lazy_pages);
 static struct kobj_attribute online_attr = __ATTR_RO(online);
 static struct kobj_attribute present_attr = __ATTR_RO(present);
 
@@ -101,6 +120,8 @@ static struct attribute *krg_attrs[] = {
 	&reaper_pid_attr.attr,
 	&ghosts_attr.attr,
 	&ghost_tables_attr.attr,
+	&lazy_images_attr.attr,
+	&lazy_pages_attr.attr,
 	NULL,
 };
 

@@ -201,6 +201,7 @@ static int restore_self(struct rst_task *t)
 	t->m.objs = r->objs;
 	t->m.caller = r->caller;
 	t->m.privileged = r->privileged;
+	t->m.eager = r->flags & KRG_CR_EAGER;
 	return ghost_import_task(&t->m);
 }
 

@@ -79,6 +79,13 @@ static ssize_t file_read_user(struct ghost *g, void __user *buf, size_t len)
 	return vfs_read(f->file, buf, len, &f->pos);
 }
 
+static void file_skip(struct ghost *g, size_t len)
+{
+	struct file_ghost *f = g->priv;
+
+	f->pos += len;
+}
+
 static void file_release(struct ghost *g)
 {
 	struct file_ghost *f = g->priv;
@@ -93,6 +100,7 @@ static const struct ghost_ops file_ops = {
 	.write_user = file_write_user,
 	.read = file_read,
 	.read_user = file_read_user,
+	.skip = file_skip,
 	.release = file_release,
 };
 
@@ -136,4 +144,11 @@ int ghost_file_sync(struct ghost *g)
 	if (err)
 		g->err = err;
 	return g->err;
+}
+
+/* The file under a file ghost (reading it at its own positions), or NULL. */
+struct file *ghost_file_of(struct ghost *g)
+{
+	return g->ops == &file_ops ? ((struct file_ghost *)g->priv)->file :
+				     NULL;
 }

@@ -104,6 +104,24 @@ int ghost_read_user(struct ghost *g, void __user *buf, size_t len)
 	return g->err;
 }
 
+/* Pass over len bytes, as if read; past the end, the next read fails. */
+int ghost_skip(struct ghost *g, size_t len)
+{
+	u8 bounce[256];
+	size_t n;
+
+	if (g->ops->skip && !g->err) {
+		g->ops->skip(g, len);
+		g->pos += len;
+	}
+	while (!g->ops->skip && !g->err && len) {
+		n = min(len, sizeof(bounce));
+		ghost_read(g, bounce, n);
+		len -= n;
+	}
+	return g->err;
+}
+
 void ghost_close(struct ghost *g)
 {
 	if (g->ops->release)

@@ -7,7 +7,9 @@
  * are in their files; the vDSO is remapped at the same address.
  *
  * On import the task's old mappings go and each VMA is mapped again at
- * its address (MAP_FIXED_NOREPLACE: VMAs must not overlap), then filled.
+ * its address (MAP_FIXED_NOREPLACE: VMAs must not overlap), then filled:
+ * shared memory at once, private pages of an image file when they are
+ * first touched (ghost/lazy.c), unless restart is asked to load all.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -23,7 +25,9 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/xxhash.h>
+#include <linux/swapops.h>
 #include <krg/ghost.h>
+#include <krg/ghost_lazy.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_task.h>
 
@@ -136,8 +140,12 @@ static int pte_present_entry(pte_t *ptep, unsigned long addr,
 	pte_t pte = ptep_get(ptep);
 	struct page *page;
 
-	if (!pte_present(pte))
+	if (!pte_present(pte)) {
+		/* Still in the image it was restarted from: saved all the same */
+		if (is_swap_pte(pte) && is_krg_lazy_entry(pte_to_swp_entry(pte)))
+			__set_bit((addr - pw->start) >> PAGE_SHIFT, pw->present);
 		return 0;
+	}
 	if (pw->anon_only) {
 		page = vm_normal_page(walk->vma, addr, pte);
 		if (!page || !PageAnon(page))
@@ -163,27 +171,23 @@ static int read_user(unsigned long addr, void *buf, size_t len)
 }
 
 /*
- * The checksum of a PAGES section: @head, then @npages of current's
- * memory at @addr, read in place. -EFAULT if a page cannot be had that
- * way (not readable): the caller then copies instead.
+ * The checksum of each of @npages of current's memory at @addr, read in
+ * place. -EFAULT if a page cannot be had that way (not readable): the
+ * caller then copies instead.
  */
-static int pages_checksum(const void *head, size_t head_len,
-			  unsigned long addr, unsigned long npages, u32 *check)
+static int page_checks(unsigned long addr, unsigned long npages,
+		       __le32 *checks)
 {
-	struct xxh64_state st;
 	struct page *pages[32];
 	int i, n, chunk;
 
-	xxh64_reset(&st, 0);
-	xxh64_update(&st, head, head_len);
 	while (npages) {
 		chunk = min_t(unsigned long, npages, ARRAY_SIZE(pages));
 		n = get_user_pages_fast(addr, chunk, 0, pages);
 		for (i = 0; i < n; i++) {
 			void *k = kmap_local_page(pages[i]);
 
-			if (n == chunk)
-				xxh64_update(&st, k, PAGE_SIZE);
+			*checks++ = cpu_to_le32(ghost_checksum(k, PAGE_SIZE));
 			kunmap_local(k);
 			put_page(pages[i]);
 		}
@@ -192,29 +196,61 @@ static int pages_checksum(const void *head, size_t head_len,
 		addr += chunk << PAGE_SHIFT;
 		npages -= chunk;
 	}
-	*check = (u32)xxh64_digest(&st);
 	return 0;
 }
 
-/* One run of pages: from memory in place, or copied if it must be. */
-static int write_run(struct ghost_export *x, struct krg_img_pages *run,
-		     u8 *buf)
+static void buf_checks(const u8 *data, unsigned long npages, __le32 *checks)
 {
-	size_t len = (size_t)run->npages << PAGE_SHIFT;
-	u32 check;
-	int err;
+	unsigned long i;
 
-	if (!pages_checksum(run, sizeof(*run), run->addr, run->npages, &check))
-		return ghost_section_write_user(x->g, KRG_SEC_PAGES, run,
-						sizeof(*run),
-						(void __user *)run->addr, len,
-						check);
-	memcpy(buf, run, sizeof(*run));
-	err = read_user(run->addr, buf + sizeof(*run), len);
-	return err ?: ghost_section_write(x->g, KRG_SEC_PAGES, buf,
-					  sizeof(*run) + len);
+	for (i = 0; i < npages; i++)
+		checks[i] = cpu_to_le32(ghost_checksum(data + i * PAGE_SIZE,
+						       PAGE_SIZE));
 }
 
+/* A PAGES section's head: run, page checksums, then padding. */
+struct run_head {
+	struct krg_img_pages run;
+	__le32 checks[KRG_IMG_MAX_RUN];
+	u8 pad[PAGE_SIZE];
+} __packed;
+
+static size_t checked_len(u32 npages)
+{
+	return sizeof(struct krg_img_pages) + npages * sizeof(__le32);
+}
+
+/*
+ * One run of pages: from memory in place, or copied if it must be. The
+ * pages start on a page boundary of the image, where restart can leave
+ * them for later.
+ */
+static int write_run(struct ghost_export *x, u64 addr, u32 npages,
+		     struct run_head *h, u8 *buf)
+{
+	size_t len = (size_t)npages << PAGE_SHIFT, head_len;
+	bool copy = page_checks(addr, npages, h->checks) != 0;
+	int err;
+
+	if (copy) {
+		err = read_user(addr, buf, len);
+		if (err)
+			return err;
+		buf_checks(buf, npages, h->checks);
+	}
+	head_len = checked_len(npages);
+	h->run = (struct krg_img_pages) {
+		.addr = addr, .npages = npages,
+		.pad = -(x->g->pos + sizeof(struct ghost_section_hdr) +
+			 head_len) & (PAGE_SIZE - 1),
+	};
+	memset((u8 *)h + head_len, 0, h->run.pad);
+	ghost_section_start(x->g, KRG_SEC_PAGES, head_len + h->run.pad + len,
+			    ghost_checksum(h, head_len));
+	ghost_write(x->g, h, head_len + h->run.pad);
+	return copy ? ghost_write(x->g, buf, len) :
+		      ghost_write_user(x->g, (void __user *)addr, len);
+}
 
 static int walk_pages(const struct krg_img_vma *v, struct page_walk *pw)
 {
@@ -251,7 +287,6 @@ static int write_runs(struct ghost_export *x, const struct krg_img_vma *v,
 		.start = v->start,
 		.anon_only = v->kind == KRG_VMA_FILE_PRIVATE,
 	};
-	struct krg_img_pages run_hdr, *run = &run_hdr;
 	unsigned long i = 0, j;
 	int err = 0;
 
@@ -267,9 +302,9 @@ static int write_runs(struct ghost_export *x, const struct krg_img_vma *v,
 		if (i >= npages)
 			break;
 		j = find_next_zero_bit(pw.present, min(npages, i + KRG_IMG_MAX_RUN), i);
-		run->addr = v->start + (i << PAGE_SHIFT);
-		run->npages = j - i;
-		err = write_run(x, run, buf);
+		err = write_run(x, v->start + (i << PAGE_SHIFT), j - i,
+				(struct run_head *)buf,
+				buf + sizeof(struct run_head));
 		i = j;
 	}
 	kvfree(pw.present);
@@ -305,7 +340,7 @@ int ghost_export_mm(struct ghost_export *x)
 	u8 *buf;
 
 	static_assert(sizeof(img.auxv) >= sizeof(mm->saved_auxv));
-	buf = kvmalloc(sizeof(struct krg_img_pages) + RUN_BYTES, GFP_KERNEL);
+	buf = kvmalloc(sizeof(struct run_head) + RUN_BYTES, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	err = list_vmas(x, &d, &n);
@@ -457,38 +492,42 @@ static int fill_shared(struct ghost_import *m, const struct krg_img_vma *v,
 					  "cannot fill shared memory");
 }
 
-/* The checksum of a run's header and its pages in @data. */
-static u32 run_checksum(const struct krg_img_pages *run, const void *data,
-			size_t len)
+/* Do the @npages at @data match their @checks? */
+static bool pages_match(const __le32 *checks, unsigned long npages,
+			const u8 *data, unsigned long addr)
 {
-	struct xxh64_state st;
+	__le32 got[32];
+	unsigned long i, n;
 
-	xxh64_reset(&st, 0);
-	xxh64_update(&st, run, sizeof(*run));
-	xxh64_update(&st, data, len);
-	return (u32)xxh64_digest(&st);
+	for (i = 0; i < npages; i += n) {
+		n = min_t(unsigned long, npages - i, ARRAY_SIZE(got));
+		if (data)
+			buf_checks(data + i * PAGE_SIZE, n, got);
+		else if (page_checks(addr + i * PAGE_SIZE, n, got))
+			return false;
+		if (memcmp(got, checks + i, n * sizeof(*got)))
+			return false;
+	}
+	return true;
 }
 
 /*
- * One run of pages into its place. Writable private memory is read from
- * the image straight into place, then checked there; the rest goes
+ * One run of pages into its place, now. Writable private memory is read
+ * from the image straight into place, then checked there; the rest goes
  * through a buffer (read-only pages with FOLL_FORCE, shared memory
  * through its object).
  */
 static int fill_run(struct ghost_import *m, const struct krg_img_vma *v,
-		    const struct krg_img_pages *run, u32 check)
+		    const struct run_head *h)
 {
-	unsigned long len = (unsigned long)run->npages << PAGE_SHIFT;
+	unsigned long len = (unsigned long)h->run.npages << PAGE_SHIFT;
+	u64 addr = h->run.addr;
 	void *buf;
-	u32 got;
 	int err;
 
 	if ((v->vm_flags & VM_WRITE) && v->kind != KRG_VMA_SHARED_ANON) {
-		err = ghost_read_user(m->g, (void __user *)run->addr, len);
-		if (!err)
-			err = pages_checksum(run, sizeof(*run), run->addr,
-					     run->npages, &got);
-		if (!err && got != check)
+		err = ghost_read_user(m->g, (void __user *)addr, len);
+		if (!err && !pages_match(h->checks, h->run.npages, NULL, addr))
 			err = m->g->err = -EBADMSG;
 		return err;
 	}
@@ -496,47 +535,80 @@ static int fill_run(struct ghost_import *m, const struct krg_img_vma *v,
 	if (!buf)
 		return -ENOMEM;
 	err = ghost_read(m->g, buf, len);
-	if (!err && run_checksum(run, buf, len) != check)
+	if (!err && !pages_match(h->checks, h->run.npages, buf, 0))
 		err = m->g->err = -EBADMSG;
 	if (!err && v->kind == KRG_VMA_SHARED_ANON)
-		err = fill_shared(m, v, run->addr, buf, len);
-	else if (!err && access_remote_vm(current->mm, run->addr, buf, len,
+		err = fill_shared(m, v, addr, buf, len);
+	else if (!err && access_remote_vm(current->mm, addr, buf, len,
 					  FOLL_WRITE | FOLL_FORCE) != len)
-		err = ghost_fail(m->msg, -EFAULT, "cannot fill %llx", run->addr);
+		err = ghost_fail(m->msg, -EFAULT, "cannot fill %llx", addr);
 	kvfree(buf);
 	return err;
 }
 
-/* Fill the VMA @v from the page runs that follow its section. */
-static int fill_one(struct ghost_import *m, const struct krg_img_vma *v)
+/*
+ * One run of private pages left in the image, if it is a file on a page
+ * boundary: each is loaded at its first access (ghost/lazy.c).
+ */
+static int leave_run(struct ghost_import *m, const struct run_head *h)
 {
-	struct krg_img_pages run;
+	unsigned long len = (unsigned long)h->run.npages << PAGE_SHIFT;
+	int err;
+
+	err = ghost_lazy_add(m->lazy, h->run.addr, h->run.npages, m->g->pos,
+			     h->checks);
+	if (err)
+		return ghost_fail(m->msg, err, "cannot leave pages %llx+%u",
+				  h->run.addr, h->run.npages);
+	return ghost_skip(m->g, len);
+}
+
+/* Fill the VMA @v from the page runs that follow its section. */
+static int fill_one(struct ghost_import *m, const struct krg_img_vma *v,
+		    struct run_head *h)
+{
+	struct krg_img_pages *run = &h->run;
 	unsigned long len;
 	u32 rest, check;
 	u16 type;
 	int err;
 
 	while (!(err = ghost_import_peek(m, &type)) && type == KRG_SEC_PAGES) {
-		err = ghost_import_take_head(m, KRG_SEC_PAGES, &run, sizeof(run),
-					     RUN_BYTES, &rest, &check);
+		err = ghost_import_take_head(m, KRG_SEC_PAGES, run, sizeof(*run),
+					     sizeof(*h) - sizeof(*run) + RUN_BYTES,
+					     &rest, &check);
 		if (err)
 			return err;
-		len = (unsigned long)run.npages << PAGE_SHIFT;
-		if (!run.npages || run.npages > KRG_IMG_MAX_RUN ||
-		    rest != len || !PAGE_ALIGNED(run.addr) ||
-		    run.addr < v->start || run.addr + len > v->end ||
+		len = (unsigned long)run->npages << PAGE_SHIFT;
+		if (!run->npages || run->npages > KRG_IMG_MAX_RUN ||
+		    run->pad >= PAGE_SIZE ||
+		    rest != checked_len(run->npages) - sizeof(*run) + run->pad + len ||
+		    !PAGE_ALIGNED(run->addr) ||
+		    run->addr < v->start || run->addr + len > v->end ||
 		    v->kind == KRG_VMA_FILE_SHARED || v->kind == KRG_VMA_VDSO)
 			return ghost_fail(m->msg, -EINVAL,
 					  "page run %llx+%u outside its mapping",
-					  run.addr, run.npages);
-		err = fill_run(m, v, &run, check);
+					  run->addr, run->npages);
+		err = ghost_read(m->g, h->checks,
+				 run->npages * sizeof(__le32));
+		if (!err && ghost_checksum(h, checked_len(run->npages)) != check)
+			err = m->g->err = -EBADMSG;
+		if (!err)
+			err = ghost_skip(m->g, run->pad);
+		if (err)
+			return err;
+		if (m->lazy && v->kind != KRG_VMA_SHARED_ANON &&
+		    PAGE_ALIGNED(m->g->pos))
+			err = leave_run(m, h);
+		else
+			err = fill_run(m, v, h);
 		if (err)
 			return err;
 	}
 	return err;
 }
 
-static int import_vmas(struct ghost_import *m, u32 nvmas)
+static int import_vmas(struct ghost_import *m, u32 nvmas, struct run_head *h)
 {
 	struct krg_img_vma vma, *v = &vma;	/* m->data goes with the pages */
 	unsigned long prev_end = 0;
@@ -582,7 +654,7 @@ static int import_vmas(struct ghost_import *m, u32 nvmas)
 		err = map_one(m, v, path);
 		kfree(path);
 		if (!err)
-			err = fill_one(m, v);
+			err = fill_one(m, v, h);
 		if (err)
 			return err;
 	}
@@ -592,8 +664,9 @@ static int import_vmas(struct ghost_import *m, u32 nvmas)
 int ghost_import_mm(struct ghost_import *m)
 {
 	struct mm_struct *mm = current->mm;
+	struct file *exe, *image;
 	struct krg_img_mm img;
-	struct file *exe;
+	struct run_head *h;
 	char *path;
 	int err;
 
@@ -613,12 +686,19 @@ int ghost_import_mm(struct ghost_import *m)
 		return ghost_fail(m->msg, PTR_ERR(exe),
 				  "cannot open its executable");
 
+	h = kvmalloc(sizeof(*h), GFP_KERNEL);
+	image = ghost_file_of(m->g);
+	if (image && !m->eager)
+		m->lazy = ghost_lazy_new(image);
 	/* What the restarting task had (a copy of its caller's) goes. */
-	err = vm_munmap(0, TASK_SIZE);
+	err = h ? vm_munmap(0, TASK_SIZE) : -ENOMEM;
 	if (!err)
-		err = import_vmas(m, img.nvmas);
+		err = import_vmas(m, img.nvmas, h);
 	if (!err)
 		err = replace_mm_exe_file(mm, exe);
+	ghost_lazy_seal(m->lazy);
+	m->lazy = NULL;
+	kvfree(h);
 	fput(exe);
 	if (err)
 		return err;

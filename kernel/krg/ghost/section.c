@@ -34,24 +34,20 @@ int ghost_section_write(struct ghost *g, u16 type, const void *data, u32 len)
 }
 
 /*
- * A section whose payload is @head, then @len bytes of current's memory
- * at @data, checksummed already by the caller (@check): page runs go from
- * the task's memory to the backend without a copy.
+ * The header of a section of @len bytes whose checksum the caller made
+ * (@check), for a payload it writes itself: page runs go from the task's
+ * memory to the backend without a copy.
  */
-int ghost_section_write_user(struct ghost *g, u16 type, const void *head,
-			     u32 head_len, const void __user *data, u32 len,
-			     u32 check)
+int ghost_section_start(struct ghost *g, u16 type, u32 len, u32 check)
 {
 	struct ghost_section_hdr h = {
 		.magic = cpu_to_le32(GHOST_SECTION_MAGIC),
 		.type = cpu_to_le16(type),
-		.len = cpu_to_le32(head_len + len),
+		.len = cpu_to_le32(len),
 		.crc = cpu_to_le32(check),
 	};
 
-	ghost_write(g, &h, sizeof(h));
-	ghost_write(g, head, head_len);
-	return ghost_write_user(g, data, len);
+	return ghost_write(g, &h, sizeof(h));
 }
 
 /**

@@ -33,9 +33,9 @@ static const struct ghost_part ghost_parts[] = {
 	{ "fpu", true, ghost_export_fpu, ghost_import_fpu },
 };
 
-/* The largest section: a run of pages and its header. */
+/* The largest section: a run of pages, its checksums and padding. */
 #define SECTION_MAX	(sizeof(struct krg_img_pages) + \
-			 KRG_IMG_MAX_RUN * PAGE_SIZE)
+			 KRG_IMG_MAX_RUN * (sizeof(__le32) + PAGE_SIZE) + PAGE_SIZE)
 
 static int vfail(char *msg, int err, bool pid, const char *fmt,
 		 va_list args)

@@ -37,6 +37,23 @@ static void stream_roundtrip_and_sticky_error(struct kunit *test)
 	ghost_close(g);
 }
 
+/* A skip passes over bytes as a read would; past the end, reads fail. */
+static void skip_passes_over_bytes(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 600, GFP_KERNEL);
+	struct ghost *g;
+	u8 out;
+
+	buf[300] = 0x5a;
+	g = mem(test, buf, 600);
+	KUNIT_EXPECT_EQ(test, ghost_skip(g, 300), 0);
+	KUNIT_EXPECT_EQ(test, g->pos, 300ULL);
+	KUNIT_EXPECT_EQ(test, ghost_read(g, &out, 1), 0);
+	KUNIT_EXPECT_EQ(test, out, 0x5a);
+	KUNIT_EXPECT_EQ(test, ghost_skip(g, 400), -ENODATA);
+	ghost_close(g);
+}
+
 static void section_roundtrip(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, BUF, GFP_KERNEL);
@@ -135,6 +152,7 @@ static void array_sections(struct kunit *test)
 
 static struct kunit_case krg_ghost_cases[] = {
 	KUNIT_CASE(stream_roundtrip_and_sticky_error),
+	KUNIT_CASE(skip_passes_over_bytes),
 	KUNIT_CASE(section_roundtrip),
 	KUNIT_CASE(section_rejects_damage),
 	KUNIT_CASE(array_sections),

@@ -25,6 +25,8 @@ struct ghost_ops {
 	ssize_t (*write_user)(struct ghost *g, const void __user *buf,
 			      size_t len);
 	ssize_t (*read_user)(struct ghost *g, void __user *buf, size_t len);
+	/* Optional: pass over len bytes without reading them. */
+	void (*skip)(struct ghost *g, size_t len);
 	void (*release)(struct ghost *g);
 };
 
@@ -41,6 +43,7 @@ int ghost_write(struct ghost *g, const void *buf, size_t len);
 int ghost_write_user(struct ghost *g, const void __user *buf, size_t len);
 int ghost_read(struct ghost *g, void *buf, size_t len);
 int ghost_read_user(struct ghost *g, void __user *buf, size_t len);
+int ghost_skip(struct ghost *g, size_t len);
 void ghost_close(struct ghost *g);
 
 /* A ghost over a caller's buffer of @size bytes (tests, staging). */
@@ -49,6 +52,7 @@ struct ghost *ghost_mem_new(void *buf, size_t size);
 struct file;
 struct ghost *ghost_file_new(struct file *file, bool write);
 int ghost_file_sync(struct ghost *g);
+struct file *ghost_file_of(struct ghost *g);
 
 #define GHOST_SECTION_MAGIC	0x4553474bU	/* "KGSE" */
 
@@ -62,9 +66,7 @@ struct ghost_section_hdr {
 
 u32 ghost_checksum(const void *data, u32 len);	/* low 32 bits of XXH64 */
 int ghost_section_write(struct ghost *g, u16 type, const void *data, u32 len);
-int ghost_section_write_user(struct ghost *g, u16 type, const void *head,
-			     u32 head_len, const void __user *data, u32 len,
-			     u32 check);
+int ghost_section_start(struct ghost *g, u16 type, u32 len, u32 check);
 int ghost_section_read(struct ghost *g, u16 *type, void **data, u32 *len,
 		       u32 max_len);
 

@@ -41,6 +41,8 @@ struct ghost_import {
 	bool thread;			/* not the leader: its own parts only */
 	bool privileged;		/* the restarting caller's CAP_SYS_ADMIN */
 	bool stopped;			/* its process was stopped: stop it */
+	bool eager;			/* load all its memory before it runs */
+	struct ghost_lazy *lazy;	/* or leave pages there (ghost/lazy.c) */
 	const struct cred *caller;	/* and its credentials */
 	/* The header read ahead (have), and the payload taken last. */
 	struct ghost_section_hdr hdr;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * krg checkpoint image, version 2 (see Documentation/image-format.md).
+ * krg checkpoint image, version 3 (see Documentation/image-format.md).
  *
  * An image is a directory:
  *
@@ -26,7 +26,7 @@
 #include <linux/types.h>
 
 #define KRG_IMAGE_MAGIC		0x474d49474b52ULL	/* "KRGIMG" */
-#define KRG_IMAGE_VERSION	2
+#define KRG_IMAGE_VERSION	3
 #define KRG_IMAGE_MAX_TASKS	1024
 #define KRG_IMAGE_TREE		"tree.krg"
 #define KRG_IMAGE_TASK_FMT	"task-%d.krg"
@@ -42,7 +42,7 @@ enum krg_section {
 	KRG_SEC_SIGNALS,	/* struct krg_img_signals */
 	KRG_SEC_MM,		/* struct krg_img_mm, then the exe path */
 	KRG_SEC_VMA,		/* struct krg_img_vma, then the file path */
-	KRG_SEC_PAGES,		/* struct krg_img_pages, then the pages */
+	KRG_SEC_PAGES,		/* struct krg_img_pages, checksums, pages */
 	KRG_SEC_FILE,		/* struct krg_img_file, then the path */
 	KRG_SEC_REGS,		/* struct krg_img_regs */
 	KRG_SEC_FPU,		/* struct krg_img_fpu, then the state */
@@ -233,12 +233,19 @@ struct krg_img_vma {
 } __attribute__((packed));
 
 /*
- * A run of pages of the VMA just before; at most KRG_IMG_MAX_RUN pages.
+ * A run of pages of the VMA just before, at most KRG_IMG_MAX_RUN: this
+ * header, the checksum of each page (__le32, as a section's), @pad bytes
+ * (zero, ignored) that put the first page at a multiple of 4096 bytes
+ * from the start of the file, then the pages. The section's checksum
+ * covers the header and the page checksums only: each page is checked
+ * on its own, when it is loaded (restart may leave pages in the image
+ * until they are first touched).
  * A shared object's pages come once, with the first task that maps it.
  */
 struct krg_img_pages {
 	__u64 addr;
 	__u32 npages;
+	__u32 pad;
 } __attribute__((packed));
 
 #define KRG_IMG_MAX_RUN		256

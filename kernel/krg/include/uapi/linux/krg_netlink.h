@@ -52,7 +52,8 @@
  *                       stop), ENODEV (no cluster PID namespace), and the
  *                       image file's; the extended ack says which task
  *                       and why.
- * KRG_CMD_RESTART       KRG_A_CR_DIR_FD, KRG_A_CR_FLAGS (KRG_CR_STOPPED)
+ * KRG_CMD_RESTART       KRG_A_CR_DIR_FD, KRG_A_CR_FLAGS (KRG_CR_STOPPED,
+ *                       KRG_CR_EAGER)
  *                       -> KRG_A_CR_PID (the root), KRG_A_CR_TASKS.
  *                       Recreates the tree, with the same PIDs, as children
  *                       of the caller, who must be in the cluster PID
@@ -132,10 +133,11 @@ enum krg_cr_flags {
 	KRG_CR_STOP = 2,		/* checkpoint: leave it stopped */
 	KRG_CR_IGNORE_UNSUPPORTED = 4,	/* checkpoint: /dev/null instead */
 	KRG_CR_STOPPED = 8,		/* restart: leave it stopped */
+	KRG_CR_EAGER = 16,		/* restart: load all memory first */
 };
 #define KRG_CR_CHECKPOINT_FLAGS	(KRG_CR_KILL | KRG_CR_STOP | \
 				 KRG_CR_IGNORE_UNSUPPORTED)
-#define KRG_CR_RESTART_FLAGS	KRG_CR_STOPPED
+#define KRG_CR_RESTART_FLAGS	(KRG_CR_STOPPED | KRG_CR_EAGER)
 
 enum krg_node_state {
 	KRG_NODE_STATE_ONLINE = 1,	/* reachable now */

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lazy restore of private memory: restart does not copy a page, it leaves
+ * in the page's pte a krg marker (PTE_MARKER_KRG_LAZY, <linux/swapops.h>)
+ * that names the image and the page in it. The first access faults on the
+ * marker: krg_lazy_fault() reads the page from the image's page cache,
+ * checks it against its checksum and maps it, as a fault of anonymous
+ * memory would map a new page. A restart then costs a pte per page, not
+ * a copy of it, and a page never touched is never read.
+ *
+ * Each marker holds a reference on its image. Restart takes it when it
+ * sets the marker, fork when it copies one (krg_lazy_dup()); a fault that
+ * maps the page, or munmap, madvise(MADV_DONTNEED) and exit, which zap
+ * it (krg_lazy_drop()), give it back. mremap moves markers and their
+ * references. The last one closes the image file.
+ *
+ * A marker carries a slot (which image) and the page's number there.
+ */
+#define pr_fmt(fmt) "krg: " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/idr.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
+#include <linux/oom.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/rwsem.h>
+#include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include <linux/workqueue.h>
+#include <krg/ghost.h>
+#include <krg/ghost_lazy.h>
+
+#define SLOT_BITS	16
+#define PAGE_BITS	31	/* with the slot: 47 bits of a swap offset */
+
+struct lazy_page {
+	pgoff_t index;		/* in the image file */
+	u32 check;		/* ghost_checksum() of the page */
+};
+
+struct ghost_lazy {
+	atomic_long_t refs;	/* markers, faults in flight, restart */
+	struct file *image;
+	struct rw_semaphore grow;	/* restart adds, faults read */
+	struct lazy_page *pages;
+	unsigned long npages, size;
+	int slot;
+	struct work_struct free;
+	struct rcu_head rcu;
+};
+
+static DEFINE_IDR(lazy_slots);
+static DEFINE_SPINLOCK(lazy_lock);
+
+atomic_t ghost_lazy_live = ATOMIC_INIT(0);
+atomic_long_t ghost_lazy_pending = ATOMIC_LONG_INIT(0);
+
+static void lazy_free(struct work_struct *work)
+{
+	struct ghost_lazy *l = container_of(work, struct ghost_lazy, free);
+
+	spin_lock(&lazy_lock);
+	idr_remove(&lazy_slots, l->slot);
+	spin_unlock(&lazy_lock);
+	fput(l->image);
+	kvfree(l->pages);
+	kfree_rcu(l, rcu);
+	atomic_dec(&ghost_lazy_live);
+}
+
+/* Zap and fault drop references under page table locks: free later. */
+static void lazy_put(struct ghost_lazy *l)
+{
+	if (atomic_long_dec_and_test(&l->refs))
+		schedule_work(&l->free);
+}
+
+/* The image of a marker, with a reference, and the page's number in it. */
+static struct ghost_lazy *lazy_get(swp_entry_t entry, unsigned long *nr)
+{
+	unsigned long data = swp_offset(entry) >> PTE_MARKER_SHIFT;
+	struct ghost_lazy *l;
+
+	*nr = data >> SLOT_BITS;
+	rcu_read_lock();
+	l = idr_find(&lazy_slots, data & (BIT(SLOT_BITS) - 1));
+	if (l && !atomic_long_inc_not_zero(&l->refs))
+		l = NULL;
+	rcu_read_unlock();
+	return l;
+}
+
+/**
+ * ghost_lazy_new - an image that pages will be loaded from
+ * @image: the open image file; pages are read through its page cache
+ *
+ * Return: the image, holding one reference until ghost_lazy_seal(); NULL
+ * if the file cannot serve pages that way or no slot is free: restart
+ * then loads the pages at once.
+ */
+struct ghost_lazy *ghost_lazy_new(struct file *image)
+{
+	struct address_space *mapping = image->f_mapping;
+	struct ghost_lazy *l;
+
+	if (!mapping->a_ops->read_folio && !shmem_mapping(mapping))
+		return NULL;
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return NULL;
+	idr_preload(GFP_KERNEL);
+	spin_lock(&lazy_lock);
+	l->slot = idr_alloc(&lazy_slots, NULL, 0, BIT(SLOT_BITS), GFP_NOWAIT);
+	spin_unlock(&lazy_lock);
+	idr_preload_end();
+	if (l->slot < 0) {
+		kfree(l);
+		return NULL;
+	}
+	atomic_long_set(&l->refs, 1);
+	l->image = get_file(image);
+	init_rwsem(&l->grow);
+	INIT_WORK(&l->free, lazy_free);
+	atomic_inc(&ghost_lazy_live);
+	spin_lock(&lazy_lock);
+	idr_replace(&lazy_slots, l, l->slot);
+	spin_unlock(&lazy_lock);
+	return l;
+}
+
+/* Restart is done adding pages: the markers alone keep @l now. */
+void ghost_lazy_seal(struct ghost_lazy *l)
+{
+	if (l)
+		lazy_put(l);
+}
+
+static int add_pages(struct ghost_lazy *l, unsigned long npages, loff_t pos,
+		     const __le32 *checks)
+{
+	unsigned long i, size = l->size;
+	struct lazy_page *p = l->pages;
+
+	if (l->npages + npages > BIT(PAGE_BITS))
+		return -E2BIG;
+	down_write(&l->grow);	/* kvrealloc() frees what faults read */
+	if (l->npages + npages > size) {
+		size = max(2 * size, l->npages + npages);
+		p = kvrealloc(p, size * sizeof(*p), GFP_KERNEL);
+		if (!p) {
+			up_write(&l->grow);
+			return -ENOMEM;
+		}
+		l->pages = p;
+		l->size = size;
+	}
+	for (i = 0; i < npages; i++)
+		p[l->npages + i] = (struct lazy_page) {
+			.index = (pos >> PAGE_SHIFT) + i,
+			.check = le32_to_cpu(checks[i]),
+		};
+	l->npages += npages;
+	up_write(&l->grow);
+	return 0;
+}
+
+static pte_t marker(struct ghost_lazy *l, unsigned long nr)
+{
+	return make_pte_marker(PTE_MARKER_KRG_LAZY |
+			       ((l->slot | nr << SLOT_BITS) << PTE_MARKER_SHIFT));
+}
+
+/* A marker in each pte of [addr, addr + npages pages), all empty. */
+static int set_markers(struct ghost_lazy *l, unsigned long addr,
+		       unsigned long npages, unsigned long nr)
+{
+	unsigned long end = addr + (npages << PAGE_SHIFT);
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	pte_t *start, *pte;
+	spinlock_t *ptl;
+	int err = 0;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (!vma || end > vma->vm_end || (vma->vm_flags & VM_SHARED))
+		err = -EINVAL;
+	else if (anon_vma_prepare(vma))	/* fork copies markers with it */
+		err = -ENOMEM;
+	while (!err && addr < end) {
+		start = pte = get_locked_pte(mm, addr, &ptl);
+		if (!pte) {
+			err = -ENOMEM;
+			break;
+		}
+		do {
+			if (!pte_none(ptep_get(pte))) {
+				err = -EEXIST;
+				break;
+			}
+			atomic_long_inc(&l->refs);
+			atomic_long_inc(&ghost_lazy_pending);
+			set_pte_at(mm, addr, pte, marker(l, nr++));
+			addr += PAGE_SIZE;
+			pte++;
+		} while (addr < end && (addr & ~PMD_MASK));
+		pte_unmap_unlock(start, ptl);
+	}
+	mmap_read_unlock(mm);
+	return err;
+}
+
+/**
+ * ghost_lazy_add - leave a run of pages of current in the image
+ * @addr: where they belong, in one private mapping of current
+ * @npages: how many
+ * @pos: where the first is in the image file (page aligned)
+ * @checks: the checksum of each
+ *
+ * Return: 0; -EINVAL if they are not all in one private mapping, -EEXIST
+ * if one of them is there already (a run given twice), -ENOMEM.
+ */
+int ghost_lazy_add(struct ghost_lazy *l, unsigned long addr,
+		   unsigned long npages, loff_t pos, const __le32 *checks)
+{
+	unsigned long nr = l->npages;
+	int err = add_pages(l, npages, pos, checks);
+
+	return err ?: set_markers(l, addr, npages, nr);
+}
+
+/* Page @nr of @l into @folio, checked. */
+static int load(struct ghost_lazy *l, unsigned long nr, struct folio *folio)
+{
+	struct address_space *mapping = l->image->f_mapping;
+	struct lazy_page p;
+	struct folio *src;
+	bool ok;
+	void *k;
+
+	down_read(&l->grow);
+	ok = nr < l->npages;
+	if (ok)
+		p = l->pages[nr];
+	up_read(&l->grow);
+	if (!ok)
+		return -EINVAL;
+	if (mapping->a_ops->read_folio)
+		src = read_cache_folio(mapping, p.index, NULL, l->image);
+	else
+		src = shmem_read_folio(mapping, p.index);
+	if (IS_ERR(src))
+		return PTR_ERR(src);
+	copy_highpage(folio_page(folio, 0), folio_file_page(src, p.index));
+	folio_put(src);
+	k = kmap_local_folio(folio, 0);
+	ok = ghost_checksum(k, PAGE_SIZE) == p.check;
+	kunmap_local(k);
+	return ok ? 0 : -EBADMSG;
+}
+
+/* Map @folio where the marker was, unless the pte changed meanwhile. */
+static bool map(struct vm_fault *vmf, struct folio *folio)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pte_t pte = mk_pte(folio_page(folio, 0), vma->vm_page_prot);
+
+	pte = pte_sw_mkyoung(pte);
+	if (vma->vm_flags & VM_WRITE)
+		pte = pte_mkwrite(pte_mkdirty(pte), vma);
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address,
+				       &vmf->ptl);
+	if (!vmf->pte)
+		return false;
+	if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte) ||
+	    check_stable_address_space(vma->vm_mm)) {
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		return false;
+	}
+	inc_mm_counter(vma->vm_mm, MM_ANONPAGES);
+	folio_add_new_anon_rmap(folio, vma, vmf->address, RMAP_EXCLUSIVE);
+	folio_add_lru_vma(folio, vma);
+	set_pte_at(vma->vm_mm, vmf->address, vmf->pte, pte);
+	update_mmu_cache_range(vmf, vma, vmf->address, vmf->pte, 1);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return true;
+}
+
+/* The fault on a marker (handle_pte_marker()): load its page, or SIGBUS. */
+vm_fault_t krg_lazy_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct ghost_lazy *l;
+	struct folio *folio;
+	unsigned long nr;
+	vm_fault_t ret;
+	int err;
+
+	l = lazy_get(pte_to_swp_entry(vmf->orig_pte), &nr);
+	if (!l || !vma->anon_vma) {
+		pr_warn_ratelimited("pid %d: page %lx lost its image\n",
+				    task_pid_vnr(current), vmf->address);
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vma, vmf->address,
+				false);
+	ret = VM_FAULT_OOM;
+	if (!folio)
+		goto out;
+	err = load(l, nr, folio);
+	if (!err && mem_cgroup_charge(folio, vma->vm_mm, GFP_KERNEL))
+		goto put;
+	ret = VM_FAULT_SIGBUS;
+	if (err == -EBADMSG)
+		pr_warn_ratelimited("pid %d: page %lx is damaged in its image\n",
+				    task_pid_vnr(current), vmf->address);
+	else if (err && !fatal_signal_pending(current))
+		pr_warn_ratelimited("pid %d: page %lx cannot be read from its image (%pe)\n",
+				    task_pid_vnr(current), vmf->address,
+				    ERR_PTR(err));
+	if (err)
+		goto put;
+	__folio_mark_uptodate(folio);
+	ret = 0;
+	if (!map(vmf, folio))
+		goto put;	/* raced: loaded or zapped meanwhile */
+	atomic_long_dec(&ghost_lazy_pending);
+	lazy_put(l);		/* the marker's */
+	goto out;
+put:
+	folio_put(folio);
+out:
+	if (l)
+		lazy_put(l);
+	return ret;
+}
+
+/* fork() copies a marker: the copy holds the image too. */
+pte_marker krg_lazy_dup(swp_entry_t entry)
+{
+	unsigned long nr;
+
+	if (WARN_ON_ONCE(!lazy_get(entry, &nr)))
+		return 0;
+	atomic_long_inc(&ghost_lazy_pending);
+	return swp_offset(entry);
+}
+
+/* A marker zapped: munmap, madvise(MADV_DONTNEED), exit. */
+void krg_lazy_drop(swp_entry_t entry)
+{
+	struct ghost_lazy *l;
+	unsigned long nr;
+
+	l = lazy_get(entry, &nr);
+	if (WARN_ON_ONCE(!l))
+		return;
+	atomic_long_dec(&ghost_lazy_pending);
+	lazy_put(l);		/* lazy_get()'s */
+	lazy_put(l);		/* the marker's */
+}

@@ -14,7 +14,7 @@
  * it (krg_lazy_drop()), give it back. mremap moves markers and their
  * references. The last one closes the image file.
  *
- * A marker carries a slot (which image) and the page's number there.
+ * A marker carries a slot (which image) and the page's index in the file.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -39,17 +39,12 @@
 #define SLOT_BITS	16
 #define PAGE_BITS	31	/* with the slot: 47 bits of a swap offset */
 
-struct lazy_page {
-	pgoff_t index;		/* in the image file */
-	u32 check;		/* ghost_checksum() of the page */
-};
-
 struct ghost_lazy {
 	atomic_long_t refs;	/* markers, faults in flight, restart */
 	struct file *image;
 	struct rw_semaphore grow;	/* restart adds, faults read */
-	struct lazy_page *pages;
-	unsigned long npages, size;
+	__le32 *checks;		/* by page index in the file */
+	unsigned long size;
 	int slot;
 	struct work_struct free;
 	struct rcu_head rcu;
@@ -69,7 +64,7 @@ static void lazy_free(struct work_struct *work)
 	idr_remove(&lazy_slots, l->slot);
 	spin_unlock(&lazy_lock);
 	fput(l->image);
-	kvfree(l->pages);
+	kvfree(l->checks);
 	kfree_rcu(l, rcu);
 	atomic_dec(&ghost_lazy_live);
 }
@@ -141,31 +136,28 @@ void ghost_lazy_seal(struct ghost_lazy *l)
 		lazy_put(l);
 }
 
-static int add_pages(struct ghost_lazy *l, unsigned long npages, loff_t pos,
-		     const __le32 *checks)
+/* The checksums of pages @index .. @index + @npages - 1 of the file. */
+static int add_checks(struct ghost_lazy *l, unsigned long index,
+		      unsigned long npages, const __le32 *checks)
 {
-	unsigned long i, size = l->size;
-	struct lazy_page *p = l->pages;
+	unsigned long end = index + npages, size = l->size;
+	__le32 *c = l->checks;
 
-	if (l->npages + npages > BIT(PAGE_BITS))
+	if (end > BIT(PAGE_BITS))
 		return -E2BIG;
 	down_write(&l->grow);	/* kvrealloc() frees what faults read */
-	if (l->npages + npages > size) {
-		size = max(2 * size, l->npages + npages);
-		p = kvrealloc(p, size * sizeof(*p), GFP_KERNEL);
-		if (!p) {
+	if (end > size) {
+		size = max(2 * size, end);
+		c = kvrealloc(c, size * sizeof(*c), GFP_KERNEL);
+		if (!c) {
 			up_write(&l->grow);
 			return -ENOMEM;
 		}
-		l->pages = p;
+		memset(c + l->size, 0, (size - l->size) * sizeof(*c));
+		l->checks = c;
 		l->size = size;
 	}
-	for (i = 0; i < npages; i++)
-		p[l->npages + i] = (struct lazy_page) {
-			.index = (pos >> PAGE_SHIFT) + i,
-			.check = le32_to_cpu(checks[i]),
-		};
-	l->npages += npages;
+	memcpy(c + index, checks, npages * sizeof(*c));
 	up_write(&l->grow);
 	return 0;
 }
@@ -184,6 +176,7 @@ static int set_markers(struct ghost_lazy *l, unsigned long addr,
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
 	pte_t *start, *pte;
+	unsigned long n;
 	spinlock_t *ptl;
 	int err = 0;
 
@@ -199,17 +192,20 @@ static int set_markers(struct ghost_lazy *l, unsigned long addr,
 			err = -ENOMEM;
 			break;
 		}
+		n = 0;
 		do {
 			if (!pte_none(ptep_get(pte))) {
 				err = -EEXIST;
 				break;
 			}
-			atomic_long_inc(&l->refs);
-			atomic_long_inc(&ghost_lazy_pending);
-			set_pte_at(mm, addr, pte, marker(l, nr++));
+			set_pte_at(mm, addr, pte, marker(l, nr + n++));
 			addr += PAGE_SIZE;
 			pte++;
 		} while (addr < end && (addr & ~PMD_MASK));
+		/* No fault can see them before the lock goes. */
+		atomic_long_add(n, &l->refs);
+		atomic_long_add(n, &ghost_lazy_pending);
+		nr += n;
 		pte_unmap_unlock(start, ptl);
 	}
 	mmap_read_unlock(mm);
@@ -229,38 +225,37 @@ static int set_markers(struct ghost_lazy *l, unsigned long addr,
 int ghost_lazy_add(struct ghost_lazy *l, unsigned long addr,
 		   unsigned long npages, loff_t pos, const __le32 *checks)
 {
-	unsigned long nr = l->npages;
-	int err = add_pages(l, npages, pos, checks);
+	int err = add_checks(l, pos >> PAGE_SHIFT, npages, checks);
 
-	return err ?: set_markers(l, addr, npages, nr);
+	return err ?: set_markers(l, addr, npages, pos >> PAGE_SHIFT);
 }
 
-/* Page @nr of @l into @folio, checked. */
+/* Page @nr of the image file into @folio, checked. */
 static int load(struct ghost_lazy *l, unsigned long nr, struct folio *folio)
 {
 	struct address_space *mapping = l->image->f_mapping;
-	struct lazy_page p;
 	struct folio *src;
+	u32 check = 0;
 	bool ok;
 	void *k;
 
 	down_read(&l->grow);
-	ok = nr < l->npages;
+	ok = nr < l->size;
 	if (ok)
-		p = l->pages[nr];
+		check = le32_to_cpu(l->checks[nr]);
 	up_read(&l->grow);
 	if (!ok)
 		return -EINVAL;
 	if (mapping->a_ops->read_folio)
-		src = read_cache_folio(mapping, p.index, NULL, l->image);
+		src = read_cache_folio(mapping, nr, NULL, l->image);
 	else
-		src = shmem_read_folio(mapping, p.index);
+		src = shmem_read_folio(mapping, nr);
 	if (IS_ERR(src))
 		return PTR_ERR(src);
-	copy_highpage(folio_page(folio, 0), folio_file_page(src, p.index));
+	copy_highpage(folio_page(folio, 0), folio_file_page(src, nr));
 	folio_put(src);
 	k = kmap_local_folio(folio, 0);
-	ok = ghost_checksum(k, PAGE_SIZE) == p.check;
+	ok = ghost_checksum(k, PAGE_SIZE) == check;
 	kunmap_local(k);
 	return ok ? 0 : -EBADMSG;
 }

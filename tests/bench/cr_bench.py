@@ -71,9 +71,11 @@ def main():
         f"file per task and reads every byte once more for the per-page XXH64 checksums, "
         f"in emulated instructions under TCG (several GB/s on hardware, not measured here: "
         f"no usable KVM); the fixed part weighs most on small trees. Restart leaves the "
-        f"pages in the image (lazy restore: each is read and checked at its first touch), "
-        f"so it costs a page table entry per page, not a copy; `restart --eager` reads and "
-        f"checks every page before the tree runs, which grows linearly with the memory. "
+        f"pages in the image (lazy restore: each is read and checked at its first touch): "
+        f"it reads each run's header and page checksums (4 bytes a page, one read per run "
+        f"of up to 16 MiB) and writes a page table entry per page, so its time hardly "
+        f"moves with the memory; `restart --eager` reads and checks every page before the "
+        f"tree runs, which grows linearly. "
         f"Under TCG on 2 host cores a run's ratios move by up to 2x between runs."),
         table, c.failures)
 

@@ -141,11 +141,12 @@ def test_a_damaged_page_is_found_when_loaded(cluster3):
     pid = start(c, 1, name, "cr_lazy")
     assert checkpoint(c, 1, pid, img, "--kill").status == 0
     kill_and_wait(c, 1, pid)
-    # One byte of a page of the last full run (cr_lazy's pages 3840-4095).
+    # One byte of cr_lazy's page 3940, in the largest run (its 16 MiB).
     path = host(c, img) / f"task-{pid}.krg"
     data = bytearray(path.read_bytes())
-    first = [off for off, npages in krgimage.page_runs(data) if npages == 256][-1]
-    data[first + 100 * 4096 + 77] ^= 0x40
+    first, npages = max(krgimage.page_runs(data), key=lambda run: run[1])
+    assert npages == 4096
+    data[first + 3940 * 4096 + 77] ^= 0x40
     path.write_bytes(bytes(data))
     # Checked before it runs, the image is refused;
     r = restart(c, 2, img, "--eager")

@@ -226,16 +226,19 @@ static size_t checked_len(u32 npages)
  * them for later.
  */
 static int write_run(struct ghost_export *x, u64 addr, u32 npages,
-		     struct run_head *h, u8 *buf)
+		     struct run_head *h)
 {
 	size_t len = (size_t)npages << PAGE_SHIFT, head_len;
-	bool copy = page_checks(addr, npages, h->checks) != 0;
+	u8 *buf = NULL;
 	int err;
 
-	if (copy) {
-		err = read_user(addr, buf, len);
-		if (err)
+	if (page_checks(addr, npages, h->checks)) {
+		buf = kvmalloc(len, GFP_KERNEL);
+		err = buf ? read_user(addr, buf, len) : -ENOMEM;
+		if (err) {
+			kvfree(buf);
 			return err;
+		}
 		buf_checks(buf, npages, h->checks);
 	}
 	head_len = checked_len(npages);
@@ -248,8 +251,11 @@ static int write_run(struct ghost_export *x, u64 addr, u32 npages,
 	ghost_section_start(x->g, KRG_SEC_PAGES, head_len + h->run.pad + len,
 			    ghost_checksum(h, head_len));
 	ghost_write(x->g, h, head_len + h->run.pad);
-	return copy ? ghost_write(x->g, buf, len) :
-		      ghost_write_user(x->g, (void __user *)addr, len);
+	if (!buf)
+		return ghost_write_user(x->g, (void __user *)addr, len);
+	err = ghost_write(x->g, buf, len);
+	kvfree(buf);
+	return err;
 }
 
 static int walk_pages(const struct krg_img_vma *v, struct page_walk *pw)
@@ -303,8 +309,7 @@ static int write_runs(struct ghost_export *x, const struct krg_img_vma *v,
 			break;
 		j = find_next_zero_bit(pw.present, min(npages, i + KRG_IMG_MAX_RUN), i);
 		err = write_run(x, v->start + (i << PAGE_SHIFT), j - i,
-				(struct run_head *)buf,
-				buf + sizeof(struct run_head));
+				(struct run_head *)buf);
 		i = j;
 	}
 	kvfree(pw.present);
@@ -340,7 +345,8 @@ int ghost_export_mm(struct ghost_export *x)
 	u8 *buf;
 
 	static_assert(sizeof(img.auxv) >= sizeof(mm->saved_auxv));
-	buf = kvmalloc(sizeof(struct run_head) + RUN_BYTES, GFP_KERNEL);
+	buf = kvmalloc(max(sizeof(struct run_head),
+			   sizeof(struct krg_img_mm) + PATH_MAX), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	err = list_vmas(x, &d, &n);
@@ -690,6 +696,12 @@ int ghost_import_mm(struct ghost_import *m)
 	image = ghost_file_of(m->g);
 	if (image && !m->eager)
 		m->lazy = ghost_lazy_new(image);
+	if (m->lazy) {
+		/* Pages are skipped: reading ahead would read them all. */
+		spin_lock(&image->f_lock);
+		image->f_mode |= FMODE_RANDOM;
+		spin_unlock(&image->f_lock);
+	}
 	/* What the restarting task had (a copy of its caller's) goes. */
 	err = h ? vm_munmap(0, TASK_SIZE) : -ENOMEM;
 	if (!err)

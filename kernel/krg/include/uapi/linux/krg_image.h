@@ -248,7 +248,7 @@ struct krg_img_pages {
 	__u32 pad;
 } __attribute__((packed));
 
-#define KRG_IMG_MAX_RUN		256
+#define KRG_IMG_MAX_RUN		4096	/* 16 MiB */
 
 enum krg_img_file_kind {
 	KRG_FILE_PATH = 1,	/* reopened by path: regular file, /dev/null... */

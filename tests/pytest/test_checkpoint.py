@@ -103,12 +103,18 @@ def kill_and_wait(c, node, pid, why="the checkpointed process to die"):
     c.wait_for(why, lambda: not running(c, node, pid), 30)
 
 
-def test_memory_stays_in_the_image_until_touched(cluster3):
-    c, name = cluster3, "lazy"
+def saved(c, name, prog):
+    """prog started on node 1, then checkpointed --kill: its PID and image."""
     img = f"{SH}/{name}.img"
-    pid = start(c, 1, name, "cr_lazy")
+    pid = start(c, 1, name, prog)
     assert checkpoint(c, 1, pid, img, "--kill").status == 0
     kill_and_wait(c, 1, pid)
+    return pid, img
+
+
+def test_memory_stays_in_the_image_until_touched(cluster3):
+    c, name = cluster3, "lazy"
+    pid, img = saved(c, name, "cr_lazy")
     r = restart(c, 2, img)
     assert r.status == 0, r.stderr
     # Its 16 MiB (4096 pages) are still in the image: none was copied.
@@ -137,10 +143,7 @@ def test_memory_stays_in_the_image_until_touched(cluster3):
 
 def test_a_damaged_page_is_found_when_loaded(cluster3):
     c, name = cluster3, "damaged"
-    img = f"{SH}/{name}.img"
-    pid = start(c, 1, name, "cr_lazy")
-    assert checkpoint(c, 1, pid, img, "--kill").status == 0
-    kill_and_wait(c, 1, pid)
+    pid, img = saved(c, name, "cr_lazy")
     # One byte of cr_lazy's page 3940, in the largest run (its 16 MiB).
     path = host(c, img) / f"task-{pid}.krg"
     data = bytearray(path.read_bytes())
@@ -290,6 +293,12 @@ def test_restart_stopped_and_wait(cluster3):
     state = cluster3.check(2, ["krgrun", "sh", "-c", f"cut -d' ' -f3 /proc/{pid}/stat"]).strip()
     assert state == "T"
     signal(cluster3, 2, pid, "KILL")
+    kill_and_wait(cluster3, 2, pid, "the restarted process to die")
+    # The stop is there when restart returns: a SIGCONT at once resumes it.
+    cluster3.check(2, ["krgrun", "sh", "-c", f"restart --stopped {SH}/stopped.img && "
+                                             f"kill -CONT {pid} && kill -USR1 {pid}"])
+    wait_line(cluster3, "stopped", r"PASS|FAIL", 60)
+    assert "PASS" in output(cluster3, "stopped")
 
 
 def test_not_checkpointable_is_refused(cluster3):

@@ -220,6 +220,9 @@ static void rst_work(struct callback_head *cb)
 	err = restore_self(t);
 	if (err)
 		rst_error(r, err, t->m.msg);
+	/* Queued now, before restart returns: a SIGCONT right after finds it. */
+	if (!err && ((r->flags & KRG_CR_STOPPED) || t->m.stopped))
+		send_sig_info(SIGSTOP, SEND_SIG_PRIV, current);
 	ghost_import_release(&t->m);
 	if (t->m.g)
 		ghost_close(t->m.g);
@@ -229,8 +232,6 @@ static void rst_work(struct callback_head *cb)
 		do_exit(SIGKILL);
 	}
 	ghost_apply_regs(&t->m);
-	if ((r->flags & KRG_CR_STOPPED) || t->m.stopped)
-		send_sig_info(SIGSTOP, SEND_SIG_PRIV, current);
 	rst_put(r);
 }
 

@@ -53,29 +53,18 @@ static ssize_t reaper_pid_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%d\n", krg_pid_ns_reaper());
 }
 
-static ssize_t ghosts_show(struct kobject *k, struct kobj_attribute *a,
-			   char *buf)
-{
-	return sysfs_emit(buf, "%d\n", atomic_read(&ghost_live));
+/* Counters of what is alive, for leak checks: 0 when krg is idle. */
+#define COUNTER_ATTR(name, value)					\
+static ssize_t name##_show(struct kobject *k, struct kobj_attribute *a,	\
+			   char *buf)					\
+{									\
+	return sysfs_emit(buf, "%ld\n", (long)(value));			\
 }
 
-static ssize_t ghost_tables_show(struct kobject *k, struct kobj_attribute *a,
-				 char *buf)
-{
-	return sysfs_emit(buf, "%d\n", atomic_read(&ghost_objs_live));
-}
-
-static ssize_t lazy_images_show(struct kobject *k, struct kobj_attribute *a,
-				char *buf)
-{
-	return sysfs_emit(buf, "%d\n", atomic_read(&ghost_lazy_live));
-}
-
-static ssize_t lazy_pages_show(struct kobject *k, struct kobj_attribute *a,
-			       char *buf)
-{
-	return sysfs_emit(buf, "%ld\n", atomic_long_read(&ghost_lazy_pending));
-}
+COUNTER_ATTR(ghosts, atomic_read(&ghost_live))
+COUNTER_ATTR(ghost_tables, atomic_read(&ghost_objs_live))
+COUNTER_ATTR(lazy_images, atomic_read(&ghost_lazy_live))
+COUNTER_ATTR(lazy_pages, atomic_long_read(&ghost_lazy_pending))
 
 static ssize_t show_mask(char *buf, void (*get)(struct krg_nodemask *))
 {

@@ -38,6 +38,7 @@
 
 #define SLOT_BITS	16
 #define PAGE_BITS	31	/* with the slot: 47 bits of a swap offset */
+#define LAZY_READ_AHEAD	32	/* pages: what a fault asks to read at least */
 
 struct ghost_lazy {
 	atomic_long_t refs;	/* markers, faults in flight, restart */
@@ -45,6 +46,7 @@ struct ghost_lazy {
 	struct rw_semaphore grow;	/* restart adds, faults read */
 	__le32 *checks;		/* by page index in the file */
 	unsigned long size;
+	struct file_ra_state ra;	/* faults read ahead (racy as f_ra) */
 	int slot;
 	struct work_struct free;
 	struct rcu_head rcu;
@@ -120,6 +122,7 @@ struct ghost_lazy *ghost_lazy_new(struct file *image)
 	}
 	atomic_long_set(&l->refs, 1);
 	l->image = get_file(image);
+	file_ra_state_init(&l->ra, mapping);
 	init_rwsem(&l->grow);
 	INIT_WORK(&l->free, lazy_free);
 	atomic_inc(&ghost_lazy_live);
@@ -230,10 +233,35 @@ int ghost_lazy_add(struct ghost_lazy *l, unsigned long addr,
 	return err ?: set_markers(l, addr, npages, pos >> PAGE_SHIFT);
 }
 
+/*
+ * Page @index of the image file, from its page cache. A miss reads the
+ * file ahead, and pages touched in order keep it ahead, as a read() would:
+ * a process that goes through its memory costs a read per window, not
+ * a round trip per page.
+ */
+static struct folio *image_folio(struct ghost_lazy *l, pgoff_t index)
+{
+	struct address_space *mapping = l->image->f_mapping;
+	struct folio *folio;
+
+	if (!mapping->a_ops->read_folio)
+		return shmem_read_folio(mapping, index);
+	folio = filemap_get_folio(mapping, index);
+	if (IS_ERR(folio)) {
+		page_cache_sync_readahead(mapping, &l->ra, l->image, index,
+					  LAZY_READ_AHEAD);
+	} else {
+		if (folio_test_readahead(folio))
+			page_cache_async_readahead(mapping, &l->ra, l->image,
+						   folio, LAZY_READ_AHEAD);
+		folio_put(folio);
+	}
+	return read_cache_folio(mapping, index, NULL, l->image);
+}
+
 /* Page @nr of the image file into @folio, checked. */
 static int load(struct ghost_lazy *l, unsigned long nr, struct folio *folio)
 {
-	struct address_space *mapping = l->image->f_mapping;
 	struct folio *src;
 	u32 check = 0;
 	bool ok;
@@ -246,10 +274,7 @@ static int load(struct ghost_lazy *l, unsigned long nr, struct folio *folio)
 	up_read(&l->grow);
 	if (!ok)
 		return -EINVAL;
-	if (mapping->a_ops->read_folio)
-		src = read_cache_folio(mapping, nr, NULL, l->image);
-	else
-		src = shmem_read_folio(mapping, nr);
+	src = image_folio(l, nr);
 	if (IS_ERR(src))
 		return PTR_ERR(src);
 	copy_highpage(folio_page(folio, 0), folio_file_page(src, nr));

@@ -696,12 +696,6 @@ int ghost_import_mm(struct ghost_import *m)
 	image = ghost_file_of(m->g);
 	if (image && !m->eager)
 		m->lazy = ghost_lazy_new(image);
-	if (m->lazy) {
-		/* Pages are skipped: reading ahead would read them all. */
-		spin_lock(&image->f_lock);
-		image->f_mode |= FMODE_RANDOM;
-		spin_unlock(&image->f_lock);
-	}
 	/* What the restarting task had (a copy of its caller's) goes. */
 	err = h ? vm_munmap(0, TASK_SIZE) : -ENOMEM;
 	if (!err)

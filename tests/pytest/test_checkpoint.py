@@ -299,6 +299,13 @@ def test_restart_stopped_and_wait(cluster3):
                                              f"kill -CONT {pid} && kill -USR1 {pid}"])
     wait_line(cluster3, "stopped", r"PASS|FAIL", 60)
     assert "PASS" in output(cluster3, "stopped")
+    kill_and_wait(cluster3, 2, pid, "cr_signals to exit")
+    # A signal at once comes before it is back in sigsuspend(): the call
+    # returns EINTR to the handler, as it would have, not sleep again.
+    host(cluster3, f"{SH}/stopped.out").write_text("")
+    cluster3.check(2, ["krgrun", "sh", "-c", f"restart {SH}/stopped.img && kill -USR1 {pid}"])
+    wait_line(cluster3, "stopped", r"PASS|FAIL", 60)
+    assert "PASS" in output(cluster3, "stopped")
 
 
 def test_not_checkpointable_is_refused(cluster3):

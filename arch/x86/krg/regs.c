@@ -5,12 +5,15 @@
  * defaults, are saved.
  *
  * A task exports itself from a task work run by get_signal(), before a
- * system call it interrupted is set up for restart; the image holds the
- * state the restart would give (the call is made again on resume, or goes
- * on in restart_syscall()), as if a signal without a handler had come.
+ * system call it interrupted is set up for restart: the image holds the
+ * call's number and its -ERESTART* code. The restarted thread takes the
+ * same way out (arch_do_signal_or_restart()): the call is made again, goes
+ * on in restart_syscall(), or returns EINTR to a signal handler, exactly
+ * as if the signal that interrupted it came now.
  */
 #include <linux/errno.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <asm/fsgsbase.h>
 #include <asm/prctl.h>
@@ -44,18 +47,11 @@ int ghost_export_regs(struct ghost_export *x)
 	    current->thread.gsindex)
 		return ghost_fail(x->msg, -EBUSY,
 				  "not a 64-bit task with default segments");
-	if (syscall_get_nr(current, r) >= 0) {
-		switch (r->ax) {
-		case -ERESTARTNOHAND:
-		case -ERESTARTSYS:
-		case -ERESTARTNOINTR:
-		case -ERESTART_RESTARTBLOCK:	/* unless it goes on (syscall.c) */
-			img.ax = x->restart_block ? __NR_restart_syscall :
-						    r->orig_ax;
-			img.ip -= 2;		/* the syscall instruction */
-			break;
-		}
-	}
+	img.orig_ax = syscall_get_nr(current, r) >= 0 ? r->orig_ax : -1;
+	/* A restart block not saved (syscall.c) cannot go on: start over. */
+	if (img.orig_ax >= 0 && r->ax == -ERESTART_RESTARTBLOCK &&
+	    !x->restart_block)
+		img.ax = -ERESTARTNOHAND;
 	return ghost_section_write(x->g, KRG_SEC_REGS, &img, sizeof(img));
 }
 
@@ -75,7 +71,8 @@ int ghost_import_regs(struct ghost_import *m)
 	img = m->data;
 	if (!user_addr(img->ip) || !user_addr(img->sp) ||
 	    !user_addr(img->fs_base) || !user_addr(img->gs_base) ||
-	    (img->flags & ~USER_FLAGS))
+	    (img->flags & ~USER_FLAGS) || img->orig_ax < -1 ||
+	    img->orig_ax >= NR_syscalls)
 		return ghost_fail(m->msg, -EINVAL, "bad registers");
 	m->regs = *img;
 	err = do_arch_prctl_64(current, ARCH_SET_FS, img->fs_base);
@@ -86,7 +83,8 @@ int ghost_import_regs(struct ghost_import *m)
 
 /*
  * Last, on the way to user space: the saved registers replace what the
- * restarting task had, and no system call is in progress.
+ * restarting task had. A call it was in is restarted by the signal code
+ * on the way out, which TIF_NOTIFY_SIGNAL sends it through.
  */
 void ghost_apply_regs(struct ghost_import *m)
 {
@@ -99,7 +97,9 @@ void ghost_apply_regs(struct ghost_import *m)
 	r->r8 = img->r8, r->ax = img->ax, r->cx = img->cx, r->dx = img->dx;
 	r->si = img->si, r->di = img->di, r->ip = img->ip, r->sp = img->sp;
 	r->flags = img->flags | X86_EFLAGS_IF | X86_EFLAGS_FIXED;
-	r->orig_ax = -1;
+	r->orig_ax = img->orig_ax;
 	r->cs = __USER_CS;
 	r->ss = __USER_DS;
+	if (img->orig_ax >= 0)
+		set_notify_signal(current);
 }

@@ -348,10 +348,17 @@ struct krg_img_epoll_watch {
 	__u64 data;
 } __attribute__((packed));
 
+/*
+ * A thread's registers as its last system call left them: in a call that
+ * a signal interrupted, ax is the call's -ERESTART* code and orig_ax its
+ * number (else -1); the way back to user space restarts it, or not, as
+ * after any signal.
+ */
 struct krg_img_regs {
 	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
 	__u64 ax, cx, dx, si, di, ip, flags, sp;
 	__u64 fs_base, gs_base;
+	__s64 orig_ax;
 } __attribute__((packed));
 
 struct krg_img_fpu {

@@ -44,7 +44,7 @@ def measure(c, mib):
         c.check(1, ["krgrun", "kill", "-USR1", pid])
         # (written at the offset it had: after a hole, once emptied)
         text = ["sh", "-c", "tr -d '\\000' < /tmp/dirty.out"]
-        c.wait_for("the first touch", lambda: "touch_ns" in c.check(1, text), 120)
+        c.wait_for("the first touch", lambda: "touch_ns" in c.check(1, text), 600)
         out = c.check(1, text)
         assert "PASS" in out, out
         times.append(ns(out, "touch_ns"))

@@ -40,6 +40,10 @@ int ghost_export_misc(struct ghost_export *x)
 			 KRG_IMG_TASK_STOPPED : 0,
 	};
 
+	if (test_restore_sigmask()) {
+		img.flags |= KRG_IMG_TASK_RESTORE_SIGMASK;
+		img.saved_blocked = t->saved_sigmask.sig[0];
+	}
 #ifdef CONFIG_RSEQ
 	img.rseq = (unsigned long)t->rseq;
 	img.rseq_len = t->rseq_len;
@@ -106,7 +110,8 @@ int ghost_import_misc(struct ghost_import *m)
 	    personality(img->personality) != PER_LINUX ||
 	    (img->krg_cap[0] | img->krg_cap[1] | img->krg_cap[2] |
 	     img->krg_cap[3]) & ~KRG_CAP_ALL || bad_rseq(img) ||
-	    (img->flags & ~KRG_IMG_TASK_STOPPED))
+	    (img->flags & ~(KRG_IMG_TASK_STOPPED |
+			    KRG_IMG_TASK_RESTORE_SIGMASK)))
 		return ghost_fail(m->msg, -EINVAL, "bad task state");
 
 	t->personality = img->personality;
@@ -137,6 +142,11 @@ int ghost_import_misc(struct ghost_import *m)
 	blocked.sig[0] = img->blocked;
 	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
 	set_current_blocked(&blocked);
+	if (img->flags & KRG_IMG_TASK_RESTORE_SIGMASK) {
+		t->saved_sigmask.sig[0] = img->saved_blocked &
+			~(sigmask(SIGKILL) | sigmask(SIGSTOP));
+		set_restore_sigmask();
+	}
 	m->stopped = img->flags & KRG_IMG_TASK_STOPPED;
 	return 0;
 }

@@ -98,9 +98,16 @@ struct krg_img_task {
 	__u32 rseq_len;
 	__u32 rseq_sig;
 	__u32 flags;		/* KRG_IMG_TASK_* */
+	__u64 saved_blocked;	/* with KRG_IMG_TASK_RESTORE_SIGMASK */
 } __attribute__((packed));
 
 #define KRG_IMG_TASK_STOPPED	1	/* its process was stopped (SIGSTOP) */
+/*
+ * In sigsuspend(), ppoll(), pselect(), epoll_pwait(): blocked is the mask
+ * of the call, saved_blocked the thread's own, which comes back when the
+ * call ends (or around a handler), as the kernel does.
+ */
+#define KRG_IMG_TASK_RESTORE_SIGMASK	2
 
 struct krg_img_creds {
 	__u32 uid, euid, suid, fsuid;

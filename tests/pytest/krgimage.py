@@ -97,14 +97,15 @@ def checked(typ, payload):
 
 
 def page_runs(data):
-    """(file offset of the first page, page count) of each PAGES section."""
+    """(file offset of the first page, page count, offset of the payload) of
+    each PAGES section."""
     runs, off = [], 0
     while off + HDR.size <= len(data):
         _, typ, _, length, _ = HDR.unpack_from(data, off)
         off += HDR.size
         if typ == PAGES:
             _, npages, pad = PAGES_HDR.unpack_from(data, off)
-            runs.append((off + PAGES_HDR.size + 4 * npages + pad, npages))
+            runs.append((off + PAGES_HDR.size + 4 * npages + pad, npages, off))
         off += length
     return runs
 

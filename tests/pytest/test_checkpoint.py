@@ -147,7 +147,7 @@ def test_a_damaged_page_is_found_when_loaded(cluster3):
     # One byte of cr_lazy's page 3940, in the largest run (its 16 MiB).
     path = host(c, img) / f"task-{pid}.krg"
     data = bytearray(path.read_bytes())
-    first, npages = max(krgimage.page_runs(data), key=lambda run: run[1])
+    first, npages, _ = max(krgimage.page_runs(data), key=lambda run: run[1])
     assert npages == 4096
     data[first + 3940 * 4096 + 77] ^= 0x40
     path.write_bytes(bytes(data))
@@ -466,6 +466,25 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
         data[krgimage.page_runs(data)[0][0] + 2048] ^= 0x10
         t.write_bytes(bytes(data))
 
+    def run_twice(d, t):  # a run of pages again, right after itself
+        data = bytearray(t.read_bytes())
+        first, npages, head = krgimage.page_runs(data)[0]
+        end = first + npages * 4096
+        addr = krgimage.PAGES_HDR.unpack_from(data, head)[0]
+        pad = -(krgimage.HDR.size + krgimage.PAGES_HDR.size + 4 * npages) % 4096
+        checked = krgimage.PAGES_HDR.pack(addr, npages, pad) + \
+            data[head + krgimage.PAGES_HDR.size:head + krgimage.PAGES_HDR.size + 4 * npages]
+        payload = checked + bytes(pad) + data[first:end]
+        copy = krgimage.HDR.pack(krgimage.MAGIC, krgimage.PAGES, 0, len(payload),
+                                 krgimage.crc(checked)) + payload
+        t.write_bytes(bytes(data[:end] + copy + data[end:]))
+
+    def bad_call_nr(d, t):  # in a system call no kernel has
+        def fn(secs):
+            s = first(secs, krgimage.REGS)
+            s[1] = s[1][:-8] + struct.pack("<q", 100000)
+        edit_sections(t, fn)
+
     def absurd_length(d, t):
         data = bytearray(t.read_bytes())
         data[8:12] = (0xFFFFFFF0).to_bytes(4, "little")
@@ -521,6 +540,8 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
         version: "Protocol not supported",
         truncate: "No data available",
         bitflip: "Bad message",
+        run_twice: "cannot leave pages",
+        bad_call_nr: "bad registers",
         absurd_length: "Message too long",
         unknown_section: "Protocol error",
         overlap: "overlaps",

@@ -10,7 +10,8 @@ JOBS      ?= $(shell nproc)
 NODES     ?= 3
 PYTHON    ?= /usr/bin/python3
 
-CCACHE := $(shell command -v ccache 2>/dev/null)
+# Recursive (=): evaluated when a recipe runs, after deps installed it.
+CCACHE  = $(shell command -v ccache 2>/dev/null)
 # Paths under the checkout are hashed relative: clones share the cache.
 export CCACHE_BASEDIR := $(TOP)
 KMAKE  := $(MAKE) -C $(KSRC) O=$(KOBJ) -j$(JOBS) \

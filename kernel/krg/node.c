@@ -48,6 +48,8 @@ const char *krg_state_name(enum krg_state s)
 		return "out";
 	case KRG_STATE_JOINING:
 		return "joining";
+	case KRG_STATE_NOKEY:
+		return "nokey";
 	case KRG_STATE_JOINED:
 		return "joined";
 	case KRG_STATE_FAILED:

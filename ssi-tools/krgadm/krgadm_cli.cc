@@ -10,7 +10,16 @@ std::string usage(std::string_view topic) {
       "      List every node known to this one: online, unreachable, self.\n";
   std::string cluster =
       "  krgadm cluster status [--json]\n"
-      "      This node's identity and the online and present node sets.\n";
+      "      This node's identity, the online and present node sets, and whether\n"
+      "      links are encrypted.\n"
+      "  krgadm cluster key set FILE\n"
+      "      Give the kernel the cluster key in FILE (needs CAP_SYS_ADMIN, once\n"
+      "      per boot): the node joins only once it has the key. FILE is one line\n"
+      "      of 72 hexadecimal digits, a regular file owned by root that no group\n"
+      "      or other user may read or write.\n"
+      "  krgadm cluster key generate FILE\n"
+      "      Write a new random cluster key to FILE (mode 0400; FILE must not\n"
+      "      exist). Copy it to every node of the cluster.\n";
   std::string rpc =
       "  krgadm rpc ping NODES [--size BYTES] [--count N] [--timeout MS] [--oneway]\n"
       "                  [--json]\n"
@@ -58,6 +67,35 @@ Parsed parse_status(std::string_view group, Action action,
       return fail("unexpected argument '" + std::string(args[i]) + "'");
     }
   }
+  return p;
+}
+
+// "key set FILE" and "key generate FILE" in the cluster group.
+Parsed parse_key(const std::vector<std::string_view>& args) {
+  Parsed p;
+  p.cmd.topic = "cluster";
+  if (args.size() < 3) return fail("missing cluster key subcommand");
+  if (is_help(args[2])) return p;
+  if (args[2] == "set")
+    p.cmd.action = Action::cluster_key_set;
+  else if (args[2] == "generate")
+    p.cmd.action = Action::cluster_key_generate;
+  else
+    return fail("unknown cluster key subcommand '" + std::string(args[2]) + "'");
+  bool have_file = false;
+  for (size_t i = 3; i < args.size(); ++i) {
+    auto a = args[i];
+    if (is_help(a)) {
+      p.cmd.action = Action::help;
+      return p;
+    }
+    if (a.empty()) return fail("FILE must not be empty");
+    if (a[0] == '-') return fail("unknown option '" + std::string(a) + "'");
+    if (have_file) return fail("unexpected argument '" + std::string(a) + "'");
+    have_file = true;
+    p.cmd.file = std::string(a);
+  }
+  if (!have_file) return fail("cluster key " + std::string(args[2]) + " needs FILE");
   return p;
 }
 
@@ -137,6 +175,7 @@ Parsed parse(const std::vector<std::string_view>& args) {
     return p;
   }
   if (group == "nodes") return parse_status(group, Action::nodes_status, args);
+  if (group == "cluster" && args.size() > 1 && args[1] == "key") return parse_key(args);
   if (group == "cluster") return parse_status(group, Action::cluster_status, args);
   if (group == "rpc") return parse_rpc(args);
   return fail("unknown command '" + std::string(group) + "'");

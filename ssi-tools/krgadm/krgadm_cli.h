@@ -8,12 +8,20 @@
 
 namespace krgadm {
 
-enum class Action { help, nodes_status, cluster_status, rpc_ping };
+enum class Action {
+  help,
+  nodes_status,
+  cluster_status,
+  cluster_key_set,
+  cluster_key_generate,
+  rpc_ping
+};
 
 struct Command {
   Action action = Action::help;
   std::string topic;  // help: "", "nodes", "cluster" or "rpc"
   bool json = false;
+  std::string file;        // cluster key set/generate: the key file
   int node = 0;            // rpc ping: one node,
   std::vector<int> nodes;  // a node list,
   bool all = false;        // or every online node

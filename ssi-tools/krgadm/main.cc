@@ -1,4 +1,10 @@
 // krgadm: cluster administration. See Documentation/krgadm.md.
+#include <fcntl.h>
+#include <linux/krg_netlink.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -7,6 +13,7 @@
 #include <vector>
 
 #include "client.h"
+#include "cluster_key.h"
 #include "json.h"
 #include "krgadm_cli.h"
 #include "nodelist.h"
@@ -26,7 +33,8 @@ int cluster_status(krg::Client& c, const Command& cmd) {
               << ",\"state\":" << krg::json_quote(info.state)
               << ",\"iface\":" << krg::json_quote(info.iface)
               << ",\"online\":" << krg::json_int_array(info.online)
-              << ",\"present\":" << krg::json_int_array(info.present) << "}\n";
+              << ",\"present\":" << krg::json_int_array(info.present)
+              << ",\"encrypted\":" << (info.encrypted ? "true" : "false") << "}\n";
     return 0;
   }
   if (info.node_id)
@@ -38,6 +46,82 @@ int cluster_status(krg::Client& c, const Command& cmd) {
             << ")\n";
   std::cout << "present: " << krg::format_nodelist(info.present) << " (" << count_of(info.present)
             << ")\n";
+  std::cout << "links:   " << (info.encrypted ? "encrypted" : "in clear (krg.encrypt=0)") << "\n";
+  if (info.state == "nokey")
+    std::cout << "waiting for the cluster key: krgadm cluster key set FILE\n";
+  return 0;
+}
+
+// The key in `path`, once the file is found fit to hold one. O_NONBLOCK:
+// opening a FIFO must not hang; fstat() turns it down next.
+std::vector<uint8_t> read_key_file(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0 && errno == ELOOP)
+    throw krg::Error::plain(ELOOP, path + " is a symbolic link: give the key file itself");
+  if (fd < 0) throw krg::Error(errno, "cannot open " + path);
+  struct stat st;
+  if (fstat(fd, &st) < 0) {
+    int err = errno;
+    close(fd);
+    throw krg::Error(err, "cannot stat " + path);
+  }
+  if (auto problem = krg::check_key_file(st, path); !problem.empty()) {
+    close(fd);
+    throw krg::Error::plain(EPERM, problem);
+  }
+  // A key file is one short line: stop well past it.
+  std::string text;
+  char buf[512];
+  ssize_t n;
+  while (text.size() < 4096 && (n = read(fd, buf, sizeof(buf))) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      close(fd);
+      throw krg::Error(err, "cannot read " + path);
+    }
+    text.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  if (text.size() >= 4096) throw krg::Error::plain(EINVAL, path + " is too long for a key file");
+  std::string error;
+  auto key = krg::parse_cluster_key(text, &error);
+  if (!key) throw krg::Error::plain(EINVAL, path + ": " + error);
+  return *key;
+}
+
+int key_set(krg::Client& c, const std::vector<uint8_t>& key) {
+  c.key_set(key);
+  std::cout << "cluster key set: this node joins when its links are up\n";
+  return 0;
+}
+
+// A new random key in a new file `path`, readable by its owner only.
+int key_generate(const std::string& path) {
+  std::vector<uint8_t> key(KRG_CLUSTER_KEY_LEN);
+  for (size_t got = 0; got < key.size();) {
+    ssize_t n = getrandom(key.data() + got, key.size() - got, 0);
+    if (n < 0 && errno != EINTR) throw krg::Error(errno, "getrandom");
+    if (n > 0) got += static_cast<size_t>(n);
+  }
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
+  if (fd < 0 && errno == EEXIST)
+    throw krg::Error::plain(EEXIST, path + " exists already: a key file is never overwritten");
+  if (fd < 0) throw krg::Error(errno, "cannot create " + path);
+  std::string line = krg::format_cluster_key(key) + "\n";
+  int err = 0;
+  for (size_t done = 0; !err && done < line.size();) {
+    ssize_t n = write(fd, line.data() + done, line.size() - done);
+    if (n < 0 && errno != EINTR) err = errno;
+    if (n > 0) done += static_cast<size_t>(n);
+  }
+  if (!err && fsync(fd) < 0) err = errno;
+  if (close(fd) < 0 && !err) err = errno;
+  if (err) {
+    unlink(path.c_str());  // no half-written key left behind
+    throw krg::Error(err, "cannot write " + path);
+  }
+  std::cout << "cluster key written to " << path << "\n";
   return 0;
 }
 
@@ -130,14 +214,21 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
+    // A key file is checked before the kernel is asked; generate never asks it.
+    if (cmd.action == krgadm::Action::cluster_key_generate) return key_generate(cmd.file);
+    std::vector<uint8_t> key;
+    if (cmd.action == krgadm::Action::cluster_key_set) key = read_key_file(cmd.file);
     krg::Client client;
     switch (cmd.action) {
       case krgadm::Action::nodes_status:
         return nodes_status(client, cmd);
       case krgadm::Action::cluster_status:
         return cluster_status(client, cmd);
+      case krgadm::Action::cluster_key_set:
+        return key_set(client, key);
       case krgadm::Action::rpc_ping:
         return rpc_ping(client, cmd);
+      case krgadm::Action::cluster_key_generate:
       case krgadm::Action::help:
         break;
     }

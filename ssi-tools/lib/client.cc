@@ -147,6 +147,7 @@ ClusterInfo Client::cluster() {
         info.iface = get_string(a, KRG_A_IFACE);
         info.online = get_nodelist(a, KRG_A_ONLINE);
         info.present = get_nodelist(a, KRG_A_PRESENT);
+        info.encrypted = a[KRG_A_ENCRYPTED] && nla_get_u8(a[KRG_A_ENCRYPTED]);
       });
   return info;
 }
@@ -279,6 +280,13 @@ CrResult Client::restart_on(int node, const std::string& path, unsigned flags) {
       },
       [&](nlattr** a) { res = parse_cr(a); });
   return res;
+}
+
+void Client::key_set(const std::vector<uint8_t>& key) {
+  request(
+      sock_, family_, KRG_CMD_KEY_SET, "cannot set the cluster key",
+      [&](nl_msg* m) { nla_put(m, KRG_A_KEY, static_cast<int>(key.size()), key.data()); },
+      [](nlattr**) {});
 }
 
 }  // namespace krg

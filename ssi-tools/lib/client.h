@@ -27,10 +27,11 @@ class Error : public std::runtime_error {
 struct ClusterInfo {
   int node_id = 0;
   unsigned session_id = 0;
-  std::string state;  // out, joining, joined, failed
+  std::string state;  // out, joining, nokey, joined, failed
   std::string iface;
   std::vector<int> online;
   std::vector<int> present;
+  bool encrypted = false;  // links encrypted under the cluster key
 };
 
 enum class NodeState { online, unreachable };
@@ -91,6 +92,8 @@ class Client {
   CrResult restart(int dir_fd, unsigned flags);
   // Restart on another node the image at `path` (absolute, as it sees it).
   CrResult restart_on(int node, const std::string& path, unsigned flags);
+  // The cluster key (KRG_CLUSTER_KEY_LEN bytes), once per boot.
+  void key_set(const std::vector<uint8_t>& key);
 
  private:
   nl_sock* sock_ = nullptr;

@@ -87,3 +87,45 @@ TEST(KrgadmCli, RpcPingRejects) {
   EXPECT_NE(p({"rpc", "ping", "2", "--bogus"}).error.find("unknown option"), std::string::npos);
   EXPECT_NE(p({"rpc", "pong"}).error, "");
 }
+
+TEST(KrgadmCli, ClusterKey) {
+  auto r = p({"cluster", "key", "set", "/etc/krg/cluster.key"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.cmd.action, Action::cluster_key_set);
+  EXPECT_EQ(r.cmd.file, "/etc/krg/cluster.key");
+  r = p({"cluster", "key", "generate", "new.key"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.cmd.action, Action::cluster_key_generate);
+  EXPECT_EQ(r.cmd.file, "new.key");
+  EXPECT_EQ(p({"cluster", "status"}).cmd.file, "");
+}
+
+TEST(KrgadmCli, ClusterKeyHelp) {
+  for (auto r : {p({"cluster", "key", "--help"}), p({"cluster", "key", "-h"}),
+                 p({"cluster", "key", "set", "--help"}), p({"cluster", "key", "set", "k", "-h"}),
+                 p({"cluster", "key", "generate", "--help"}), p({"cluster", "--help"}),
+                 p({"help", "cluster"})}) {
+    EXPECT_EQ(r.error, "");
+    EXPECT_EQ(r.cmd.action, Action::help);
+    EXPECT_EQ(r.cmd.topic, "cluster");
+  }
+  auto text = krgadm::usage("cluster");
+  EXPECT_NE(text.find("krgadm cluster status"), std::string::npos);
+  EXPECT_NE(text.find("krgadm cluster key set FILE"), std::string::npos);
+  EXPECT_NE(text.find("krgadm cluster key generate FILE"), std::string::npos);
+  EXPECT_NE(krgadm::usage("").find("krgadm cluster key set FILE"), std::string::npos);
+}
+
+TEST(KrgadmCli, ClusterKeyRejects) {
+  EXPECT_EQ(p({"cluster", "key"}).error, "missing cluster key subcommand");
+  EXPECT_EQ(p({"cluster", "key", "get"}).error, "unknown cluster key subcommand 'get'");
+  EXPECT_EQ(p({"cluster", "key", "set"}).error, "cluster key set needs FILE");
+  EXPECT_EQ(p({"cluster", "key", "generate"}).error, "cluster key generate needs FILE");
+  EXPECT_EQ(p({"cluster", "key", "set", "a", "b"}).error, "unexpected argument 'b'");
+  EXPECT_EQ(p({"cluster", "key", "set", "a", "--json"}).error, "unknown option '--json'");
+  EXPECT_EQ(p({"cluster", "key", "generate", "-"}).error, "unknown option '-'");
+  EXPECT_EQ(p({"cluster", "key", "set", ""}).error, "FILE must not be empty");
+  EXPECT_EQ(p({"cluster", "key", "set", "k"}).cmd.topic, "cluster");
+  EXPECT_EQ(p({"cluster", "keys"}).error, "unknown cluster subcommand 'keys'");
+  EXPECT_EQ(p({"cluster", "status", "key"}).error, "unexpected argument 'key'");
+}

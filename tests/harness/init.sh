@@ -15,6 +15,11 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=mmap krgshared /
 # so that the host sees the output of the node's programs when they print.
 echo 100 > /proc/sys/vm/dirty_expire_centisecs
 echo 50 > /proc/sys/vm/dirty_writeback_centisecs
+# The cluster key, from a root-only file of the node image: the kernel
+# waits for it before the node joins (Documentation/security.md).
+if [ -f /etc/krg/cluster.key ]; then
+	krgadm cluster key set /etc/krg/cluster.key || echo "init: cluster key not set"
+fi
 hostname "node$(cat /sys/kernel/krg/node_id 2>/dev/null)"
 ip link set lo up 2>/dev/null
 echo "init: krg node $(cat /sys/kernel/krg/node_id) ($(cat /sys/kernel/krg/state))"

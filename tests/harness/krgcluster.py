@@ -8,12 +8,19 @@ different sessions and run directories run side by side.
 Nodes share one L2 segment: a QEMU socket netdev on a loopback multicast
 group whose port is derived from the session (or given with --wire), so
 nothing leaves the machine.
+
+Link traffic is encrypted under a cluster key: each cluster gets a random
+one (or --key-file), which reaches its nodes as /etc/krg/cluster.key, a
+root-only file in a small cpio archive appended to the initramfs, as a real
+node image would carry it. The node's init hands it to the kernel before
+the node joins.
 """
 
 import argparse
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import struct
@@ -39,6 +46,40 @@ KERNEL_FAILURE = re.compile(
 
 class ClusterError(Exception):
     pass
+
+
+KEY_BYTES = 36  # AES-256-GCM key and salt, as krgadm cluster key takes it
+
+
+def new_key_file(path):
+    """A random cluster key, as 'krgadm cluster key generate' writes one."""
+    path = Path(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(KEY_BYTES) + "\n")
+    return path
+
+
+def cpio_newc(entries):
+    """A newc cpio archive of (name, mode, data) entries, owned by root."""
+    out = bytearray()
+    for ino, (name, mode, data) in enumerate(entries + [("TRAILER!!!", 0, b"")], 1):
+        raw = name.encode() + b"\0"
+        fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(raw), 0]
+        out += b"070701" + b"".join(b"%08X" % f for f in fields) + raw
+        out += b"\0" * (-len(out) % 4) + data
+        out += b"\0" * (-len(out) % 4)
+    return bytes(out)
+
+
+def keyed_initrd(base, key_text, dest):
+    """The node initramfs with /etc/krg/cluster.key (0400, root) added."""
+    extra = cpio_newc([("etc/krg", 0o40700, b""),
+                       ("etc/krg/cluster.key", 0o100400, key_text.encode())])
+    tmp = Path(str(dest) + ".tmp")
+    tmp.write_bytes(Path(base).read_bytes() + extra)
+    tmp.replace(dest)
+    return dest
 
 
 @dataclass
@@ -86,7 +127,7 @@ def kvm_works():
 
 
 class Cluster:
-    def __init__(self, run_dir, session=1, wire=None, shared=None):
+    def __init__(self, run_dir, session=1, wire=None, shared=None, key_file=None):
         self.run_dir = Path(run_dir).resolve()
         self.state_file = self.run_dir / "state.json"
         if self.state_file.exists():
@@ -94,17 +135,20 @@ class Cluster:
             self.session = st["session"]
             self.wire = st["wire"]
             self.shared = Path(st["shared"])
+            self.key_file = Path(st["key_file"]) if st.get("key_file") else None
             self.nodes = {int(k): v for k, v in st["nodes"].items()}
         else:
             self.session = session
             self.wire = wire or wire_port(session)
             self.shared = Path(shared or self.run_dir / "shared").resolve()
+            self.key_file = Path(key_file).resolve() if key_file else None
             self.nodes = {}
 
     # -- state ------------------------------------------------------------
     def _save(self):
         self.run_dir.mkdir(parents=True, exist_ok=True)
         st = {"session": self.session, "wire": self.wire, "shared": str(self.shared),
+              "key_file": str(self.key_file) if self.key_file else None,
               "nodes": self.nodes}
         tmp = self.state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(st, indent=1))
@@ -131,11 +175,33 @@ class Cluster:
             return False
 
     # -- lifecycle --------------------------------------------------------
-    def start_node(self, node, session=None, append="", memory=256, identity=None):
+    def initrd_for(self, key_text=None, encrypt=True):
+        """The initramfs a node boots: with the cluster's key (made on first
+        use), with key_text instead, or as it is for links in clear."""
+        if not encrypt or key_text == "":
+            return INITRD
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if key_text is None:
+            if self.key_file is None:
+                self.key_file = new_key_file(self.run_dir / "cluster.key")
+                self._save()
+            key_text = self.key_file.read_text()
+            name = "initrd.keyed"
+        else:
+            name = "initrd.key-" + secrets.token_hex(4)
+        dest = self.run_dir / name
+        if not dest.exists() or dest.stat().st_mtime < INITRD.stat().st_mtime:
+            keyed_initrd(INITRD, key_text, dest)
+        return dest
+
+    def start_node(self, node, session=None, append="", memory=256, identity=None,
+                   key_text=None, encrypt=True):
         """Start one QEMU node; session defaults to the cluster's. A node
         of another session on the same wire is how isolation is tested.
         identity replaces the krg.node_id=/krg.session_id= parameters
-        (to boot a node with bad or missing ones)."""
+        (to boot a node with bad or missing ones). key_text boots it with
+        another cluster key ("": none); encrypt=False with links in clear
+        (krg.encrypt=0) and no key."""
         if node in self.nodes and self.alive(node):
             raise ClusterError(f"node {node} is already running")
         for f in (KERNEL, INITRD):
@@ -156,11 +222,14 @@ class Cluster:
         # tens of seconds (unpacking its initramfs, say). Only a much
         # longer stall is a kernel bug.
         stall = "rcupdate.rcu_cpu_stall_timeout=300" if accel == "tcg" else ""
+        if not encrypt:
+            append = f"krg.encrypt=0 {append}"
+        initrd = self.initrd_for(key_text, encrypt)
         cmdline = f"console=ttyS0 panic=-1 {stall} {identity} {append}".strip()
         argv = [
             QEMU, "-accel", accel, "-m", str(memory), "-smp", "1",
             "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-            "-kernel", str(KERNEL), "-initrd", str(INITRD), "-append", cmdline,
+            "-kernel", str(KERNEL), "-initrd", str(initrd), "-append", cmdline,
             "-serial", f"file:{log}",
             "-netdev", f"socket,id=n0,mcast={MCAST}:{self.wire},localaddr=127.0.0.1",
             "-device", f"virtio-net-pci,netdev=n0,mac={mac}",
@@ -188,9 +257,9 @@ class Cluster:
             time.sleep(0.3)
         raise ClusterError(f"node {node} not ready after {timeout}s:\n{self.tail(node)}")
 
-    def up(self, count, boot_timeout=180, memory=256):
+    def up(self, count, boot_timeout=180, memory=256, encrypt=True):
         for node in range(1, count + 1):
-            self.start_node(node, memory=memory)
+            self.start_node(node, memory=memory, encrypt=encrypt)
         for node in range(1, count + 1):
             self.wait_ready(node, boot_timeout)
 
@@ -312,6 +381,8 @@ def main(argv=None):
     p.add_argument("--nodes", type=int, default=3)
     p.add_argument("--session", type=int, default=1)
     p.add_argument("--wire", type=int, help="multicast port (default: from the session)")
+    p.add_argument("--key-file", help="cluster key file, as 'krgadm cluster key generate' "
+                   "writes it (default: a new random key in the run directory)")
     p = sub.add_parser("exec", parents=[common], help="run a command on a node")
     p.add_argument("--timeout", type=int, default=120)
     p.add_argument("node", type=int)
@@ -335,7 +406,7 @@ def main(argv=None):
                 raise ClusterError(f"a cluster is already running in {run_dir}; "
                                    "'krgcluster down' first")
             old.state_file.unlink(missing_ok=True)
-            c = Cluster(run_dir, args.session, args.wire)
+            c = Cluster(run_dir, args.session, args.wire, key_file=args.key_file)
             c.up(args.nodes)
             print(f"cluster up: {args.nodes} nodes, session {c.session}, run dir {c.run_dir}")
             return 0

@@ -33,10 +33,12 @@ def test_krgadm_nodes_status(cluster3):
 def test_krgadm_cluster_status(cluster3):
     st = krgadm_json(cluster3, 1, "cluster", "status")
     assert st == {"node_id": 1, "session_id": cluster3.session, "state": "joined",
-                  "iface": "eth0", "online": [1, 2, 3], "present": [1, 2, 3]}
+                  "iface": "eth0", "online": [1, 2, 3], "present": [1, 2, 3],
+                  "encrypted": True}
     text = cluster3.check(1, ["krgadm", "cluster", "status"])
     assert f"node 1, session {cluster3.session}: joined on eth0" in text
     assert "online:  1-3 (3 nodes)" in text
+    assert "links:   encrypted" in text
 
 
 @pytest.mark.parametrize("args, message", [
@@ -99,22 +101,6 @@ def test_rpc_unknown_type_gets_error_reply(cluster3):
     assert r.status == 1
     assert "RPC ping to node 2: Invalid request code" in r.stderr
     assert "node 1 sent unknown message type 200" in cluster3.log(2)
-
-
-@pytest.mark.parametrize("target", [2, 1])
-def test_rpc_survives_hostile_frames(cluster3, target):
-    # 3,000 malformed frames: every one is dropped with a log line, and
-    # nothing stops the node from serving (the fixture fails the test on
-    # any Oops/BUG/WARN in the logs).
-    out = cluster3.check(1, ["/usr/lib/krg/progs/rpc_fuzz", str(target), "1", "3000",
-                             str(target * 7919)], timeout=300)
-    assert "3000 frames sent" in out
-    cluster3.wait_for("the fuzzed node to drop frames", lambda: "RPC frame dropped" in
-                      cluster3.log(target) or "fragment out of its stream" in cluster3.log(target))
-    for src in (1, 2, 3):
-        st = krgadm_json(cluster3, src, "rpc", "ping", str(target), "--size", "65536")
-        assert st["count"] == 1
-    assert cluster3.online(target) == "1-3"
 
 
 def test_rpc_to_absent_node_fails_at_once(cluster3):

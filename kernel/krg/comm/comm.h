@@ -4,9 +4,13 @@
 #define _KRG_COMM_H
 
 #include <linux/types.h>
+#include <net/tipc_kernel.h>
 
-/* TIPC service type of the per-node krg RPC socket; instance = node id. */
-#define KRG_TIPC_RPC_TYPE	0x4b524700	/* "KRG\0" */
+/*
+ * TIPC service type of the per-node krg RPC socket; instance = node id.
+ * It is in TIPC's kernel-only range: no user socket can bind or reach it.
+ */
+#define KRG_TIPC_RPC_TYPE	TIPC_KERN_TYPE_LOWER	/* "KRG\0" */
 
 /* Legacy TIPC address <1.1.node> of a krg node. */
 static inline u32 krg_tipc_addr(int node)
@@ -35,6 +39,8 @@ int ping_oneway_received(const struct krg_rpc_request *req);
 int ping_stats_handler(const struct krg_rpc_request *req,
 		       struct krg_rpc_reply *reply);
 void krg_join_start(void);
+void krg_join_kick(void);	/* the cluster key came */
+int krg_key_install(void);
 int krg_topology_start(void);
 
 #endif /* _KRG_COMM_H */

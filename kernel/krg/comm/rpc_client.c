@@ -213,10 +213,12 @@ static int port_recv(struct rpc_port *port, u64 id, struct rpc_target *t,
 		return 0;
 	}
 	err = krg_rpc_hdr_unpack(port->buf, len, KRG_RPC_MAX_MSG, &f);
-	if (err || f.kind != KRG_RPC_REPLY || !rpc_sender_ok(&from, f.src_node)) {
+	if (err || f.kind != KRG_RPC_REPLY) {
 		pr_warn_ratelimited("malformed RPC reply dropped (%d)\n", err);
 		return 0;
 	}
+	if (!rpc_sender_ok(&from, f.src_node))
+		return 0;
 	if (f.id != id)
 		return 0;	/* late reply of a call that gave up */
 	target = target_of(t, n, f.src_node);

@@ -9,6 +9,10 @@
  * and sends the reply: one wake-up per request, handlers in parallel, and
  * never in softirq context. Taking a frame and adding it to its message
  * happen under one lock, so streamed messages are rebuilt in order.
+ *
+ * A handler whose work takes long (a remote restart) does not keep its
+ * worker: it takes a krg_rpc_defer() handle, returns KRG_RPC_LATER, and
+ * replies with krg_rpc_reply_later() from wherever the work ends.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -37,6 +41,7 @@ struct rpc_msg {
 };
 
 static struct socket *rpc_sock;
+atomic_long_t krg_rpc_handled = ATOMIC_LONG_INIT(0);
 /* Bytes of received messages held now, and the most we hold. */
 static atomic_long_t rx_bytes;
 static long rx_budget;
@@ -99,53 +104,113 @@ int krg_rpc_send(int node, u16 type, const void *msg, size_t len)
 }
 EXPORT_SYMBOL_GPL(krg_rpc_send);
 
+/* What a message costs while held: its data and its bookkeeping. */
+static long rpc_msg_cost(u32 total_len)
+{
+	return sizeof(struct rpc_msg) + max_t(u32, total_len, 1);
+}
+
 static void rpc_msg_free(struct rpc_msg *m)
 {
 	if (m->data)
-		atomic_long_sub(max_t(u32, m->frame.total_len, 1), &rx_bytes);
+		atomic_long_sub(rpc_msg_cost(m->frame.total_len), &rx_bytes);
 	kvfree(m->data);
 	kfree(m);
 }
+
+/* Where the reply of a request handled later goes. */
+struct krg_rpc_later {
+	struct sockaddr_tipc to;
+	struct krg_rpc_frame frame;	/* the request's */
+};
+
+static int rpc_reply(const struct sockaddr_tipc *to,
+		     const struct krg_rpc_frame *f, int status,
+		     const void *data, size_t len)
+{
+	struct sockaddr_tipc dest = *to;
+	struct krg_rpc_frame r;
+
+	if (status >= 0 && len > KRG_RPC_MAX_MSG)
+		status = -EMSGSIZE;
+	if (status < -MAX_ERRNO)
+		status = -EIO;
+	r = (struct krg_rpc_frame) {
+		.kind = KRG_RPC_REPLY,
+		.type = f->type,
+		.src_node = krg_node_id,
+		.status = status < 0 ? -status : 0,
+		.id = f->id,
+		.total_len = status < 0 ? 0 : len,
+	};
+	return rpc_xmit(rpc_sock, &dest, &r, data);
+}
+
+/**
+ * krg_rpc_defer - in a handler: the reply will come later
+ *
+ * Return: a handle for krg_rpc_reply_later(), or NULL (no memory, or a
+ * one-way message: nothing to reply). The handler then returns
+ * KRG_RPC_LATER.
+ */
+struct krg_rpc_later *krg_rpc_defer(const struct krg_rpc_request *req)
+{
+	struct krg_rpc_later *l;
+
+	if (req->oneway || !req->ctx)
+		return NULL;
+	l = kmalloc(sizeof(*l), GFP_KERNEL);
+	if (l)
+		*l = *req->ctx;
+	return l;
+}
+EXPORT_SYMBOL_GPL(krg_rpc_defer);
+
+/**
+ * krg_rpc_reply_later - send the reply of a deferred request, free @l
+ * @status: 0 and @data, @len; or a negative errno
+ */
+void krg_rpc_reply_later(struct krg_rpc_later *l, int status,
+			 const void *data, size_t len)
+{
+	int err = rpc_reply(&l->to, &l->frame, status, data, len);
+
+	if (err)
+		pr_warn_ratelimited("reply to node %u (type %u) lost: %d\n",
+				    l->frame.src_node, l->frame.type, err);
+	kfree(l);
+}
+EXPORT_SYMBOL_GPL(krg_rpc_reply_later);
 
 /* Run the handler of a whole message and send its reply. */
 static void rpc_handle(struct rpc_msg *m)
 {
 	struct krg_rpc_frame *f = &m->frame;
+	struct krg_rpc_later ctx = { .to = m->from, .frame = *f };
 	struct krg_rpc_request req = {
 		.src_node = f->src_node,
 		.type = f->type,
 		.oneway = f->kind == KRG_RPC_ONEWAY,
 		.data = m->data,
 		.len = f->total_len,
+		.ctx = &ctx,
 	};
 	struct krg_rpc_reply reply = {};
 	krg_rpc_handler_t handler = NULL;
-	struct krg_rpc_frame r;
 	int status, err;
 
 	if (f->type < KRG_RPC_NR_TYPES)
 		handler = READ_ONCE(handlers[f->type]);
 	if (handler) {
+		atomic_long_inc(&krg_rpc_handled);
 		status = handler(&req, &reply);
 	} else {
 		pr_warn_ratelimited("node %u sent unknown message type %u\n",
 				    f->src_node, f->type);
 		status = -EBADRQC;
 	}
-	if (!req.oneway) {
-		if (status >= 0 && reply.len > KRG_RPC_MAX_MSG)
-			status = -EMSGSIZE;
-		if (status < -MAX_ERRNO)
-			status = -EIO;
-		r = (struct krg_rpc_frame) {
-			.kind = KRG_RPC_REPLY,
-			.type = f->type,
-			.src_node = krg_node_id,
-			.status = status < 0 ? -status : 0,
-			.id = f->id,
-			.total_len = status < 0 ? 0 : reply.len,
-		};
-		err = rpc_xmit(rpc_sock, &m->from, &r, reply.data);
+	if (!req.oneway && status != KRG_RPC_LATER) {
+		err = rpc_reply(&m->from, f, status, reply.data, reply.len);
 		if (err)
 			pr_warn_ratelimited("reply to node %u (type %u) lost: %d\n",
 					    f->src_node, f->type, err);
@@ -212,10 +277,11 @@ static struct rpc_msg *rpc_assemble(const struct krg_rpc_frame *f,
 	}
 	if (!m) {
 		long size = max_t(u32, f->total_len, 1);
+		long cost = rpc_msg_cost(f->total_len);
 
 		/* Peers cannot pin more memory than the budget. */
-		if (atomic_long_add_return(size, &rx_bytes) > rx_budget) {
-			atomic_long_sub(size, &rx_bytes);
+		if (atomic_long_add_return(cost, &rx_bytes) > rx_budget) {
+			atomic_long_sub(cost, &rx_bytes);
 			pr_warn_ratelimited("node %u: %u byte message dropped, %ld bytes of messages already held\n",
 					    f->src_node, f->total_len,
 					    atomic_long_read(&rx_bytes));
@@ -225,7 +291,7 @@ static struct rpc_msg *rpc_assemble(const struct krg_rpc_frame *f,
 		if (m)
 			m->data = kvmalloc(size, GFP_KERNEL);
 		if (!m || !m->data) {
-			atomic_long_sub(size, &rx_bytes);
+			atomic_long_sub(cost, &rx_bytes);
 			kfree(m);
 			pr_warn_ratelimited("node %u: no memory for a %u byte message\n",
 					    f->src_node, f->total_len);
@@ -284,11 +350,9 @@ static bool rpc_rx_one(struct rpc_msg **whole)
 		return true;
 	}
 	err = krg_rpc_hdr_unpack(rx_buf, len, KRG_RPC_MAX_MSG, &f);
-	if (!err && (f.kind == KRG_RPC_REPLY || !rpc_sender_ok(&from, f.src_node)))
-		err = -EPERM;
-	if (err)
+	if (err || f.kind == KRG_RPC_REPLY)
 		pr_warn_ratelimited("malformed RPC frame dropped (%d)\n", err);
-	else
+	else if (rpc_sender_ok(&from, f.src_node))
 		*whole = rpc_assemble(&f, &from, rx_buf + KRG_RPC_HDR_LEN);
 	mutex_unlock(&rx_lock);
 	return true;

@@ -8,6 +8,7 @@
 #include <linux/uio.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <net/tipc_kernel.h>
 #include <krg/rpc.h>
 #include <krg/node.h>
 #include "comm.h"
@@ -82,11 +83,22 @@ int rpc_xmit(struct socket *sock, struct sockaddr_tipc *dest,
 	return 0;
 }
 
-/* The sender's TIPC address must be that of the node its frame names. */
+atomic_long_t krg_rpc_refused = ATOMIC_LONG_INIT(0);
+
+/*
+ * Only krg's kernels speak krg RPC: the sender must be a kernel socket
+ * (user sockets cannot send from, nor to, that port range: patch 0014) on
+ * the node its frame names. Anything else is refused and counted.
+ */
 bool rpc_sender_ok(const struct sockaddr_tipc *from, u32 src_node)
 {
-	return from->family == AF_TIPC &&
-	       from->addr.id.node == krg_tipc_addr(src_node);
+	if (from->family == AF_TIPC && tipc_kernel_port(from->addr.id.ref) &&
+	    from->addr.id.node == krg_tipc_addr(src_node))
+		return true;
+	atomic_long_inc(&krg_rpc_refused);
+	pr_warn_ratelimited("krg: frame from port %u on node %x refused: not a krg kernel port of node %u\n",
+			    from->addr.id.ref, from->addr.id.node, src_node);
+	return false;
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <linux/uio.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <net/tipc_kernel.h>
 #include <krg/membership.h>
 #include "comm.h"
 
@@ -60,9 +61,10 @@ static void topology_event(const struct tipc_event *ev)
 {
 	int node = ev->found_lower;
 
-	/* Only a node's own publication of its own id counts. */
+	/* Only a node's kernel publishing its own id counts. */
 	if (ev->found_lower != ev->found_upper ||
-	    ev->port.node != krg_tipc_addr(node))
+	    ev->port.node != krg_tipc_addr(node) ||
+	    !tipc_kernel_port(ev->port.ref))
 		return;
 	if (ev->event == TIPC_PUBLISHED)
 		krg_membership_node_up(node);

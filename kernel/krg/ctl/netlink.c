@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <krg/cap.h>
 #include <krg/epm.h>
+#include <krg/key.h>
 #include <krg/membership.h>
 #include <krg/rpc.h>
 #include "ctl.h"
@@ -43,6 +44,7 @@ static const struct nla_policy krg_policy[KRG_A_MAX + 1] = {
 					   KRG_CR_RESTART_FLAGS),
 	[KRG_A_CR_NODE] = NLA_POLICY_MAX(NLA_U32, KRG_MAX_NODES - 1),
 	[KRG_A_CR_PATH] = { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
+	[KRG_A_KEY] = NLA_POLICY_EXACT_LEN(KRG_CLUSTER_KEY_LEN),
 };
 
 static struct sk_buff *reply_new(struct genl_info *info, void **hdr,
@@ -90,7 +92,8 @@ static int krg_nl_cluster_get(struct sk_buff *in, struct genl_info *info)
 	    nla_put_string(skb, KRG_A_STATE, krg_state_name(krg_state())) ||
 	    nla_put_string(skb, KRG_A_IFACE, krg_iface) ||
 	    put_mask(skb, KRG_A_ONLINE, krg_nodes_online) ||
-	    put_mask(skb, KRG_A_PRESENT, krg_nodes_present)) {
+	    put_mask(skb, KRG_A_PRESENT, krg_nodes_present) ||
+	    nla_put_u8(skb, KRG_A_ENCRYPTED, krg_links_encrypted())) {
 		nlmsg_free(skb);
 		return -EMSGSIZE;
 	}
@@ -392,6 +395,23 @@ out:
 	return cr_reply(info, &res);
 }
 
+static int krg_nl_key_set(struct sk_buff *in, struct genl_info *info)
+{
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (GENL_REQ_ATTR_CHECK(info, KRG_A_KEY))
+		return -EINVAL;
+	err = krg_cluster_key_set(nla_data(info->attrs[KRG_A_KEY]),
+				  nla_len(info->attrs[KRG_A_KEY]));
+	if (err == -EALREADY)
+		GENL_SET_ERR_MSG(info, "the cluster key is set already: it changes at a reboot only");
+	else if (err == -EOPNOTSUPP)
+		GENL_SET_ERR_MSG(info, "this node runs its links in clear (krg.encrypt=0)");
+	return err;
+}
+
 static const struct genl_small_ops krg_ops[] = {
 	{
 		.cmd = KRG_CMD_CLUSTER_GET,
@@ -421,6 +441,10 @@ static const struct genl_small_ops krg_ops[] = {
 	{
 		.cmd = KRG_CMD_RESTART,
 		.doit = krg_nl_cr,
+	},
+	{
+		.cmd = KRG_CMD_KEY_SET,
+		.doit = krg_nl_key_set,
 	},
 };
 

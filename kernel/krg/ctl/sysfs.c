@@ -13,14 +13,27 @@
  *   lazy_images           images that restarted processes still load
  *                         pages from (ghost/lazy.c)
  *   lazy_pages            pages left in those images, not loaded yet
+ *   encrypted             1: links are encrypted under the cluster key,
+ *                         0: in clear (krg.encrypt=0)
+ *   rpc_handled           RPC messages handed to their handler
+ *   rpc_refused           RPC frames refused: not from a krg kernel port
+ *
+ * and one switch, written by root (CAP_SYS_ADMIN):
+ *   unprivileged_restart  0 (default): restart needs CAP_CHECKPOINT_RESTORE,
+ *                         as choosing PIDs does; 1: any user may restart
+ *                         their own images, with the PIDs they had
  */
+#include <linux/capability.h>
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
+#include <krg/epm.h>
 #include <krg/ghost.h>
 #include <krg/ghost_lazy.h>
 #include <krg/ghost_objs.h>
+#include <krg/key.h>
 #include <krg/membership.h>
 #include <krg/pid.h>
+#include <krg/rpc.h>
 #include "ctl.h"
 
 static ssize_t node_id_show(struct kobject *k, struct kobj_attribute *a,
@@ -65,6 +78,31 @@ COUNTER_ATTR(ghosts, atomic_read(&ghost_live))
 COUNTER_ATTR(ghost_tables, atomic_read(&ghost_objs_live))
 COUNTER_ATTR(lazy_images, atomic_read(&ghost_lazy_live))
 COUNTER_ATTR(lazy_pages, atomic_long_read(&ghost_lazy_pending))
+COUNTER_ATTR(encrypted, krg_links_encrypted())
+COUNTER_ATTR(rpc_handled, atomic_long_read(&krg_rpc_handled))
+COUNTER_ATTR(rpc_refused, atomic_long_read(&krg_rpc_refused))
+
+static ssize_t unprivileged_restart_show(struct kobject *k,
+					 struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(krg_unprivileged_restart));
+}
+
+static ssize_t unprivileged_restart_store(struct kobject *k,
+					  struct kobj_attribute *a,
+					  const char *buf, size_t len)
+{
+	bool on;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = kstrtobool(buf, &on);
+	if (err)
+		return err;
+	WRITE_ONCE(krg_unprivileged_restart, on);
+	return len;
+}
 
 static ssize_t show_mask(char *buf, void (*get)(struct krg_nodemask *))
 {
@@ -98,6 +136,11 @@ static struct kobj_attribute ghosts_attr = __ATTR_RO(ghosts);
 static struct kobj_attribute ghost_tables_attr = __ATTR_RO(ghost_tables);
 static struct kobj_attribute lazy_images_attr = __ATTR_RO(lazy_images);
 static struct kobj_attribute lazy_pages_attr = __ATTR_RO(lazy_pages);
+static struct kobj_attribute encrypted_attr = __ATTR_RO(encrypted);
+static struct kobj_attribute rpc_handled_attr = __ATTR_RO(rpc_handled);
+static struct kobj_attribute rpc_refused_attr = __ATTR_RO(rpc_refused);
+static struct kobj_attribute unprivileged_restart_attr =
+	__ATTR_RW(unprivileged_restart);
 static struct kobj_attribute online_attr = __ATTR_RO(online);
 static struct kobj_attribute present_attr = __ATTR_RO(present);
 
@@ -111,6 +154,10 @@ static struct attribute *krg_attrs[] = {
 	&ghost_tables_attr.attr,
 	&lazy_images_attr.attr,
 	&lazy_pages_attr.attr,
+	&encrypted_attr.attr,
+	&rpc_handled_attr.attr,
+	&rpc_refused_attr.attr,
+	&unprivileged_restart_attr.attr,
 	NULL,
 };
 

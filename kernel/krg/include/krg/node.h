@@ -16,6 +16,7 @@
 enum krg_state {
 	KRG_STATE_OUT,		/* bad or missing identity: never joins */
 	KRG_STATE_JOINING,	/* waiting for the cluster interface */
+	KRG_STATE_NOKEY,	/* waiting for the cluster key */
 	KRG_STATE_JOINED,	/* TIPC up, RPC bound, membership watched */
 	KRG_STATE_FAILED,	/* joining failed; see the kernel log */
 };

@@ -18,6 +18,7 @@
 #ifndef _KRG_RPC_H
 #define _KRG_RPC_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 #include <linux/jiffies.h>
 #include <krg/nodemask.h>
@@ -34,13 +35,19 @@ enum krg_rpc_type {
 #define KRG_RPC_MAX_MSG		(64 << 20)
 #define KRG_RPC_TIMEOUT		(10 * HZ)
 
+struct krg_rpc_later;
+
 struct krg_rpc_request {
 	int src_node;
 	u16 type;
 	bool oneway;
 	const void *data;
 	size_t len;
+	const struct krg_rpc_later *ctx;	/* for krg_rpc_defer() */
 };
+
+/* A handler that replies later, with krg_rpc_reply_later(), returns this. */
+#define KRG_RPC_LATER	1
 
 /* A reply buffer: allocated with kvmalloc(), freed with krg_rpc_reply_free(). */
 struct krg_rpc_reply {
@@ -67,6 +74,14 @@ int krg_rpc_call_nodes(const struct krg_nodemask *nodes, u16 type,
 int krg_rpc_send(int node, u16 type, const void *msg, size_t len);
 
 void krg_rpc_reply_free(struct krg_rpc_reply *reply);
+
+/* Long work: the handler returns KRG_RPC_LATER, the work replies. */
+struct krg_rpc_later *krg_rpc_defer(const struct krg_rpc_request *req);
+void krg_rpc_reply_later(struct krg_rpc_later *l, int status,
+			 const void *data, size_t len);
+
+/* Messages handed to handlers, and frames refused: not from a krg kernel. */
+extern atomic_long_t krg_rpc_handled, krg_rpc_refused;
 
 /* Ping: count echo round trips of size bytes, payload checked each time. */
 int krg_rpc_ping(int node, u16 type, size_t size, unsigned int count,

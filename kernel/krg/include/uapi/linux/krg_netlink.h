@@ -5,7 +5,15 @@
  * Commands (all requests and replies are single messages):
  *
  * KRG_CMD_CLUSTER_GET   -> KRG_A_NODE_ID, KRG_A_SESSION_ID, KRG_A_STATE,
- *                          KRG_A_IFACE, KRG_A_ONLINE, KRG_A_PRESENT
+ *                          KRG_A_IFACE, KRG_A_ONLINE, KRG_A_PRESENT,
+ *                          KRG_A_ENCRYPTED
+ * KRG_CMD_KEY_SET       KRG_A_KEY (KRG_CLUSTER_KEY_LEN bytes: an AES-256
+ *                       key and a 4-byte salt). Installs the cluster key,
+ *                       under which links are encrypted and authenticated;
+ *                       a node waits for it before it joins (state
+ *                       "nokey"). Needs CAP_SYS_ADMIN. Errors: EALREADY
+ *                       (a key is set: it changes at a reboot only),
+ *                       EOPNOTSUPP (links in clear: krg.encrypt=0).
  * KRG_CMD_NODES_GET     -> KRG_A_NODE_ID, KRG_A_NODES: nested KRG_A_NODE
  *                          entries, each { KRG_A_NODE_ID, KRG_A_NODE_STATE }
  *                          for every present node and this one
@@ -53,7 +61,7 @@
  *                       image file's; the extended ack says which task
  *                       and why.
  * KRG_CMD_RESTART       KRG_A_CR_DIR_FD, KRG_A_CR_FLAGS (KRG_CR_STOPPED,
- *                       KRG_CR_EAGER)
+ *                       KRG_CR_EAGER, KRG_CR_TRUST)
  *                       -> KRG_A_CR_PID (the root), KRG_A_CR_TASKS.
  *                       Recreates the tree, with the same PIDs, as children
  *                       of the caller, who must be in the cluster PID
@@ -86,6 +94,7 @@ enum krg_cmd {
 	KRG_CMD_CAP_SET,
 	KRG_CMD_CHECKPOINT,
 	KRG_CMD_RESTART,
+	KRG_CMD_KEY_SET,
 	__KRG_CMD_MAX
 };
 #define KRG_CMD_MAX (__KRG_CMD_MAX - 1)
@@ -94,7 +103,7 @@ enum krg_attr {
 	KRG_A_UNSPEC,
 	KRG_A_NODE_ID,		/* u32 */
 	KRG_A_SESSION_ID,	/* u32 */
-	KRG_A_STATE,		/* string: out, joining, joined, failed */
+	KRG_A_STATE,		/* string: out, joining, nokey, joined, failed */
 	KRG_A_IFACE,		/* string */
 	KRG_A_ONLINE,		/* string: node list */
 	KRG_A_PRESENT,		/* string: node list */
@@ -124,9 +133,13 @@ enum krg_attr {
 	KRG_A_CR_SUBSTITUTED,	/* u32: fds replaced by /dev/null */
 	KRG_A_CR_NODE,		/* u32: where to restart */
 	KRG_A_CR_PATH,		/* string: the image, for another node */
+	KRG_A_KEY,		/* binary: KRG_CLUSTER_KEY_LEN bytes */
+	KRG_A_ENCRYPTED,	/* u8: 1 if links are encrypted */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)
+
+#define KRG_CLUSTER_KEY_LEN	36
 
 enum krg_cr_flags {
 	KRG_CR_KILL = 1,		/* checkpoint: kill the tree afterwards */
@@ -134,10 +147,11 @@ enum krg_cr_flags {
 	KRG_CR_IGNORE_UNSUPPORTED = 4,	/* checkpoint: /dev/null instead */
 	KRG_CR_STOPPED = 8,		/* restart: leave it stopped */
 	KRG_CR_EAGER = 16,		/* restart: load all memory first */
+	KRG_CR_TRUST = 32,		/* restart: an image others can write */
 };
 #define KRG_CR_CHECKPOINT_FLAGS	(KRG_CR_KILL | KRG_CR_STOP | \
 				 KRG_CR_IGNORE_UNSUPPORTED)
-#define KRG_CR_RESTART_FLAGS	(KRG_CR_STOPPED | KRG_CR_EAGER)
+#define KRG_CR_RESTART_FLAGS	(KRG_CR_STOPPED | KRG_CR_EAGER | KRG_CR_TRUST)
 
 enum krg_node_state {
 	KRG_NODE_STATE_ONLINE = 1,	/* reachable now */

@@ -33,6 +33,8 @@ static int __init krg_init(void)
 	if (!err)
 		err = krg_ping_init();
 	if (!err)
+		err = krg_rpc_fuzz_init();
+	if (!err)
 		err = krg_remote_restart_init();
 	if (!err)
 		err = krg_pids_alive_init();

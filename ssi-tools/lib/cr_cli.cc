@@ -22,7 +22,7 @@ const char kCheckpointUsage[] =
     "Exit status: 0 saved, 1 failed, 2 usage.\n";
 
 const char kRestartUsage[] =
-    "usage: restart [--stopped] [--eager] [--wait] [--node N] DIR\n"
+    "usage: restart [--stopped] [--eager] [--trust] [--wait] [--node N] DIR\n"
     "Recreate the process tree saved in the image directory DIR, with the same\n"
     "PIDs, process groups and sessions, as children of restart (which leaves\n"
     "them to the node's reaper when it exits). Private memory stays in the\n"
@@ -30,6 +30,8 @@ const char kRestartUsage[] =
     "  --stopped   leave the restarted tree stopped (SIGSTOP); a process\n"
     "              stopped when checkpointed restarts stopped anyway\n"
     "  --eager     load and check all memory before the tree runs\n"
+    "  --trust     take an image that another user can write (its writer\n"
+    "              would run as you: refused without this option)\n"
     "  -w, --wait  wait for the restarted root and exit with its status\n"
     "  --node N    restart on node N: DIR must have the same path there (an\n"
     "              image under /krg/shared); the tree's parent is then that\n"
@@ -37,6 +39,8 @@ const char kRestartUsage[] =
     "  -h, --help  this help\n"
     "Without CAP_SYS_ADMIN only images of the caller's own credentials restart,\n"
     "and restart must already run in the cluster PID namespace (krgrun).\n"
+    "Choosing PIDs needs CAP_CHECKPOINT_RESTORE, unless the administrator set\n"
+    "/sys/kernel/krg/unprivileged_restart to 1.\n"
     "Exit status: 0 restarted (or the root's status with --wait), 1 failed,\n"
     "2 usage.\n";
 
@@ -98,6 +102,8 @@ Parsed<RestartOptions> parse_restart(const std::vector<std::string_view>& args) 
       return p;
     } else if (!dashdash && a == "--stopped") {
       o.flags |= KRG_CR_STOPPED;
+    } else if (!dashdash && a == "--trust") {
+      o.flags |= KRG_CR_TRUST;
     } else if (!dashdash && a == "--eager") {
       o.flags |= KRG_CR_EAGER;
     } else if (!dashdash && (a == "-w" || a == "--wait")) {

@@ -21,7 +21,7 @@ struct CheckpointOptions {
 struct RestartOptions {
   bool help = false;
   int node = 0;        // 0: this node
-  unsigned flags = 0;  // KRG_CR_STOPPED
+  unsigned flags = 0;  // KRG_CR_STOPPED, KRG_CR_EAGER, KRG_CR_TRUST
   bool wait = false;
   std::string dir;
 };

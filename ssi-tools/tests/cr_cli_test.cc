@@ -44,6 +44,7 @@ TEST(RestartCli, TakesADirectoryAndOptions) {
   EXPECT_EQ(p.opt.flags, unsigned(KRG_CR_STOPPED));
   EXPECT_TRUE(krg::parse_restart(Args{"-w", "img"}).opt.wait);
   EXPECT_EQ(krg::parse_restart(Args{"--eager", "img"}).opt.flags, unsigned(KRG_CR_EAGER));
+  EXPECT_EQ(krg::parse_restart(Args{"--trust", "img"}).opt.flags, unsigned(KRG_CR_TRUST));
 }
 
 TEST(RestartCli, RejectsBadInputByName) {

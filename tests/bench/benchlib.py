@@ -3,6 +3,7 @@ results into their section of Documentation/performance.md."""
 import contextlib
 import re
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -26,19 +27,25 @@ def record(title, body):
 
 
 @contextlib.contextmanager
-def cluster(nodes, session, memory=256):
-    """A fresh cluster of `nodes` nodes (memory MiB each), torn down and
-    removed afterwards. Kernel failures in its logs are left in
-    cluster.failures."""
+def cluster(nodes, session, memory=256, encrypt=True):
+    """A fresh cluster of `nodes` nodes (memory MiB each; links encrypted
+    under a new key, or in clear), torn down and removed afterwards.
+    Kernel failures in its logs are left in cluster.failures."""
     c = krgcluster.Cluster(tempfile.mkdtemp(prefix="krg-bench-", dir="/tmp"), session=session)
     c.failures = []
     try:
-        c.up(nodes, memory=memory)
+        c.up(nodes, memory=memory, encrypt=encrypt)
         yield c
         c.failures = c.kernel_failures()
     finally:
         c.down()
         shutil.rmtree(c.run_dir, ignore_errors=True)
+
+
+def spread(values):
+    """min, median and max of a list of measurements."""
+    v = sorted(values)
+    return v[0], statistics.median(v), v[-1]
 
 
 def accel():

@@ -35,6 +35,9 @@ BUILD = TOP / "build"
 KERNEL = Path(os.environ.get("KRG_KERNEL", BUILD / "kernel/arch/x86/boot/bzImage"))
 INITRD = Path(os.environ.get("KRG_INITRD", BUILD / "initramfs.cpio.gz"))
 QEMU = os.environ.get("KRG_QEMU", "qemu-system-x86_64")
+# A debug kernel (make test-debug) needs more memory: KASAN, kmemleak.
+NODE_MEMORY = int(os.environ.get("KRG_NODE_MEMORY", "256"))
+DEBUG = os.environ.get("KRG_DEBUG") == "1"
 MCAST = "230.0.0.1"
 
 # A node log line matching this is a kernel failure, whatever the test says.
@@ -76,8 +79,10 @@ def keyed_initrd(base, key_text, dest):
     """The node initramfs with /etc/krg/cluster.key (0400, root) added."""
     extra = cpio_newc([("etc/krg", 0o40700, b""),
                        ("etc/krg/cluster.key", 0o100400, key_text.encode())])
+    base = Path(base).read_bytes()
     tmp = Path(str(dest) + ".tmp")
-    tmp.write_bytes(Path(base).read_bytes() + extra)
+    # An uncompressed archive must start 4-byte aligned (init/initramfs.c).
+    tmp.write_bytes(base + b"\0" * (-len(base) % 4) + extra)
     tmp.replace(dest)
     return dest
 
@@ -194,7 +199,7 @@ class Cluster:
             keyed_initrd(INITRD, key_text, dest)
         return dest
 
-    def start_node(self, node, session=None, append="", memory=256, identity=None,
+    def start_node(self, node, session=None, append="", memory=None, identity=None,
                    key_text=None, encrypt=True):
         """Start one QEMU node; session defaults to the cluster's. A node
         of another session on the same wire is how isolation is tested.
@@ -227,7 +232,7 @@ class Cluster:
         initrd = self.initrd_for(key_text, encrypt)
         cmdline = f"console=ttyS0 panic=-1 {stall} {identity} {append}".strip()
         argv = [
-            QEMU, "-accel", accel, "-m", str(memory), "-smp", "1",
+            QEMU, "-accel", accel, "-m", str(memory or NODE_MEMORY), "-smp", "1",
             "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
             "-kernel", str(KERNEL), "-initrd", str(initrd), "-append", cmdline,
             "-serial", f"file:{log}",
@@ -253,11 +258,13 @@ class Cluster:
             if not self.alive(node):
                 raise ClusterError(f"node {node} died while booting:\n{self.tail(node)}")
             if "krg-agent: ready" in self.log(node):
+                if DEBUG:
+                    self.kmemleak_clear(node)
                 return
             time.sleep(0.3)
         raise ClusterError(f"node {node} not ready after {timeout}s:\n{self.tail(node)}")
 
-    def up(self, count, boot_timeout=180, memory=256, encrypt=True):
+    def up(self, count, boot_timeout=180, memory=None, encrypt=True):
         for node in range(1, count + 1):
             self.start_node(node, memory=memory, encrypt=encrypt)
         for node in range(1, count + 1):
@@ -355,14 +362,40 @@ class Cluster:
     def tail(self, node, lines=30):
         return "\n".join(self.log(node).splitlines()[-lines:])
 
-    def kernel_failures(self):
-        """Lines of any node log that show an Oops, BUG, WARN or the like."""
+    def log_marks(self):
+        """Where each node's log ends now: kernel_failures(since=) starts there."""
+        return {node: len(self.log(node)) for node in self.nodes}
+
+    def kernel_failures(self, since=None):
+        """Lines of any node log that show an Oops, BUG, WARN or the like
+        (only those logged after the marks since, if given)."""
         bad = []
         for node in self.nodes:
-            for line in self.log(node).splitlines():
+            text = self.log(node)[(since or {}).get(node, 0):]
+            for line in text.splitlines():
                 if KERNEL_FAILURE.search(line):
                     bad.append(f"node {node}: {line.strip()}")
         return bad
+
+    # -- debug kernel -----------------------------------------------------
+    KMEMLEAK = "/sys/kernel/debug/kmemleak"
+
+    def kmemleak_clear(self, node):
+        """Forget what boot left unreferenced: only later leaks count."""
+        self.exec(node, ["sh", "-c", f"echo scan > {self.KMEMLEAK}; echo clear > {self.KMEMLEAK}"])
+
+    def kmemleaks(self):
+        """Objects each running node leaked, as kmemleak reports them."""
+        found = []
+        for node in self.nodes:
+            if not self.alive(node):
+                continue
+            # An object must stay unreferenced for 5 s, over two scans.
+            r = self.exec(node, ["sh", "-c", f"echo scan > {self.KMEMLEAK}; sleep 6; "
+                                             f"echo scan > {self.KMEMLEAK}; cat {self.KMEMLEAK}"])
+            if "unreferenced object" in r.stdout:
+                found.append(f"node {node}:\n{r.stdout}")
+        return found
 
     def status(self):
         return {node: ("running" if self.alive(node) else

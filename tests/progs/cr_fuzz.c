@@ -1,13 +1,23 @@
 /*
- * cr_fuzz IMAGE N SEED: restart N mutated copies of a valid image. Each
- * copy gets one mutation: a flipped bit, a field of a section set to an
- * edge value with its checksum fixed (so that the kernel's checks behind
- * the checksum are reached), a truncation, a bad section length or type,
- * a section dropped, doubled or moved. restart must refuse (exit 1) or
- * restart (exit 0; the tree is then killed): anything else is an error.
- * Every other run restarts --eager; the others leave memory in the image,
- * and the fuzzer reads it (/proc/PID/mem) to load it before the kill.
- * Run inside the cluster PID namespace; the copies go to /tmp.
+ * cr_fuzz [-n NODE] [-w DIR] IMAGE N SEED: restart N mutated copies of a
+ * valid image. Each copy gets one mutation, in a section picked in
+ * proportion to its size: a flipped bit, a field set to an edge value with
+ * the checksum fixed (so that the kernel's checks behind the checksum are
+ * reached), a truncation, a bad section length or type, a section dropped,
+ * doubled or moved.
+ *
+ * restart must refuse (exit 1, with "restart failed: REASON (ERRNO)" and an
+ * errno an image can cause) or restart (exit 0): anything else, or no
+ * answer within TIMEOUT seconds, is an error. A restarted tree runs for a
+ * moment (corrupted registers, FPU state and signal frames meet the return
+ * to user space), then is killed. Every other run restarts --eager; in the
+ * others memory stays in the image, and the fuzzer reads the tree's memory
+ * (/proc/PID/mem) to load it before the kill.
+ *
+ * -n NODE restarts every eighth copy on node NODE (restart --node), from
+ * DIR (-w), which both nodes must see (/krg/shared); a loop there kills
+ * what comes back (the test runs one). Copies go to /tmp/cr_fuzz.img
+ * otherwise. Run inside the cluster PID namespace.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,7 +34,25 @@
 #define MAXFILES	64
 #define HDR		16
 #define SEC_PAGES	11	/* Documentation/image-format.md */
-#define WORK		"/tmp/cr_fuzz.img"
+#define TIMEOUT		60	/* seconds a restart may take */
+#define RUN_US		20000	/* how long a restarted tree runs */
+
+static const char *work = "/tmp/cr_fuzz.img", *shared_work;
+static int node;
+
+/* What an image may make restart refuse with: anything else is a bug. */
+static const char *const refusals[] = {
+	"Invalid argument", "Bad message", "Protocol error", "No data available",
+	"Message too long", "Exec format error", "Protocol not supported",
+	"Operation not permitted", "No such file or directory", "Permission denied",
+	"Device or resource busy", "Bad file descriptor", "File exists",
+	"Argument list too long", "Not a directory", "Is a directory",
+	"Too many levels of symbolic links", "No such process", "Bad address",
+	"Numerical result out of range", "Value too large for defined data type",
+	"Too many open files", "Operation not supported", "No space left on device",
+	"Resource temporarily unavailable", "Cannot allocate memory",
+	"File name too long", "Text file busy", "No buffer space available",
+};
 
 struct file {
 	char name[256];
@@ -147,12 +175,23 @@ static void fix_crc(uint8_t *d, size_t off)
 	memcpy(d + off + 12, &crc, 4);
 }
 
-/* One mutation of buf (a copy of len bytes, with room to grow). */
+/* The section holding byte @at: sections are picked by their size. */
+static int section_at(const size_t *off, int n, size_t at)
+{
+	int s = 0;
+
+	while (s + 1 < n && off[s + 1] <= at)
+		s++;
+	return s;
+}
+
+/* One mutation of buf (a copy of len bytes, with room to double). */
 static size_t mutate(uint8_t *d, size_t len, const char **what)
 {
 	static const uint64_t edges[] = {
 		0, 1, 0x7f, 0xff, 0x7fffffff, 0x80000000, 0xffffffff,
 		0x1000, 0x7ffffffff000ULL, 0xffffffffffffffffULL, 0x400000,
+		0xfffffffffffff000ULL, 0x8000000000000000ULL,
 	};
 	size_t off[4096], a, b, la, lb;
 	int n = sections(d, len, off, 4096), s, t;
@@ -163,12 +202,13 @@ static size_t mutate(uint8_t *d, size_t len, const char **what)
 		*what = "empty";
 		return len;
 	}
-	s = random() % n;
+	s = section_at(off, n, rnd() % len);
 	memcpy(&l, d + off[s] + 8, 4);
-	switch (random() % 8) {
+	switch (random() % 9) {
 	case 0:
 		*what = "bit flip";
-		d[rnd() % len] ^= 1 << (random() % 8);
+		d[off[s] + rnd() % (len - off[s] < HDR + l ? len - off[s] : HDR + l)] ^=
+			1 << (random() % 8);
 		return len;
 	case 1:
 	case 2:
@@ -181,6 +221,8 @@ static size_t mutate(uint8_t *d, size_t len, const char **what)
 		if ((uint32_t)t > l)
 			t = 1;
 		a = off[s] + HDR + rnd() % (l - t + 1);
+		if (a + t > len)
+			return len;
 		memcpy(d + a, &v, t);
 		fix_crc(d, off[s]);
 		return len;
@@ -193,7 +235,7 @@ static size_t mutate(uint8_t *d, size_t len, const char **what)
 			v = edges[random() % (sizeof(edges) / sizeof(edges[0]))];
 			memcpy(d + off[s] + 8, &v, 4);
 		} else {
-			uint16_t ty = random() % 20;
+			uint16_t ty = random() % 30;
 
 			memcpy(d + off[s] + 4, &ty, 2);
 		}
@@ -206,6 +248,14 @@ static size_t mutate(uint8_t *d, size_t len, const char **what)
 			return len;
 		memmove(d + a, d + a + la, len - a - la);
 		return len - la;
+	case 7:
+		*what = "section doubled";
+		a = off[s];
+		la = HDR + l;
+		if (a + la > len)
+			return len;
+		memmove(d + a + la, d + a, len - a);
+		return len + la;
 	default:
 		*what = "sections swapped";
 		t = random() % n;
@@ -238,12 +288,13 @@ static size_t mutate(uint8_t *d, size_t len, const char **what)
 	}
 }
 
-static void write_file(const char *name, const uint8_t *d, size_t len)
+static void write_file(const char *dir, const char *name, const uint8_t *d,
+		       size_t len)
 {
 	char path[300];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", WORK, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || write(fd, d, len) != (ssize_t)len) {
 		perror(path);
@@ -252,25 +303,69 @@ static void write_file(const char *name, const uint8_t *d, size_t len)
 	close(fd);
 }
 
-static int run_restart(int eager)
+/* A refusal says why, with an errno an image can cause. */
+static int clean_refusal(const char *err)
 {
-	int status, null;
-	pid_t p = fork();
+	const char *open = strrchr(err, '(');
+	size_t n;
 
+	if (!strstr(err, "restart failed: ") || !open)
+		return 0;
+	n = strcspn(open + 1, ")");
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (strlen(refusals[i]) == n && !strncmp(open + 1, refusals[i], n))
+			return open - strstr(err, "restart failed: ") > 20;
+	return 0;
+}
+
+/*
+ * restart the copy in @dir (on @on, 0: here): its exit status, or -1 if it
+ * hung. Its error message goes to @err.
+ */
+static int run_restart(const char *dir, int on, int eager, char *err,
+		       size_t errlen)
+{
+	char nodearg[16];
+	const char *argv[8];
+	int status, pipefd[2], argc = 0;
+	ssize_t got = 0, r;
+	pid_t p;
+
+	argv[argc++] = "restart";
+	if (eager)
+		argv[argc++] = "--eager";
+	if (on) {
+		snprintf(nodearg, sizeof(nodearg), "%d", on);
+		argv[argc++] = "--node";
+		argv[argc++] = nodearg;
+	}
+	argv[argc++] = dir;
+	argv[argc] = NULL;
+	if (pipe(pipefd))
+		return -1;
+	p = fork();
 	if (p == 0) {
-		null = open("/dev/null", O_RDWR);
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
 		dup2(null, 1);
-		dup2(null, 2);
-		if (eager)
-			execlp("restart", "restart", "--stopped", "--eager", WORK,
-			       (char *)NULL);
-		else
-			execlp("restart", "restart", "--stopped", WORK, (char *)NULL);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		alarm(TIMEOUT);		/* a hang ends as SIGALRM */
+		execvp("restart", (char **)argv);
 		_exit(127);
 	}
+	close(pipefd[1]);
+	while (got < (ssize_t)errlen - 1 &&
+	       (r = read(pipefd[0], err + got, errlen - 1 - got)) > 0)
+		got += r;
+	err[got] = '\0';
+	close(pipefd[0]);
 	while (waitpid(p, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -317,30 +412,40 @@ static void kill_tree(void)
 
 int main(int argc, char **argv)
 {
-	long n, runs = 0, refused = 0, restarted = 0, errors = 0;
+	long n, runs = 0, refused = 0, restarted = 0, errors = 0, remote = 0;
+	static char err[4096];
 	struct dirent *e;
 	DIR *dir;
+	int opt;
 
-	if (argc < 4) {
-		fprintf(stderr, "usage: cr_fuzz IMAGE N SEED\n");
+	while ((opt = getopt(argc, argv, "n:w:")) != -1) {
+		if (opt == 'n')
+			node = atoi(optarg);
+		else if (opt == 'w')
+			shared_work = optarg;
+		else
+			return 2;
+	}
+	if (argc - optind != 3 || (node && !shared_work)) {
+		fprintf(stderr, "usage: cr_fuzz [-n NODE -w DIR] IMAGE N SEED\n");
 		return 2;
 	}
-	n = atol(argv[2]);
-	srandom(atoi(argv[3]));
-	dir = opendir(argv[1]);
+	n = atol(argv[optind + 1]);
+	srandom(atoi(argv[optind + 2]));
+	dir = opendir(argv[optind]);
 	while (dir && (e = readdir(dir)) && nfiles < MAXFILES) {
 		char path[800];
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", argv[1], e->d_name);
+		snprintf(path, sizeof(path), "%s/%s", argv[optind], e->d_name);
 		snprintf(files[nfiles].name, sizeof(files[0].name), "%s", e->d_name);
 		files[nfiles].data = slurp(path, &files[nfiles].len);
 		if (files[nfiles].data)
 			nfiles++;
 	}
 	if (!nfiles) {
-		fprintf(stderr, "cr_fuzz: no image in %s\n", argv[1]);
+		fprintf(stderr, "cr_fuzz: no image in %s\n", argv[optind]);
 		return 2;
 	}
 	for (int i = 0; i < nfiles; i++) {
@@ -358,40 +463,49 @@ int main(int argc, char **argv)
 				memcpy(&tree_pids[ntree++], files[i].data + off[j] + HDR, 4);
 		}
 	}
-	mkdir(WORK, 0700);
+	mkdir(work, 0700);
+	if (shared_work)
+		mkdir(shared_work, 0700);
 	for (long r = 0; r < n; r++) {
-		int victim = random() % nfiles, rc;
-		const char *what = "";
+		int victim = random() % nfiles, rc, on = node && r % 8 == 7;
+		const char *what = "", *to = on ? shared_work : work;
 
 		for (int i = 0; i < nfiles; i++) {
 			if (i != victim) {
-				write_file(files[i].name, files[i].data, files[i].len);
+				write_file(to, files[i].name, files[i].data, files[i].len);
 				continue;
 			}
-			uint8_t *copy = malloc(files[i].len + 1);
+			uint8_t *copy = malloc(2 * files[i].len + 1);
 			size_t len;
 
 			memcpy(copy, files[i].data, files[i].len);
 			len = mutate(copy, files[i].len, &what);
-			write_file(files[i].name, copy, len);
+			write_file(to, files[i].name, copy, len);
 			free(copy);
 		}
-		rc = run_restart(r % 2);
+		rc = run_restart(to, on, r % 2, err, sizeof(err));
 		runs++;
-		if (rc == 1) {
+		remote += on;
+		if (rc == 1 && clean_refusal(err)) {
 			refused++;
 		} else if (rc == 0) {
 			restarted++;
+			if (on) {	/* the loop on that node kills it */
+				usleep(200000);
+				continue;
+			}
+			usleep(RUN_US);		/* let it run into user space */
 			if (!(r % 2))
 				touch_tree();
 			kill_tree();
 		} else {
 			errors++;
-			printf("cr_fuzz: run %ld (%s of %s): restart exited %d\n", r,
-			       what, files[victim].name, rc);
+			printf("cr_fuzz: run %ld (%s of %s%s): restart %s %d: %s\n", r,
+			       what, files[victim].name, on ? ", on another node" : "",
+			       rc < 0 ? "hung" : "exited", rc, err);
 		}
 	}
-	printf("fuzz: %ld runs, %ld refused, %ld restarted, %ld errors\n", runs, refused,
-	       restarted, errors);
+	printf("fuzz: %ld runs, %ld refused, %ld restarted, %ld errors (%ld on another node)\n",
+	       runs, refused, restarted, errors, remote);
 	return errors ? 1 : 0;
 }

@@ -26,8 +26,10 @@ def new_cluster():
 
 
 def finish(cluster, request):
+    leaks = cluster.kmemleaks() if krgcluster.DEBUG else []
     cluster.down()
-    failures = cluster.kernel_failures()
+    # What a test of a shared cluster logged was blamed on it already.
+    failures = cluster.kernel_failures(since=getattr(cluster, "checked", None)) + leaks
     keep = Path(os.environ.get("KRG_TEST_LOGS", krgcluster.BUILD / "test-logs"))
     dest = keep / request.node.name.replace("/", "_")
     shutil.rmtree(dest, ignore_errors=True)
@@ -35,6 +37,21 @@ def finish(cluster, request):
     shutil.rmtree(cluster.run_dir, ignore_errors=True)
     if failures:
         pytest.fail("kernel failure in node logs (kept in %s):\n%s" % (dest, "\n".join(failures)))
+
+
+@pytest.fixture(autouse=True)
+def kernel_log_check(request):
+    """Fail the test during which a shared cluster's node logged an Oops,
+    BUG, WARN or the like: the blame goes to the test that caused it."""
+    shared = [request.getfixturevalue(n) for n in ("cluster3", "node1")
+              if n in request.fixturenames]
+    marks = [(c, c.log_marks()) for c in shared]
+    yield
+    for c, m in marks:
+        c.checked = c.log_marks()
+        bad = c.kernel_failures(since=m)
+        if bad:
+            pytest.fail("kernel failure in node logs during this test:\n" + "\n".join(bad))
 
 
 @pytest.fixture

@@ -10,75 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import krgimage
-
-PROGS = "/usr/lib/krg/progs"
-SH = "/krg/shared"
-
-
-def host(c, path):
-    """The host side of a path under /krg/shared."""
-    return c.shared / os.path.relpath(path, SH)
-
-
-def start(c, node, name, prog, args="", wrap="krgcr-run", out_pipe=False):
-    """Start prog detached in the cluster namespace; return its PID."""
-    out = f"{SH}/{name}.out"
-    c.check(node, ["mkdir", "-p", f"{SH}/{name}.d"])
-    redirect = f"2>&1 | cat > {out}" if out_pipe else f"> {out} 2>&1"
-    cmd = f"krgrun {wrap} {PROGS}/{prog} {args} < /dev/null {redirect}"
-    # Nothing of the agent's: it waits for its pipes to close.
-    c.check(node, ["sh", "-c", f"({cmd}) < /dev/null > /dev/null 2>&1 &"])
-    return int(wait_line(c, name, r"READY (\d+)").group(1))
-
-
-def wait_line(c, name, pattern, timeout=120):
-    path = host(c, f"{SH}/{name}.out")
-    found = []
-
-    def seen():
-        m = re.search(pattern, path.read_text()) if path.exists() else None
-        found[:] = [m] if m else []
-        return bool(m)
-
-    c.wait_for(f"{pattern} in {name}.out", seen, timeout)
-    return found[0]
-
-
-def output(c, name):
-    return host(c, f"{SH}/{name}.out").read_text()
-
-
-def checkpoint(c, node, pid, img, *opts):
-    return c.exec(node, ["checkpoint", *opts, "-o", img, str(pid)], timeout=300)
-
-
-def restart(c, node, img, *opts):
-    return c.exec(node, ["restart", *opts, img], timeout=300)
-
-
-def signal(c, node, pid, sig="USR1"):
-    c.check(node, ["krgrun", "kill", f"-{sig}", str(pid)])
-
-
-def running(c, node, pid):
-    return c.exec(node, ["krgrun", "kill", "-0", str(pid)]).status == 0
-
-
-def migrate_by_image(c, name, prog, args="", src=1, dst=2):
-    """Start prog on src, checkpoint --kill, restart on dst, let it finish."""
-    pid = start(c, src, name, prog, args)
-    img = f"{SH}/{name}.img"
-    r = checkpoint(c, src, pid, img, "--kill")
-    assert r.status == 0, r.stderr
-    c.wait_for("the checkpointed process to die", lambda: not running(c, src, pid), 30)
-    if prog == "cr_files":  # a FIFO is a name: it must exist there too (9p has none)
-        c.check(dst, ["mkfifo", "/tmp/cr_files.fifo"])
-    r = restart(c, dst, img)
-    assert r.status == 0, r.stderr
-    assert f"restart: {pid} restarted" in r.stdout
-    signal(c, dst, pid)
-    wait_line(c, name, r"PASS|FAIL")
-    return pid
+from crlib import (PROGS, SH, checkpoint, edit_first, edit_sections, first, host,
+                   migrate_by_image, output, restart, running, signal, spoil, start,
+                   wait_line)
 
 
 @pytest.mark.parametrize("prog", ["cr_memory", "cr_files", "cr_signals", "cr_misc", "cr_threads",
@@ -386,9 +320,15 @@ def test_unsupported_fd_is_refused_or_substituted(cluster3):
     signal(cluster3, 2, pid, "KILL")
 
 
+def unprivileged_restart(c, on):
+    for n in (1, 2, 3):
+        c.check(n, ["sh", "-c", f"echo {int(on)} > /sys/kernel/krg/unprivileged_restart"])
+
+
 def test_unprivileged_user_restarts_only_own_images(cluster3):
     runas = f"{PROGS}/runas"
     cluster3.check(1, ["chmod", "777", SH])
+    unprivileged_restart(cluster3, True)
     # A root process's image: a user cannot restart it.
     pid = start(cluster3, 1, "rootimg", "cr_signals")
     assert checkpoint(cluster3, 1, pid, f"{SH}/rootimg.img", "--kill").status == 0
@@ -409,8 +349,19 @@ def test_unprivileged_user_restarts_only_own_images(cluster3):
     r = cluster3.exec(1, ["krgrun", runas, "1000", "checkpoint", "--kill", "-o",
                           f"{SH}/userimg.img", str(upid)])
     assert r.status == 0, r.stderr
+    # Choosing PIDs needs CAP_CHECKPOINT_RESTORE, unless the administrator
+    # lets users restart their own images.
+    unprivileged_restart(cluster3, False)
+    for cmd in (["krgrun", runas, "1000", "restart", f"{SH}/userimg.img"],
+                [runas, "1000", "restart", "--node", "2", f"{SH}/userimg.img"]):
+        r = cluster3.exec(3, cmd)
+        assert r.status == 1
+        assert "CAP_CHECKPOINT_RESTORE" in r.stderr and "not permitted" in r.stderr, r.stderr
+    assert not running(cluster3, 2, upid) and not running(cluster3, 3, upid)
+    unprivileged_restart(cluster3, True)
     r = cluster3.exec(2, ["krgrun", runas, "1000", "restart", f"{SH}/userimg.img"])
     assert r.status == 0, r.stderr
+    unprivileged_restart(cluster3, False)
     cluster3.check(2, ["krgrun", runas, "1000", "kill", "-USR1", str(upid)])
     wait_line(cluster3, "userimg", r"PASS|FAIL")
     assert "PASS" in output(cluster3, "userimg")
@@ -422,29 +373,6 @@ def image(cluster3):
     pid = start(cluster3, 1, "victim", "cr_signals")
     assert checkpoint(cluster3, 1, pid, f"{SH}/victim.img", "--kill").status == 0
     return pid, host(cluster3, f"{SH}/victim.img")
-
-
-def spoil(cluster3, image, name, edit, *opts):
-    """Copy the image, let edit(dir) spoil it, restart it on node 2."""
-    pid, src = image
-    dst = host(cluster3, f"{SH}/{name}")
-    shutil.rmtree(dst, ignore_errors=True)
-    shutil.copytree(src, dst)
-    edit(dst, dst / f"task-{pid}.krg")
-    r = restart(cluster3, 2, f"{SH}/{name}", *opts)
-    assert r.status == 1, f"a spoiled image ({name}) restarted"
-    assert not running(cluster3, 2, pid)
-    return r.stderr
-
-
-def edit_sections(path, fn):
-    secs = krgimage.read(path)
-    fn(secs)
-    krgimage.write(path, secs)
-
-
-def first(secs, typ):
-    return next(s for s in secs if s[0] == typ)
 
 
 def test_bad_images_are_refused_with_precise_errors(cluster3, image):
@@ -559,18 +487,6 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
         err = spoil(cluster3, image, f"bad-{edit.__name__}", edit, *opts)
         assert expected in err, f"{edit.__name__}: {err}"
     assert "evil" not in output(cluster3, "victim")
-
-
-def edit_first(d, typ, fn):
-    """fn(payload) -> payload, on the first section of typ in the image."""
-    for t in sorted(d.glob("task-*.krg")):
-        secs = krgimage.read(t)
-        for s in secs:
-            if s[0] == typ and s[1]:
-                s[1] = fn(s[1])
-                krgimage.write(t, secs)
-                return
-    raise AssertionError(f"no section {typ} in {d}")
 
 
 def test_bad_timers_and_socket_pairs_are_refused(cluster3):

@@ -119,9 +119,10 @@ static struct task_struct *owned_task(pid_t pid, int *err)
 		return NULL;
 	}
 	rcu_read_lock();
-	ok = uid_eq(current_euid(), __task_cred(t)->uid) ||
-	     capable(CAP_SYS_ADMIN);
+	ok = uid_eq(current_euid(), __task_cred(t)->uid);
 	rcu_read_unlock();
+	/* capable() may sleep (audit): never under rcu_read_lock(). */
+	ok = ok || capable(CAP_SYS_ADMIN);
 	if (!ok) {
 		put_task_struct(t);
 		*err = -EPERM;
@@ -154,11 +155,13 @@ int krg_cap_set(pid_t pid, struct krg_cap_sets *sets, unsigned int which,
 {
 	struct krg_cap_sets old, new;
 	struct task_struct *t;
+	bool admin;
 	int err;
 
 	t = owned_task(pid, &err);
 	if (!t)
 		return err;
+	admin = capable(CAP_SYS_ADMIN);	/* may sleep: not under task_lock */
 	task_lock(t);
 	sets_of(&t->krg_cap, &old);
 	new = old;
@@ -170,8 +173,7 @@ int krg_cap_set(pid_t pid, struct krg_cap_sets *sets, unsigned int which,
 		new.inheritable_effective = sets->inheritable_effective;
 	if (which & KRG_CAP_SET_INH_PERMITTED)
 		new.inheritable_permitted = sets->inheritable_permitted;
-	err = krg_cap_check_change(&old, &new, in_use_mask(t),
-				   capable(CAP_SYS_ADMIN), force);
+	err = krg_cap_check_change(&old, &new, in_use_mask(t), admin, force);
 	if (!err) {
 		sets_to(&t->krg_cap, &new);
 		*sets = new;

@@ -22,6 +22,11 @@ int krg_rpc_init(void);		/* worker pool, receive buffer */
 int krg_rpc_client_init(void);	/* node-loss wake-ups */
 int krg_rpc_start(void);	/* bind the socket once TIPC is up */
 int krg_ping_init(void);
+#ifdef CONFIG_KRG_RPC_FUZZ
+int krg_rpc_fuzz_init(void);	/* debug kernels: comm/rpc_fuzz.c */
+#else
+static inline int krg_rpc_fuzz_init(void) { return 0; }
+#endif
 
 struct krg_rpc_request;
 struct krg_rpc_reply;

@@ -15,11 +15,20 @@
  * interrupted checkpoint never leaves an image that looks complete. All
  * files are written aside and replace those of the image before only
  * then (image_dir.c): a failed checkpoint leaves that image as it was.
+ *
+ * Reading a process needs what ptrace attach needs, checked before the
+ * freeze and again once the tree is frozen (an exec of a setuid program
+ * in between is caught), and the tree must be the one collected: a task
+ * forked or gone meanwhile fails the checkpoint cleanly. A task is in one
+ * checkpoint at a time.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/kref.h>
+#include <linux/ptrace.h>
+#include <linux/xarray.h>
 #include <linux/fs.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/jobctl.h>
@@ -39,7 +48,11 @@
 /* How long a task may take to reach its user boundary. */
 #define FREEZE_TIMEOUT	(10 * HZ)
 
+/* Tasks in a checkpoint now, by their global PID number. */
+static DEFINE_XARRAY(busy);
+
 struct ckpt {
+	struct kref ref;	/* the caller's, and each queued task work's */
 	atomic_t to_freeze, to_dump, running;
 	wait_queue_head_t wq;
 	struct completion dump, verdict;
@@ -58,7 +71,7 @@ struct ckpt_task {
 	struct ckpt *c;
 	struct task_struct *task;
 	struct file *file;
-	bool queued, cap_held;
+	bool queued, cap_held, busy;
 	bool stopped;		/* woken out of a group stop to save itself */
 };
 
@@ -74,6 +87,21 @@ static void ckpt_error(struct ckpt *c, int err, const char *msg,
 	spin_unlock(&c->lock);
 }
 
+static void ckpt_free(struct kref *ref)
+{
+	struct ckpt *c = container_of(ref, struct ckpt, ref);
+
+	ghost_objs_free(c->objs);
+	ghost_objs_free(c->inside);
+	kfree(c);
+}
+
+static void ckpt_put(struct ckpt *c)
+{
+	kref_put(&c->ref, ckpt_free);
+}
+
+/* A task work holds a reference: the caller may free @c once woken. */
 static void done(struct ckpt *c, atomic_t *count)
 {
 	if (atomic_dec_and_test(count))
@@ -113,6 +141,7 @@ static void ckpt_work(struct callback_head *cb)
 		done(c, &c->to_freeze);
 		done(c, &c->to_dump);
 		done(c, &c->running);
+		ckpt_put(c);
 		return;
 	}
 	done(c, &c->to_freeze);
@@ -130,21 +159,13 @@ static void ckpt_work(struct callback_head *cb)
 	if (READ_ONCE(t->stopped))
 		stop_again();
 	done(c, &c->running);
+	ckpt_put(c);
 }
 
+/* Reading a process is what ptrace attach allows, LSM included. */
 static bool may_checkpoint(struct task_struct *task)
 {
-	const struct cred *tc;
-	bool ok;
-
-	if (capable(CAP_SYS_ADMIN))
-		return true;
-	rcu_read_lock();
-	tc = __task_cred(task);
-	ok = uid_eq(tc->uid, current_euid()) && uid_eq(tc->euid, current_euid()) &&
-	     uid_eq(tc->suid, current_euid());
-	rcu_read_unlock();
-	return ok;
+	return ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS);
 }
 
 /* Add @task to the list; false if it is full. */
@@ -163,7 +184,7 @@ static bool add(struct ckpt_task *t, unsigned int *count,
  * leader's files and fs, as pthreads do.
  */
 static int collect(struct task_struct *root, struct ckpt_task *t,
-		   unsigned int *n, char *msg)
+		   unsigned int *n, bool hold, char *msg)
 {
 	struct task_struct *p, *th, *child;
 	unsigned int i, count = 1;
@@ -190,7 +211,7 @@ static int collect(struct task_struct *root, struct ckpt_task *t,
 				list_for_each_entry(child, &th->children, sibling)
 					full |= !add(t, &count, child);
 	}
-	for (i = 1; i < count; i++)	/* the caller holds the root */
+	for (i = 1; i < count && hold; i++)	/* the caller holds the root */
 		get_task_struct(t[i].task);
 	read_unlock(&tasklist_lock);
 	*n = count;
@@ -210,6 +231,7 @@ static int check(struct ckpt_task *t, unsigned int n, char *msg)
 	struct task_struct *task;
 	unsigned int i;
 	pid_t pid;
+	int err;
 
 	for (i = 0; i < n; i++) {
 		task = t[i].task;
@@ -219,7 +241,15 @@ static int check(struct ckpt_task *t, unsigned int n, char *msg)
 					   "pid %d: the tree holds the caller", pid);
 		if (!may_checkpoint(task))
 			return krg_cr_fail(msg, -EPERM,
-					   "pid %d: not the caller's", pid);
+					   "pid %d: the caller may not read it (as ptrace)",
+					   pid);
+		err = xa_insert(&busy, task_pid_nr(task), task, GFP_KERNEL);
+		if (err == -EBUSY)
+			return krg_cr_fail(msg, -EBUSY,
+					   "pid %d: in another checkpoint", pid);
+		if (err)
+			return err;
+		t[i].busy = true;
 		if (!task->mm || (task->flags & (PF_KTHREAD | PF_EXITING)))
 			return krg_cr_fail(msg, -EBUSY,
 					   "pid %d: exiting or not a user task",
@@ -303,14 +333,20 @@ static void freeze(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 	for (i = 0; i < n; i++) {
 		init_task_work(&t[i].work, ckpt_work);
 		t[i].c = c;
+		/* Counted before it is queued: it may run at once. */
+		kref_get(&c->ref);
+		atomic_inc(&c->running);
+		atomic_inc(&c->to_freeze);
+		atomic_inc(&c->to_dump);
 		if (task_work_add(t[i].task, &t[i].work, TWA_SIGNAL)) {
+			atomic_dec(&c->running);
+			atomic_dec(&c->to_freeze);
+			atomic_dec(&c->to_dump);
+			ckpt_put(c);
 			ckpt_error(c, -ESRCH, "a task exited", 0);
 			break;
 		}
 		t[i].queued = true;
-		atomic_inc(&c->running);
-		atomic_inc(&c->to_freeze);
-		atomic_inc(&c->to_dump);
 	}
 	/* Wake stopped tasks again: one may have been stopping just now. */
 	do {
@@ -334,7 +370,40 @@ static void freeze(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 			done(c, &c->to_freeze);
 			done(c, &c->to_dump);
 			done(c, &c->running);
+			ckpt_put(c);
 		}
+	}
+}
+
+/*
+ * The tree, frozen, must be the one collected and still readable by the
+ * caller: a fork, an exit or an exec (of a setuid program, say) between
+ * the collection and the freeze fails the checkpoint cleanly.
+ */
+static void check_frozen(struct ckpt *c, struct ckpt_task *t, unsigned int n)
+{
+	char msg[GHOST_MSG_LEN] = "";
+	struct ckpt_task *now;
+	unsigned int i, m = 0;
+	int err;
+
+	now = kvcalloc(KRG_IMAGE_MAX_TASKS, sizeof(*now), GFP_KERNEL);
+	err = now ? collect(t[0].task, now, &m, false, msg) : -ENOMEM;
+	for (i = 0; !err && i < n; i++)
+		if (i >= m || now[i].task != t[i].task)
+			break;
+	if (!err && (i < n || m != n))
+		err = krg_cr_fail(msg, -EAGAIN,
+				  "the tree changed during its checkpoint (a fork or an exit)");
+	for (i = 0; !err && i < n; i++)
+		if (!may_checkpoint(t[i].task))
+			err = krg_cr_fail(msg, -EPERM,
+					  "pid %d: the caller may no longer read it (an exec?)",
+					  task_pid_nr_ns(t[i].task, krg_pid_ns()));
+	kvfree(now);
+	if (err) {
+		ckpt_error(c, err, msg, 0);
+		WRITE_ONCE(c->abort, true);
 	}
 }
 
@@ -353,7 +422,8 @@ static void find_inside(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 		kvfree(tasks);
 	}
 	if (err) {
-		c->err = krg_cr_fail(c->msg, err,
+		c->err = krg_cr_fail(c->msg, err, err == -EBUSY ?
+				     "an fd table is shared with a process outside the tree" :
 				     "cannot list the tree's pipes and sockets");
 		WRITE_ONCE(c->abort, true);
 	}
@@ -389,6 +459,8 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 	}
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (c)
+		kref_init(&c->ref);
 	t = kvcalloc(KRG_IMAGE_MAX_TASKS, sizeof(*t), GFP_KERNEL);
 	tree = kvcalloc(KRG_IMAGE_MAX_TASKS, sizeof(*tree), GFP_KERNEL);
 	names = kvcalloc(KRG_IMAGE_MAX_TASKS + 1, sizeof(*names), GFP_KERNEL);
@@ -405,7 +477,7 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 	spin_lock_init(&c->lock);
 	c->flags = flags;
 
-	err = collect(root, t, &n, res->msg);
+	err = collect(root, t, &n, true, res->msg);
 	if (!err)
 		err = check(t, n, res->msg);
 	if (!err) {
@@ -416,6 +488,8 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 		goto out;
 
 	freeze(c, t, n);
+	if (!c->err)
+		check_frozen(c, t, n);
 	if (!c->err)
 		find_inside(c, t, n);
 	complete_all(&c->dump);
@@ -457,16 +531,15 @@ out:
 			fput(t[i].file);
 		if (t[i].cap_held)
 			krg_cap_unuse(t[i].task, KRG_CAP_CHECKPOINTABLE);
+		if (t[i].busy)
+			xa_erase(&busy, task_pid_nr(t[i].task));
 		put_task_struct(t[i].task);
 	}
 	if (!n)
 		put_task_struct(root);
 	kvfree(tree);
 	kvfree(t);
-	if (c) {
-		ghost_objs_free(c->objs);
-		ghost_objs_free(c->inside);
-	}
-	kfree(c);
+	if (c)
+		ckpt_put(c);
 	return err;
 }

@@ -9,7 +9,12 @@
  * In place, the tree file goes first and comes back last, so that an
  * image interrupted in between has no tree file: it is incomplete, not a
  * mix of two checkpoints.
+ *
+ * Files are created anew (O_EXCL) and never through a symbolic link, and
+ * a restart opens none through one. A restart trusts an image only if no
+ * other user can write it: its writer would run as the restarting caller.
  */
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
@@ -25,14 +30,60 @@ static void part_name(char *buf, size_t size, const char *name)
 	snprintf(buf, size, "%s" PART, name);
 }
 
-/* NAME.part in @dir, empty, for writing. */
+static int unlink_in(const struct path *dir, const char *name);
+
+/* NAME.part in @dir, new (a stale one of a checkpoint cut short goes). */
 struct file *krg_image_create(struct file *dir, const char *name)
 {
 	char part[KRG_IMAGE_NAME_MAX + sizeof(PART)];
+	int err;
 
 	part_name(part, sizeof(part), name);
-	return file_open_root(&dir->f_path, part,
-			      O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE, 0600);
+	err = unlink_in(&dir->f_path, part);
+	if (err && err != -ENOENT)
+		return ERR_PTR(err);
+	return file_open_root(&dir->f_path, part, O_WRONLY | O_CREAT | O_EXCL |
+			      O_NOFOLLOW | O_LARGEFILE, 0600);
+}
+
+/*
+ * Can no user but the caller (or root) write @f? Its owner is one of them
+ * and only the owner has write permission (no group or other write bit;
+ * with an ACL, that bit is its mask, which bounds every named entry).
+ */
+int krg_image_trusted(struct file *f, const char *name, char *msg)
+{
+	struct inode *inode = file_inode(f);
+
+	if ((uid_eq(inode->i_uid, current_fsuid()) ||
+	     uid_eq(inode->i_uid, GLOBAL_ROOT_UID)) &&
+	    !(inode->i_mode & (S_IWGRP | S_IWOTH)))
+		return 0;
+	return krg_cr_fail(msg, -EPERM,
+			   "%s can be written by another user: restart --trust to take it",
+			   name);
+}
+
+/* Image file @name in @dir, for reading; checked unless @trust. */
+struct file *krg_image_open(struct file *dir, const char *name, bool trust,
+			    char *msg)
+{
+	struct file *f;
+	int err;
+
+	f = file_open_root(&dir->f_path, name,
+			   O_RDONLY | O_NOFOLLOW | O_LARGEFILE, 0);
+	if (IS_ERR(f)) {
+		krg_cr_fail(msg, PTR_ERR(f), "cannot open %s of the image",
+			    name);
+		return f;
+	}
+	err = trust ? 0 : krg_image_trusted(f, name, msg);
+	if (err) {
+		fput(f);
+		return ERR_PTR(err);
+	}
+	return f;
 }
 
 static int unlink_in(const struct path *dir, const char *name)

@@ -1,24 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Restart on another node (restart --node N). The caller's node sends the
- * image's path, the flags and the caller's credentials to node N in a
- * KRG_RPC_RESTART request. There, the reaper of the cluster namespace
- * starts a kernel thread, its child, which takes on those credentials and
- * restarts the tree as a local restart does: the root is that thread's
- * child, and the reaper's once the thread is gone. The reply carries the
- * result, or the errno and the reason.
+ * image's path, the flags, the caller's resource limits and
+ * no_new_privs, and its credentials, in a KRG_RPC_RESTART request. There,
+ * the reaper of the cluster namespace starts a kernel thread, its child,
+ * which takes on those limits and credentials and restarts the tree as a
+ * local restart does: the root is that thread's child, and the reaper's
+ * once the thread is gone. The thread sends the reply when the restart is
+ * done (the handler does not keep an RPC worker meanwhile): the result,
+ * or the errno and the reason.
  *
- * Nodes trust each other's kernels: the credentials are taken as sent,
- * and the restart checks the image against them as it would locally.
+ * A restart on node N grants nothing a local restart by the same caller
+ * would not. Node N's kernel is trusted (only krg kernels speak krg RPC),
+ * so what the caller's node sends is what the caller has: the restart
+ * checks the image against those credentials and limits as it would
+ * locally. What cannot be carried across (a mount, network or user
+ * namespace, a chroot, a seccomp filter, a cgroup) refuses the request on
+ * the caller's node: such a caller restarts on its own node. A node takes
+ * at most REMOTE_PER_NODE restarts at a time from each node.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
-#include <linux/completion.h>
+#include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/nsproxy.h>
+#include <linux/path.h>
+#include <linux/resource.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/seccomp.h>
 #include <linux/slab.h>
+#include <uapi/linux/krg_netlink.h>
 #include <krg/epm.h>
 #include <krg/ghost_task.h>
 #include <krg/node.h>
@@ -27,28 +42,71 @@
 
 /* A restart reads the whole image: it may take long on a slow store. */
 #define REMOTE_TIMEOUT		(600 * HZ)
+#define REMOTE_PER_NODE		4
 
 /* The request, on the wire: then the caller's credentials, as in an image. */
 struct remote_restart {
-	u32 flags;
+	__le32 flags;
+	__le32 no_new_privs;
+	struct {
+		__le64 cur, max;
+	} rlim[KRG_IMG_NLIMITS];
 	char path[PATH_MAX];
 } __packed;
 
 /* The reply. */
 struct remote_result {
-	s32 err;
-	s32 pid;
-	u32 tasks;
+	__le32 err;
+	__le32 pid;
+	__le32 tasks;
 	char msg[GHOST_MSG_LEN];
 } __packed;
 
+/* On node N: one restart asked by another node. */
 struct remote_job {
-	const struct remote_restart *rq;
-	const struct krg_img_creds *creds;
+	struct remote_restart rq;
+	struct krg_img_creds *creds;
 	int node;
-	struct remote_result *res;
-	struct completion done;
+	struct krg_rpc_later *reply;
 };
+
+static atomic_t in_flight[KRG_MAX_NODES];
+
+static void job_free(struct remote_job *job)
+{
+	atomic_dec(&in_flight[job->node]);
+	kfree(job->creds);
+	kfree(job);
+}
+
+/* The caller's limits and no_new_privs, on this kernel thread. */
+static void take_limits(const struct remote_restart *rq)
+{
+	struct rlimit *r = current->signal->rlim;
+	int i;
+
+	task_lock(current->group_leader);
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		r[i].rlim_cur = le64_to_cpu(rq->rlim[i].cur);
+		r[i].rlim_max = le64_to_cpu(rq->rlim[i].max);
+	}
+	task_unlock(current->group_leader);
+	if (le32_to_cpu(rq->no_new_privs))
+		task_set_no_new_privs(current);
+}
+
+static void send_result(struct remote_job *job, int err,
+			const struct krg_cr_result *res)
+{
+	struct remote_result rr = {
+		.err = cpu_to_le32(err),
+		.pid = cpu_to_le32(res->pid),
+		.tasks = cpu_to_le32(res->tasks),
+	};
+
+	strscpy(rr.msg, res->msg, sizeof(rr.msg));
+	krg_rpc_reply_later(job->reply, 0, &rr, sizeof(rr));
+}
 
 /* On node N, a child of the reaper: the restart, as the caller. */
 static int remote_restart_fn(void *arg)
@@ -60,31 +118,43 @@ static int remote_restart_fn(void *arg)
 	struct file *dir;
 	int err;
 
+	take_limits(&job->rq);
 	cred = ghost_creds_make(job->creds);
 	if (IS_ERR(cred)) {
 		err = krg_cr_fail(res.msg, PTR_ERR(cred),
 				  "bad credentials from node %d", job->node);
 	} else {
 		old = override_creds(cred);
-		dir = filp_open(job->rq->path, O_RDONLY | O_DIRECTORY, 0);
+		dir = filp_open(job->rq.path, O_RDONLY | O_DIRECTORY, 0);
 		if (IS_ERR(dir)) {
 			err = krg_cr_fail(res.msg, PTR_ERR(dir),
 					  "cannot open the image %s",
-					  job->rq->path);
+					  job->rq.path);
 		} else {
-			err = krg_restart(dir, job->rq->flags, &res);
+			err = krg_restart(dir, le32_to_cpu(job->rq.flags), &res);
 			fput(dir);
 		}
 		revert_creds(old);
 		put_cred(cred);
 	}
-	job->res->err = err;
-	job->res->pid = res.pid;
-	job->res->tasks = res.tasks;
-	strscpy(job->res->msg, res.msg, sizeof(job->res->msg));
-	complete(&job->done);
+	send_result(job, err, &res);
+	job_free(job);
 	/* A kernel_thread() that returns would go to user space. */
 	do_exit(0);
+}
+
+static bool bad_request(const struct remote_restart *rq)
+{
+	int i;
+
+	if (le32_to_cpu(rq->flags) & ~KRG_CR_RESTART_FLAGS ||
+	    le32_to_cpu(rq->no_new_privs) > 1 ||
+	    strnlen(rq->path, PATH_MAX) == PATH_MAX || rq->path[0] != '/')
+		return true;
+	for (i = 0; i < RLIM_NLIMITS; i++)
+		if (le64_to_cpu(rq->rlim[i].cur) > le64_to_cpu(rq->rlim[i].max))
+			return true;
+	return le64_to_cpu(rq->rlim[RLIMIT_NOFILE].max) > sysctl_nr_open;
 }
 
 static int remote_restart_handler(const struct krg_rpc_request *req,
@@ -92,30 +162,79 @@ static int remote_restart_handler(const struct krg_rpc_request *req,
 {
 	const struct remote_restart *rq = req->data;
 	const struct krg_img_creds *creds = (const void *)(rq + 1);
-	struct remote_job job = {
-		.rq = rq, .creds = creds, .node = req->src_node,
-	};
+	struct krg_cr_result res = {};
+	struct remote_job *job;
+	size_t creds_len;
 	pid_t pid;
 
 	if (req->len < sizeof(*rq) + sizeof(*creds) ||
-	    creds->ngroups > KRG_IMG_MAX_GROUPS ||
-	    req->len != sizeof(*rq) + struct_size(creds, groups, creds->ngroups) ||
-	    strnlen(rq->path, PATH_MAX) == PATH_MAX || rq->path[0] != '/')
+	    creds->ngroups > KRG_IMG_MAX_GROUPS)
 		return -EPROTO;
-	job.res = kvzalloc(sizeof(*job.res), GFP_KERNEL);
-	if (!job.res)
-		return -ENOMEM;
-	init_completion(&job.done);
-	pid = krg_reaper_spawn(remote_restart_fn, &job, "krg_restart");
-	if (pid < 0) {
-		job.res->err = krg_cr_fail(job.res->msg, pid,
-					   "cannot start the restart");
-	} else {
-		wait_for_completion(&job.done);
+	creds_len = struct_size(creds, groups, creds->ngroups);
+	if (req->len != sizeof(*rq) + creds_len || bad_request(rq))
+		return -EPROTO;
+	if (atomic_inc_return(&in_flight[req->src_node]) > REMOTE_PER_NODE) {
+		atomic_dec(&in_flight[req->src_node]);
+		return -EBUSY;
 	}
-	reply->data = job.res;
-	reply->len = sizeof(*job.res);
-	return 0;
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (job) {
+		job->node = req->src_node;
+		job->rq = *rq;
+		job->creds = kmemdup(creds, creds_len, GFP_KERNEL);
+		job->reply = job->creds ? krg_rpc_defer(req) : NULL;
+	}
+	if (!job || !job->reply) {
+		if (job)
+			kfree(job->creds);
+		kfree(job);
+		atomic_dec(&in_flight[req->src_node]);
+		return -ENOMEM;
+	}
+	pid = krg_reaper_spawn(remote_restart_fn, job, "krg_restart");
+	if (pid < 0) {
+		send_result(job, krg_cr_fail(res.msg, pid,
+					     "cannot start the restart"), &res);
+		job_free(job);
+	}
+	return KRG_RPC_LATER;
+}
+
+/* In this kernel's first namespaces, root and cgroup, unfiltered? */
+static const char *confinement(void)
+{
+	struct nsproxy *ns = current->nsproxy;
+	struct path root;
+	bool other_root;
+
+	if (ns->mnt_ns != init_nsproxy.mnt_ns ||
+	    ns->net_ns != init_nsproxy.net_ns ||
+	    ns->uts_ns != init_nsproxy.uts_ns ||
+	    ns->ipc_ns != init_nsproxy.ipc_ns ||
+	    current_user_ns() != &init_user_ns)
+		return "a namespace of its own";
+#ifdef CONFIG_CGROUPS
+	if (ns->cgroup_ns != init_nsproxy.cgroup_ns)
+		return "a namespace of its own";
+	rcu_read_lock();
+	other_root = cgroup_parent(task_dfl_cgroup(current));
+	rcu_read_unlock();
+	if (other_root)
+		return "a cgroup";
+#endif
+#ifdef CONFIG_TIME_NS
+	if (ns->time_ns != init_nsproxy.time_ns)
+		return "a namespace of its own";
+#endif
+#ifdef CONFIG_SECCOMP
+	if (READ_ONCE(current->seccomp.mode) != SECCOMP_MODE_DISABLED)
+		return "a seccomp filter";
+#endif
+	get_fs_root(current->fs, &root);
+	other_root = root.mnt != init_task.fs->root.mnt ||
+		     root.dentry != init_task.fs->root.dentry;
+	path_put(&root);
+	return other_root ? "a chroot" : NULL;
 }
 
 static const char *call_error(int err)
@@ -127,9 +246,35 @@ static const char *call_error(int err)
 		return "did not answer in time (the restart may still end)";
 	case -EBADRQC:
 		return "cannot restart: its kernel is older";
+	case -EBUSY:
+		return "is busy with restarts from this node: try again";
 	default:
 		return "did not take the restart";
 	}
+}
+
+static struct remote_restart *request_new(const char *path,
+					  unsigned int flags, ssize_t *len)
+{
+	struct remote_restart *rq;
+	int i;
+
+	rq = kvzalloc(sizeof(*rq) + struct_size_t(struct krg_img_creds, groups,
+						  KRG_IMG_MAX_GROUPS),
+		      GFP_KERNEL);
+	if (!rq)
+		return NULL;
+	rq->flags = cpu_to_le32(flags);
+	rq->no_new_privs = cpu_to_le32(task_no_new_privs(current));
+	task_lock(current->group_leader);
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		rq->rlim[i].cur = cpu_to_le64(current->signal->rlim[i].rlim_cur);
+		rq->rlim[i].max = cpu_to_le64(current->signal->rlim[i].rlim_max);
+	}
+	task_unlock(current->group_leader);
+	strscpy(rq->path, path, sizeof(rq->path));
+	*len = ghost_creds_save(current_cred(), (void *)(rq + 1));
+	return rq;
 }
 
 /**
@@ -142,20 +287,21 @@ int krg_restart_remote(int node, const char *path, unsigned int flags,
 	struct krg_rpc_reply reply = {};
 	const struct remote_result *rr;
 	struct remote_restart *rq;
+	const char *confined;
 	ssize_t len;
 	int err;
 
 	if (path[0] != '/' || strlen(path) >= PATH_MAX)
 		return krg_cr_fail(res->msg, -EINVAL,
 				   "the image path must be absolute");
-	rq = kvzalloc(sizeof(*rq) + struct_size_t(struct krg_img_creds, groups,
-						  KRG_IMG_MAX_GROUPS),
-		      GFP_KERNEL);
+	confined = confinement();
+	if (confined)
+		return krg_cr_fail(res->msg, -EPERM,
+				   "the caller is in %s: restart on its own node",
+				   confined);
+	rq = request_new(path, flags, &len);
 	if (!rq)
 		return -ENOMEM;
-	rq->flags = flags;
-	strscpy(rq->path, path, sizeof(rq->path));
-	len = ghost_creds_save(current_cred(), (void *)(rq + 1));
 	if (len < 0)
 		err = krg_cr_fail(res->msg, len, "more than %d groups",
 				  KRG_IMG_MAX_GROUPS);
@@ -170,16 +316,17 @@ int krg_restart_remote(int node, const char *path, unsigned int flags,
 		return err;
 	}
 	rr = reply.data;
-	if (reply.len != sizeof(*rr) || rr->err > 0 || rr->err < -MAX_ERRNO) {
+	if (reply.len != sizeof(*rr) || (s32)le32_to_cpu(rr->err) > 0 ||
+	    (s32)le32_to_cpu(rr->err) < -MAX_ERRNO) {
 		err = krg_cr_fail(res->msg, -EPROTO, "node %d: bad reply",
 				  node);
 	} else if (rr->err) {
-		err = rr->err;
+		err = (s32)le32_to_cpu(rr->err);
 		snprintf(res->msg, sizeof(res->msg), "node %d: %.*s", node,
 			 (int)sizeof(rr->msg), rr->msg);
 	} else {
-		res->pid = rr->pid;
-		res->tasks = rr->tasks;
+		res->pid = le32_to_cpu(rr->pid);
+		res->tasks = le32_to_cpu(rr->tasks);
 	}
 	krg_rpc_reply_free(&reply);
 	return err;

@@ -13,9 +13,13 @@
  *      failed: then it exits, and nothing of the tree ever runs;
  *   4. takes its saved registers and returns to user space.
  *
- * Choosing PIDs needs CAP_CHECKPOINT_RESTORE, which the tasks hold only
- * until their credentials come from the image; a caller without
- * CAP_SYS_ADMIN only gets back credentials it has itself.
+ * Choosing PIDs needs CAP_CHECKPOINT_RESTORE, as clone3()'s set_tid
+ * does: the caller must hold it, or the administrator must allow every
+ * user to restart their own images (/sys/kernel/krg/unprivileged_restart).
+ * The tasks hold it only until their credentials come from the image; a
+ * caller without CAP_SYS_ADMIN only gets back credentials it has itself.
+ * An image that another user can write is refused unless the caller
+ * trusts it (KRG_CR_TRUST): its writer would run as the caller.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -37,6 +41,8 @@
 #include <krg/ghost.h>
 #include <krg/ghost_objs.h>
 #include <krg/pid.h>
+
+bool krg_unprivileged_restart;
 
 struct rst;
 
@@ -190,9 +196,9 @@ static int restore_self(struct rst_task *t)
 	}
 
 	snprintf(name, sizeof(name), KRG_IMAGE_TASK_FMT, e->pid);
-	f = file_open_root(&r->dir->f_path, name, O_RDONLY | O_LARGEFILE, 0);
+	f = krg_image_open(r->dir, name, r->flags & KRG_CR_TRUST, t->m.msg);
 	if (IS_ERR(f))
-		return ghost_fail(t->m.msg, PTR_ERR(f), "cannot open %s", name);
+		return PTR_ERR(f);
 	t->m.g = ghost_file_new(f, false);
 	fput(f);
 	if (!t->m.g)
@@ -317,11 +323,19 @@ int krg_restart(struct file *dir, unsigned int flags,
 	if (current->nsproxy->pid_ns_for_children != ns)
 		return krg_cr_fail(res->msg, -EINVAL,
 				   "restart must run in the cluster PID namespace");
-	tree_file = file_open_root(&dir->f_path, KRG_IMAGE_TREE,
-				   O_RDONLY | O_LARGEFILE, 0);
+	if (!capable(CAP_CHECKPOINT_RESTORE) &&
+	    !READ_ONCE(krg_unprivileged_restart))
+		return krg_cr_fail(res->msg, -EPERM,
+				   "choosing PIDs needs CAP_CHECKPOINT_RESTORE, or /sys/kernel/krg/unprivileged_restart=1");
+	if (!(flags & KRG_CR_TRUST)) {
+		err = krg_image_trusted(dir, "the image directory", res->msg);
+		if (err)
+			return err;
+	}
+	tree_file = krg_image_open(dir, KRG_IMAGE_TREE, flags & KRG_CR_TRUST,
+				   res->msg);
 	if (IS_ERR(tree_file))
-		return krg_cr_fail(res->msg, PTR_ERR(tree_file),
-				   "cannot open %s of the image", KRG_IMAGE_TREE);
+		return PTR_ERR(tree_file);
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r) {
 		fput(tree_file);

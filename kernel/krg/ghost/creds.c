@@ -6,6 +6,7 @@
  * nothing.
  */
 #include <linux/cred.h>
+#include <linux/securebits.h>
 #include <linux/slab.h>
 #include <linux/uidgid.h>
 #include <krg/ghost.h>
@@ -82,14 +83,23 @@ static bool gid_allowed(const struct cred *c, kgid_t gid)
 	       gid_eq(gid, c->sgid) || groups_search(c->group_info, gid);
 }
 
+/*
+ * As capset() and prctl() allow: inheritable within permitted and
+ * inheritable, ambient within what the caller has or could raise (none
+ * if SECBIT_NO_CAP_AMBIENT_RAISE), the same securebits.
+ */
 static bool caps_allowed(const struct cred *c, const struct cred *n)
 {
 	kernel_cap_t all = cap_combine(c->cap_permitted, c->cap_inheritable);
+	kernel_cap_t ambient = c->cap_ambient;
 
+	if (!(c->securebits & SECBIT_NO_CAP_AMBIENT_RAISE))
+		ambient = cap_combine(ambient, cap_intersect(c->cap_permitted,
+							     c->cap_inheritable));
 	return cap_issubset(n->cap_permitted, c->cap_permitted) &&
 	       cap_issubset(n->cap_inheritable, all) &&
 	       cap_issubset(n->cap_bset, c->cap_bset) &&
-	       cap_issubset(n->cap_ambient, c->cap_permitted) &&
+	       cap_issubset(n->cap_ambient, ambient) &&
 	       n->securebits == c->securebits;
 }
 
@@ -120,8 +130,11 @@ static int fill(struct cred *n, const struct krg_img_creds *img,
 	n->cap_bset.val = img->cap_bset & CAP_VALID_MASK;
 	n->cap_ambient.val = img->cap_ambient & CAP_VALID_MASK;
 	n->securebits = img->securebits;
+	/* What the kernel keeps true of any credentials. */
 	if (!cap_issubset(n->cap_effective, n->cap_permitted) ||
-	    !cap_issubset(n->cap_ambient, n->cap_permitted))
+	    !cap_issubset(n->cap_ambient, cap_intersect(n->cap_permitted,
+							n->cap_inheritable)) ||
+	    (n->securebits & ~SECURE_ALL_BITS & ~SECURE_ALL_LOCKS))
 		return -EINVAL;
 	set_groups(n, gi);
 	return 0;

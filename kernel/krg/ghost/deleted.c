@@ -94,9 +94,29 @@ static int make_unnamed(void *arg, struct file **files)
 	return 0;
 }
 
+/* May current open @f's inode again with @flags? As open() would check. */
+static int may_reopen(struct file *f, unsigned int flags)
+{
+	int mask = MAY_OPEN;
+
+	if (flags & O_PATH)
+		return 0;
+	if ((flags & O_ACCMODE) != O_WRONLY)
+		mask |= MAY_READ;
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		mask |= MAY_WRITE;
+	if (flags & O_APPEND)
+		mask |= MAY_APPEND;
+	if ((flags & O_NOATIME) && !inode_owner_or_capable(file_mnt_idmap(f),
+							     file_inode(f)))
+		return -EPERM;
+	return inode_permission(file_mnt_idmap(f), file_inode(f), mask);
+}
+
 /*
  * One open file of deleted file @id (which @path named): opened again from
- * the unnamed file that stands for it, with @flags, at @pos.
+ * the unnamed file that stands for it, with @flags, at @pos. Each reopen
+ * is checked as an open of that file by current would be.
  */
 int ghost_deleted_reopen(struct ghost_objs *objs, u32 id, const char *path,
 			 unsigned int flags, loff_t pos, struct file **file)
@@ -104,18 +124,16 @@ int ghost_deleted_reopen(struct ghost_objs *objs, u32 id, const char *path,
 	struct file *unnamed[2];
 	int err;
 
-	err = ghost_objs_get_nested(objs, id, make_unnamed, (void *)path,
-				    unnamed);
+	err = ghost_objs_get(objs, id, GHOST_OBJ_DELETED, make_unnamed,
+			     (void *)path, unnamed);
 	if (err)
 		return err;
-	*file = ERR_PTR(-EINVAL);	/* the number of a pipe, or a file */
-	if (!unnamed[1] && ghost_deleted_file(unnamed[0]))
-		*file = dentry_open(&unnamed[0]->f_path, flags &
-				    (O_ACCMODE | O_APPEND | O_NONBLOCK |
-				     O_LARGEFILE | O_NOATIME), current_cred());
+	flags &= O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE | O_NOATIME |
+		 O_PATH;
+	err = may_reopen(unnamed[0], flags);
+	*file = err ? ERR_PTR(err) :
+		dentry_open(&unnamed[0]->f_path, flags, current_cred());
 	fput(unnamed[0]);
-	if (unnamed[1])
-		fput(unnamed[1]);
 	if (IS_ERR(*file)) {
 		err = PTR_ERR(*file);
 		*file = NULL;
@@ -127,11 +145,6 @@ int ghost_deleted_reopen(struct ghost_objs *objs, u32 id, const char *path,
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static int no_make(void *arg, struct file **files)
-{
-	return -EINVAL;	/* the data of a file no fd names */
 }
 
 /* A FILE_DATA section, just taken: into the file it belongs to. */
@@ -146,17 +159,14 @@ int ghost_deleted_import_data(struct ghost_import *m)
 
 	if (len > PIECE || d->offset > DELETED_MAX - len)
 		return ghost_fail(m->msg, -EINVAL, "bad deleted file data");
-	err = ghost_objs_get(m->objs, d->obj, no_make, NULL, files);
+	/* Only into an unnamed file of ours, in pieces. */
+	err = ghost_objs_content(m->objs, d->obj, GHOST_OBJ_DELETED, false,
+				 files);
 	if (err)
 		return ghost_fail(m->msg, err, "data of an unknown file");
-	/* Only into an unnamed file of ours: not a pipe, nor a named file. */
 	writer = files[0];
-	n = files[1] || !ghost_deleted_file(writer) ||
-	    !(writer->f_mode & FMODE_WRITE) ? -EINVAL :
-	    kernel_write(writer, d + 1, len, &pos);
-	fput(files[0]);
-	if (files[1])
-		fput(files[1]);
+	n = kernel_write(writer, d + 1, len, &pos);
+	fput(writer);
 	return n == len ? 0 : ghost_fail(m->msg, n < 0 ? n : -EIO,
 					  "cannot refill a deleted file");
 }

@@ -186,12 +186,11 @@ static int reopen_fifo(struct reopen *r, struct file **files)
 	struct file *ends[2];
 	int err;
 
-	err = ghost_objs_get_nested(r->objs, img->pipe, ghost_fifo_make,
-				    (void *)r->path, ends);
+	err = ghost_objs_get(r->objs, img->pipe, GHOST_OBJ_FIFO,
+			     ghost_fifo_make, (void *)r->path, ends);
 	if (err)
 		return err;
-	files[0] = ends[1] ? filp_open(r->path, img->flags | O_NONBLOCK, 0) :
-			     ERR_PTR(-EINVAL);	/* the number of a file */
+	files[0] = filp_open(r->path, img->flags | O_NONBLOCK, 0);
 	if (IS_ERR(files[0]))
 		err = PTR_ERR(files[0]);
 	else if (ghost_pipe_of(files[0]) != ghost_pipe_of(ends[0]))
@@ -203,8 +202,7 @@ static int reopen_fifo(struct reopen *r, struct file **files)
 	if (err)
 		files[0] = NULL;
 	fput(ends[0]);
-	if (ends[1])
-		fput(ends[1]);
+	fput(ends[1]);
 	return err;
 }
 
@@ -237,14 +235,10 @@ static int reopen(void *arg, struct file **files)
 	if (img->kind == KRG_FILE_FIFO)
 		return reopen_fifo(r, files);
 	if (img->kind == KRG_FILE_PIPE) {
-		err = ghost_objs_get_nested(r->objs, img->pipe, ghost_pipe_make,
-					    NULL, ends);
+		err = ghost_objs_get(r->objs, img->pipe, GHOST_OBJ_PIPE,
+				     ghost_pipe_make, NULL, ends);
 		if (err)
 			return err;
-		if (!ends[1]) {		/* the number of a file, not a pipe */
-			fput(ends[0]);
-			return -EINVAL;
-		}
 		/* The end this file is; the other goes back to the pipe. */
 		end = (img->flags & O_ACCMODE) != O_RDONLY;
 		files[0] = ends[end];
@@ -282,15 +276,11 @@ static int import_one(struct ghost_import *m, struct reopen *r,
 	struct file *files[2];
 	int err;
 
-	err = ghost_objs_get(m->objs, img->obj, reopen, r, files);
+	err = ghost_objs_get(m->objs, img->obj, GHOST_OBJ_FILE, reopen, r,
+			     files);
 	if (err)
 		return ghost_fail(m->msg, err, "cannot reopen fd %u (%s)",
 				  img->fd, r->path);
-	if (files[1]) {		/* the number of a pipe or pair, not a file */
-		fput(files[0]);
-		fput(files[1]);
-		return ghost_fail(m->msg, -EINVAL, "bad fd %u", img->fd);
-	}
 	err = replace_fd(img->fd, files[0], img->cloexec ? O_CLOEXEC : 0);
 	fput(files[0]);
 	if (err < 0)

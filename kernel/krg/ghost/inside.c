@@ -8,7 +8,9 @@
  * Holding every end means every open file of it, and each of those only
  * through the tree's fd tables: a file also held outside (by a parent
  * that forked the tree, or sent in an SCM_RIGHTS message) has more
- * references than the tree's fds.
+ * references than the tree's fds. The scan holds a reference on each file
+ * it looks at. An fd table shared with a process outside the tree
+ * (CLONE_FILES) refuses the checkpoint: that process could change it.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -27,27 +29,34 @@ struct scan {
 	unsigned int n;
 };
 
+/* Count an fd of @file, with a reference held (kept for a new file). */
 static int add(struct scan *s, struct file *file)
 {
 	unsigned int i;
 
-	if (!ghost_pipe_of(file) && !ghost_unix_of(file))
+	if (!ghost_pipe_of(file) && !ghost_unix_of(file)) {
+		fput(file);
 		return 0;
+	}
 	for (i = 0; i < s->n; i++)
 		if (s->files[i] == file)
 			break;
-	if (i == SCAN_MAX)
+	if (i == SCAN_MAX) {
+		fput(file);
 		return -E2BIG;
+	}
 	if (i == s->n)
 		s->files[s->n++] = file;
+	else
+		fput(file);
 	s->fds[i]++;
 	return 0;
 }
 
-/* Held by the tree's fds only. The scan held no reference meanwhile. */
+/* Held by the tree's fds only, and by the scan's reference. */
 static bool only_ours(struct scan *s, unsigned int i)
 {
-	return file_count(s->files[i]) == s->fds[i];
+	return file_count(s->files[i]) == s->fds[i] + 1;
 }
 
 static bool seen_only_ours(struct scan *s, const struct file *file)
@@ -60,22 +69,36 @@ static bool seen_only_ours(struct scan *s, const struct file *file)
 	return false;
 }
 
-/* Threads, and processes made with CLONE_FILES, share one fd table. */
-static bool table_seen(struct task_struct **tasks, unsigned int i)
+static struct files_struct *files_of(struct task_struct *task)
 {
 	struct files_struct *files;
-	unsigned int j;
-	bool seen = false;
 
-	task_lock(tasks[i]);
-	files = tasks[i]->files;
-	task_unlock(tasks[i]);
-	for (j = 0; j < i && !seen; j++) {
-		task_lock(tasks[j]);
-		seen = tasks[j]->files == files;
-		task_unlock(tasks[j]);
+	task_lock(task);
+	files = task->files;
+	task_unlock(task);
+	return files;
+}
+
+/*
+ * Threads, and processes made with CLONE_FILES, share one fd table: scan
+ * it once, and only if no task outside the tree shares it. Return: 1 if
+ * seen already, 0 to scan it, -EBUSY if shared outside. The tree is
+ * frozen: its tasks' tables stay theirs.
+ */
+static int table_seen(struct task_struct **tasks, unsigned int n,
+		      unsigned int i)
+{
+	struct files_struct *files = files_of(tasks[i]);
+	unsigned int j, users = 0;
+
+	for (j = 0; j < n; j++) {
+		if (files_of(tasks[j]) != files)
+			continue;
+		if (j < i)
+			return 1;
+		users++;
 	}
-	return seen;
+	return atomic_read(&files->count) == users ? 0 : -EBUSY;
 }
 
 /* A pipe is inside if its readers and writers are all files seen. */
@@ -118,8 +141,11 @@ int ghost_inside(struct task_struct **tasks, unsigned int n,
 	if (!s.files || !s.fds)
 		err = -ENOMEM;
 	for (i = 0; i < n && !err; i++) {
-		if (table_seen(tasks, i))
+		err = table_seen(tasks, n, i);
+		if (err) {
+			err = err < 0 ? err : 0;
 			continue;
+		}
 		for (fd = 0; !err; fd++) {
 			rcu_read_lock();
 			file = task_lookup_next_fdget_rcu(tasks[i], &fd);
@@ -127,7 +153,6 @@ int ghost_inside(struct task_struct **tasks, unsigned int n,
 			if (!file)
 				break;
 			err = add(&s, file);
-			fput(file);	/* the task holds it: the address stays */
 		}
 	}
 	for (i = 0; i < s.n && !err; i++) {
@@ -143,6 +168,8 @@ int ghost_inside(struct task_struct **tasks, unsigned int n,
 						    &first) < 0 ? -ENOMEM : 0;
 		}
 	}
+	for (i = 0; i < s.n; i++)
+		fput(s.files[i]);
 	kvfree(s.fds);
 	kvfree(s.files);
 	return err;

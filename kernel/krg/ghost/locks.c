@@ -15,6 +15,7 @@
 #include <linux/filelock.h>
 #include <linux/fs.h>
 #include <linux/sched.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <krg/ghost.h>
 #include <krg/ghost_task.h>
@@ -112,12 +113,27 @@ static bool bad_lock(const struct krg_img_lock *img)
 		(img->start || img->end != OFFSET_MAX));
 }
 
+/* May @img be taken on @file? What flock() and fcntl() check. */
+static int may_lock(struct file *file, const struct krg_img_lock *img)
+{
+	fmode_t need = img->kind == KRG_LOCK_FLOCK ? FMODE_READ | FMODE_WRITE :
+		       img->write ? FMODE_WRITE : FMODE_READ;
+
+	if (!(file->f_mode & need))
+		return -EBADF;
+	return security_file_lock(file, img->write ? F_WRLCK : F_RDLCK);
+}
+
 /* Take @img back on @file, as flock() or fcntl(F_SETLK) would. */
 static int take(struct file *file, const struct krg_img_lock *img)
 {
-	struct file_lock *fl = locks_alloc_lock();
+	struct file_lock *fl;
 	int err;
 
+	err = may_lock(file, img);
+	if (err)
+		return err;
+	fl = locks_alloc_lock();
 	if (!fl)
 		return -ENOMEM;
 	fl->c.flc_file = file;

@@ -455,8 +455,8 @@ static int map_one(struct ghost_import *m, const struct krg_img_vma *v,
 		(v->vm_flags & VM_NORESERVE ? MAP_NORESERVE : 0);
 	if (v->kind == KRG_VMA_SHARED_ANON) {
 		struct file *files[2];
-		int err = ghost_objs_get(m->objs, v->obj, make_shared, (void *)v,
-					 files);
+		int err = ghost_objs_get(m->objs, v->obj, GHOST_OBJ_SHM,
+					 make_shared, (void *)v, files);
 
 		if (err)
 			return ghost_fail(m->msg, err, "cannot make shared memory");
@@ -489,7 +489,8 @@ static int fill_shared(struct ghost_import *m, const struct krg_img_vma *v,
 	ssize_t n;
 	int err;
 
-	err = ghost_objs_get(m->objs, v->obj, make_shared, (void *)v, files);
+	err = ghost_objs_get(m->objs, v->obj, GHOST_OBJ_SHM, make_shared,
+			     (void *)v, files);
 	if (err)
 		return err;
 	n = kernel_write(files[0], data, len, &pos);
@@ -590,7 +591,8 @@ static int fill_one(struct ghost_import *m, const struct krg_img_vma *v,
 		    run->pad >= PAGE_SIZE ||
 		    rest != checked_len(run->npages) - sizeof(*run) + run->pad + len ||
 		    !PAGE_ALIGNED(run->addr) ||
-		    run->addr < v->start || run->addr + len > v->end ||
+		    run->addr < v->start || run->addr > v->end ||
+		    len > v->end - run->addr ||
 		    v->kind == KRG_VMA_FILE_SHARED || v->kind == KRG_VMA_VDSO)
 			return ghost_fail(m->msg, -EINVAL,
 					  "page run %llx+%u outside its mapping",
@@ -686,11 +688,15 @@ int ghost_import_mm(struct ghost_import *m)
 		kfree(path);
 		return ghost_fail(m->msg, -EINVAL, "bad memory section");
 	}
-	exe = filp_open(path, O_RDONLY, 0);
+	/* As exec opens it: a regular file current may execute. */
+	exe = open_exec(path);
+	if (IS_ERR(exe)) {
+		err = ghost_fail(m->msg, PTR_ERR(exe),
+				 "cannot execute its executable %s", path);
+		kfree(path);
+		return err;
+	}
 	kfree(path);
-	if (IS_ERR(exe))
-		return ghost_fail(m->msg, PTR_ERR(exe),
-				  "cannot open its executable");
 
 	h = kvmalloc(sizeof(*h), GFP_KERNEL);
 	image = ghost_file_of(m->g);
@@ -705,6 +711,7 @@ int ghost_import_mm(struct ghost_import *m)
 	ghost_lazy_seal(m->lazy);
 	m->lazy = NULL;
 	kvfree(h);
+	exe_file_allow_write_access(exe);	/* open_exec()'s: mm has its own */
 	fput(exe);
 	if (err)
 		return err;

@@ -1,26 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Objects shared between the tasks of a tree, or between fds of one task:
- * open files, pipes, shared anonymous memory. A checkpoint numbers each
- * object the first time a task meets it (by its kernel address); the
- * first task also saves the object's content. A restart creates each
- * object the first time a task asks for its number, and hands the same
- * object to every other task that asks: sharing survives, whatever order
- * the tasks run in.
+ * open files, pipes, socket pairs, shared anonymous memory. A checkpoint
+ * numbers each object the first time a task meets it (by its kernel
+ * address); the first task also saves the object's content. A restart
+ * creates each object the first time a task asks for its number, and
+ * hands the same object to every other task that asks: sharing survives,
+ * whatever order the tasks run in.
+ *
+ * On restart the first use of a number also fixes the object's kind, and
+ * a use as another kind is refused. An object is made without the table's
+ * lock held (making one may open a FIFO, or make another object); a task
+ * that asks for it meanwhile waits for it, and a task that asks for the
+ * object it is making (an image where an object is made of itself) is
+ * refused. The content of a pipe or socket pair is given once only.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 #include <krg/ghost_objs.h>
 
 struct ghost_obj {
 	const void *key;	/* checkpoint: the kernel object */
 	struct file *file[2];	/* restart: the object (pipes: both ends) */
+	unsigned int kind;	/* restart: enum ghost_obj_kind, 0 if unused */
+	struct task_struct *maker;	/* making it now */
+	int err;		/* making it failed */
+	bool filled;		/* its content was given */
 };
 
 struct ghost_objs {
 	struct mutex lock;
+	wait_queue_head_t made;
+	unsigned int makes;	/* objects made or failed so far */
 	u32 n, cap;
 	struct ghost_obj *obj;	/* ids are 1..n: obj[id - 1] */
 };
@@ -34,6 +49,7 @@ struct ghost_objs *ghost_objs_new(void)
 
 	if (o) {
 		mutex_init(&o->lock);
+		init_waitqueue_head(&o->made);
 		atomic_inc(&ghost_objs_live);
 	}
 	return o;
@@ -62,8 +78,8 @@ static int grow(struct ghost_objs *o, u32 id)
 	struct ghost_obj *bigger;
 	u32 cap;
 
-	if (id > GHOST_OBJS_MAX)
-		return -E2BIG;
+	if (!id || id > GHOST_OBJS_MAX)
+		return -EINVAL;
 	if (id <= o->cap)
 		return 0;
 	cap = max3(id, 2 * o->cap, 64U);
@@ -120,66 +136,121 @@ u32 ghost_objs_find(struct ghost_objs *o, const void *key)
 	return id;
 }
 
-static int get_locked(struct ghost_objs *o, u32 id,
-		      int (*make)(void *arg, struct file **files), void *arg,
-		      struct file **files)
+static void take(struct ghost_obj *obj, struct file **files)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		files[i] = obj->file[i] ? get_file(obj->file[i]) : NULL;
+}
+
+/* Wait, unlocked, until another object is made; under o->lock. */
+static int wait_made(struct ghost_objs *o)
+{
+	unsigned int makes = o->makes;
+	int err;
+
+	mutex_unlock(&o->lock);
+	err = wait_event_killable(o->made, READ_ONCE(o->makes) != makes);
+	mutex_lock(&o->lock);
+	return err;
+}
+
+/**
+ * ghost_objs_get - the files of object @id of this restart, of @kind
+ * @make: creates them (both ends for a pipe, else @files[1] NULL) if the
+ *        object is new; called without the table's lock
+ * @files: the object's files, with a reference each
+ *
+ * Return: 0 or -errno: -EINVAL for an id out of range, an object of
+ * another kind or one made of itself, make()'s error for a new object.
+ */
+int ghost_objs_get(struct ghost_objs *o, u32 id, enum ghost_obj_kind kind,
+		   ghost_obj_make_t make, void *arg, struct file **files)
 {
 	struct file *made[2] = {};
 	struct ghost_obj *obj;
 	int err, i;
 
-	if (!id || id > GHOST_OBJS_MAX)
-		return -EINVAL;
+	files[0] = files[1] = NULL;
+	mutex_lock(&o->lock);
 	err = grow(o, id);
+	while (!err && o->obj[id - 1].maker) {
+		if (o->obj[id - 1].maker == current)
+			err = -EINVAL;	/* made of itself */
+		else
+			err = wait_made(o);
+	}
 	if (err)
-		return err;
+		goto out;
 	o->n = max(o->n, id);
-	if (!o->obj[id - 1].file[0]) {
+	obj = &o->obj[id - 1];
+	if (obj->kind && obj->kind != kind) {
+		err = -EINVAL;
+	} else if (obj->kind) {
+		err = obj->err;
+		if (!err)
+			take(obj, files);
+	} else {
+		obj->kind = kind;
+		obj->maker = current;
+		mutex_unlock(&o->lock);
 		err = make(arg, made);
-		if (err)
-			return err;
-		/* A nested get may have moved the table, or made this id. */
-		obj = &o->obj[id - 1];
-		if (obj->file[0] || !made[0]) {
+		if (!err && !made[0])
+			err = -EINVAL;
+		mutex_lock(&o->lock);
+		obj = &o->obj[id - 1];	/* the table may have grown */
+		obj->maker = NULL;
+		obj->err = err;
+		if (!err) {
+			obj->file[0] = made[0];
+			obj->file[1] = made[1];
+			take(obj, files);
+		} else {
 			for (i = 0; i < 2; i++)
 				if (made[i])
 					fput(made[i]);
-			return -EINVAL;	/* an object made of itself */
 		}
-		obj->file[0] = made[0];
-		obj->file[1] = made[1];
+		WRITE_ONCE(o->makes, o->makes + 1);
+		wake_up_all(&o->made);
 	}
-	obj = &o->obj[id - 1];
-	for (i = 0; i < 2; i++)
-		files[i] = obj->file[i] ? get_file(obj->file[i]) : NULL;
-	return 0;
-}
-
-/**
- * ghost_objs_get - the files of object @id in this restart
- * @make: creates them (both ends for a pipe, else @files[1] NULL) if the
- *        object is new; called under the table's lock
- * @files: the object's files, with a reference each
- *
- * Return: 0 or -errno (-EINVAL for an id out of range).
- */
-int ghost_objs_get(struct ghost_objs *o, u32 id,
-		   int (*make)(void *arg, struct file **files), void *arg,
-		   struct file **files)
-{
-	int err;
-
-	mutex_lock(&o->lock);
-	err = get_locked(o, id, make, arg, files);
+out:
 	mutex_unlock(&o->lock);
 	return err;
 }
 
-/* ghost_objs_get() from a make() callback: the lock is held already. */
-int ghost_objs_get_nested(struct ghost_objs *o, u32 id,
-			  int (*make)(void *arg, struct file **files),
-			  void *arg, struct file **files)
+/**
+ * ghost_objs_content - object @id, made already, whose content comes now
+ * @kinds: what it may be (a mask of enum ghost_obj_kind)
+ * @once: its content comes in one section, which must not come again
+ * @files: its files, with a reference each
+ *
+ * A content section comes after the fd that made its object.
+ * Return: 0, -EINVAL for an unknown object or one of another kind,
+ * -EEXIST if its content came already.
+ */
+int ghost_objs_content(struct ghost_objs *o, u32 id, unsigned int kinds,
+		       bool once, struct file **files)
 {
-	lockdep_assert_held(&o->lock);
-	return get_locked(o, id, make, arg, files);
+	struct ghost_obj *obj;
+	int err = -EINVAL;
+
+	files[0] = files[1] = NULL;
+	mutex_lock(&o->lock);
+	if (id && id <= o->n) {
+		obj = &o->obj[id - 1];
+		if (!(obj->kind & kinds) || obj->maker || obj->err ||
+		    !obj->file[0])
+			err = -EINVAL;
+		else if (once && obj->filled)
+			err = -EEXIST;
+		else
+			err = 0;
+		if (!err) {
+			obj->filled = true;
+			take(obj, files);
+		}
+	}
+	mutex_unlock(&o->lock);
+	return err;
 }

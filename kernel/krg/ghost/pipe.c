@@ -120,9 +120,11 @@ int ghost_pipe_import_data(struct ghost_import *m)
 	if (d->size > PIPE_DATA_MAX || len > d->size)
 		return ghost_fail(m->msg, -EINVAL, "pipe of %u bytes holds %u",
 				  d->size, len);
-	err = ghost_objs_get(m->objs, d->pipe, ghost_pipe_make, NULL, ends);
+	/* Once, into the pipe or FIFO its fd made. */
+	err = ghost_objs_content(m->objs, d->pipe,
+				 GHOST_OBJ_PIPE | GHOST_OBJ_FIFO, true, ends);
 	if (err)
-		return err;
+		return ghost_fail(m->msg, err, "data of no pipe, or twice");
 	if (d->size > PIPE_DEF_BUFFERS * PAGE_SIZE)
 		err = pipe_fcntl(ends[1], F_SETPIPE_SZ, d->size);
 	if (err >= 0 && len) {

@@ -194,18 +194,30 @@ int ghost_unix_export(struct ghost_export *x, unsigned int fd,
 	return err || !first ? err : export_pair(x, fd, key, id);
 }
 
-/* The messages queued to the other end of @from: sent again from @from. */
-static int refill(struct socket *from, const u32 *lens, u32 n, const u8 *data)
+/* What an skb costs beyond its data, rounded up. */
+#define SKB_COST	1024
+
+/*
+ * The messages queued to the other end of @from: sent again from @from.
+ * They count against @from's send buffer, as they did before: it may grow
+ * for them up to what the sender's buffer could be (its size in the
+ * image, or the most SO_SNDBUF gives), never more.
+ */
+static int refill(struct socket *from, const u32 *lens, u32 n, u32 bytes,
+		  const u8 *data)
 {
 	struct sock *sk = from->sk;
 	int sndbuf = READ_ONCE(sk->sk_sndbuf);
+	u64 need = bytes + (u64)n * SKB_COST;
 	struct msghdr msg;
 	struct kvec v;
 	int sent = 0;
 	u32 i;
 
-	/* They fitted before, whatever the buffer sizes are now. */
-	WRITE_ONCE(sk->sk_sndbuf, INT_MAX / 2);
+	if (need > max_t(u64, sndbuf, 2ULL * READ_ONCE(sysctl_wmem_max)) +
+		   (64 << 10))
+		return -ENOBUFS;
+	WRITE_ONCE(sk->sk_sndbuf, max_t(u64, sndbuf, need));
 	for (i = 0; i < n && sent >= 0; i++) {
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_flags = MSG_DONTWAIT;
@@ -295,14 +307,13 @@ int ghost_unix_reopen(struct ghost_objs *objs, u32 pair, const void *state,
 	if (len != sizeof(*f) || bad_type(f->type) || f->end > 1)
 		return -EINVAL;
 	type = f->type;
-	err = ghost_objs_get_nested(objs, pair, make_pair, &type, ends);
+	err = ghost_objs_get(objs, pair, GHOST_OBJ_UNIX_PAIR, make_pair, &type,
+			     ends);
 	if (err)
 		return err;
-	if (!ends[1] || SOCKET_I(file_inode(ends[0]))->type != type) {
-		/* the number of another kind of object */
+	if (SOCKET_I(file_inode(ends[0]))->type != type) {
 		fput(ends[0]);
-		if (ends[1])
-			fput(ends[1]);
+		fput(ends[1]);
 		return -EINVAL;
 	}
 	file[0] = ends[f->end];
@@ -317,18 +328,20 @@ static int import_state(const struct krg_img_unix_pair *p, const u32 *lens,
 {
 	struct socket *s[2] = { SOCKET_I(file_inode(ends[0])),
 				SOCKET_I(file_inode(ends[1])) };
-	int i, err;
+	int i, err = 0;
 
-	err = refill(s[1], lens, p->end[0].nmsg, data);
+	/* Buffer sizes first: the messages are sent within them. */
+	for (i = 0; i < 2 && !err; i++)
+		err = import_end(s[i], &p->end[i]);
+	if (!err)
+		err = refill(s[1], lens, p->end[0].nmsg, p->end[0].bytes, data);
 	if (!err)
 		err = refill(s[0], lens + p->end[0].nmsg, p->end[1].nmsg,
-			     data + p->end[0].bytes);
-	for (i = 0; i < 2 && !err; i++) {
-		err = import_end(s[i], &p->end[i]);
-		/* 1, 2, 3: SHUT_RD, SHUT_WR, SHUT_RDWR */
-		if (!err && p->end[i].shutdown)
+			     p->end[1].bytes, data + p->end[0].bytes);
+	/* 1, 2, 3: SHUT_RD, SHUT_WR, SHUT_RDWR */
+	for (i = 0; i < 2 && !err; i++)
+		if (p->end[i].shutdown)
 			err = kernel_sock_shutdown(s[i], p->end[i].shutdown - 1);
-	}
 	return err;
 }
 
@@ -375,24 +388,20 @@ int ghost_unix_import_pair(struct ghost_import *m)
 		     p->type == SOCK_STREAM))
 		return ghost_fail(m->msg, -EINVAL, "bad unix socket pair %u",
 				  p->pair);
-	err = ghost_objs_get(m->objs, p->pair, ghost_unix_missing, NULL, ends);
+	/* Once, into the pair its first fd made. */
+	err = ghost_objs_content(m->objs, p->pair, GHOST_OBJ_UNIX_PAIR, true,
+				 ends);
 	if (err)
-		return ghost_fail(m->msg, err, "no unix socket pair %u",
+		return ghost_fail(m->msg, err, "no unix socket pair %u, or twice",
 				  p->pair);
-	if (!ends[1] || SOCKET_I(file_inode(ends[0]))->type != p->type)
+	if (SOCKET_I(file_inode(ends[0]))->type != p->type)
 		err = -EINVAL;
 	else
 		err = import_state(p, lens, (const u8 *)(lens + p->end[0].nmsg +
 							 p->end[1].nmsg), ends);
 	fput(ends[0]);
-	if (ends[1])
-		fput(ends[1]);
+	fput(ends[1]);
 	return err ? ghost_fail(m->msg, err, "cannot refill unix socket pair %u",
 				p->pair) : 0;
 }
 
-/* For ghost_objs_get(): the state of a pair before any fd of it. */
-int ghost_unix_missing(void *unused, struct file **files)
-{
-	return -EINVAL;
-}

@@ -30,6 +30,12 @@ int krg_remote_restart_init(void);
 int krg_pids_alive_elsewhere(const s32 *pids, unsigned int n, char *msg);
 int krg_pids_alive_init(void);
 
+/*
+ * May a caller without CAP_CHECKPOINT_RESTORE restart (and so choose
+ * PIDs)? /sys/kernel/krg/unprivileged_restart, off by default.
+ */
+extern bool krg_unprivileged_restart;
+
 /* The tree file of an image (epm/image.c). */
 int krg_image_write_tree(struct file *f, const struct krg_img_tree_task *t,
 			 unsigned int n);
@@ -39,6 +45,9 @@ int krg_image_read_tree(struct file *f, struct krg_img_tree_task **t,
 /* Its files, written aside and put in place together (epm/image_dir.c). */
 #define KRG_IMAGE_NAME_MAX	32
 struct file *krg_image_create(struct file *dir, const char *name);
+struct file *krg_image_open(struct file *dir, const char *name, bool trust,
+			    char *msg);
+int krg_image_trusted(struct file *f, const char *name, char *msg);
 int krg_image_commit(struct file *dir, char (*names)[KRG_IMAGE_NAME_MAX],
 		     unsigned int n, char *msg);
 void krg_image_discard(struct file *dir, char (*names)[KRG_IMAGE_NAME_MAX],

@@ -20,7 +20,7 @@ struct cred;
 struct ghost;
 struct ghost_objs;
 
-#define GHOST_MSG_LEN	80
+#define GHOST_MSG_LEN	128
 
 /* Flags of a checkpoint or restart (<uapi/linux/krg_netlink.h>). */
 struct ghost_export {

@@ -27,6 +27,5 @@ int ghost_unix_export(struct ghost_export *x, unsigned int fd,
 int ghost_unix_reopen(struct ghost_objs *objs, u32 pair, const void *state,
 		      u32 len, struct file **file);
 int ghost_unix_import_pair(struct ghost_import *m);
-int ghost_unix_missing(void *unused, struct file **files);
 
 #endif /* _KRG_GHOST_UNIX_H */

@@ -22,7 +22,7 @@ if [ ! -f "$src/.krg-unpacked" ]; then
 	touch "$src/.krg-unpacked"
 fi
 
-version=$(make -s -C "$src" kernelversion 2>/dev/null)
+version=$(make -s --no-print-directory -C "$src" kernelversion 2>/dev/null)
 case "$version" in
 6.12.*) ;;
 *) die "unpacked tree is Linux '$version', krg patches need 6.12.x" ;;

@@ -36,8 +36,9 @@ else
 		"$tests" ${PYTEST_ARGS:-}
 	reports="$reports $build/pytest.xml"
 
-	debug_run "$build/pytest-debug.xml" "$tests/test_security.py" \
-		"$tests/test_cr_security.py" "$tests/test_cr_fuzz.py" "$tests/test_checkpoint.py"
+	# The tests marked "debug": security, fuzzing, faults, races and the
+	# checkpoint/restart programs, on one shared cluster.
+	debug_run "$build/pytest-debug.xml" -m debug "$tests"
 fi
 
 /usr/bin/python3 "$top/tests/summary.py" $reports

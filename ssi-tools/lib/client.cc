@@ -39,6 +39,11 @@ int on_valid(nl_msg* msg, void* arg) {
     ex->err = EBADMSG;
     return NL_STOP;
   }
+  // The reason of a failure, in full: the error follows.
+  if (attrs[KRG_A_ERR_MSG]) {
+    ex->message = nla_get_string(attrs[KRG_A_ERR_MSG]);
+    return NL_OK;
+  }
   (*ex->parse)(attrs);
   return NL_OK;
 }
@@ -57,7 +62,7 @@ std::string ack_message(const nlmsgerr* e) {
 int on_error(sockaddr_nl*, nlmsgerr* e, void* arg) {
   auto* ex = static_cast<Exchange*>(arg);
   ex->err = e->error < 0 ? -e->error : e->error;
-  ex->message = ack_message(e);
+  if (ex->message.empty()) ex->message = ack_message(e);
   ex->done = true;
   return NL_STOP;
 }

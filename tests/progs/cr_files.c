@@ -7,10 +7,13 @@
  * /tmp open at both ends, holding bytes, and file locks: a POSIX write
  * lock on bytes 10..19 and an open file description read lock on bytes
  * 100..199 of the regular file, flock(LOCK_EX) on another one (9p takes
- * a flock() as a whole-file lock, which would meet the others). DIR must
- * be seen by the restart node, and the FIFO must exist there.
+ * a flock() as a whole-file lock, which would meet the others). The fd
+ * table comes back whole: the same fds, each open on what it was (as
+ * /proc/self/fd shows it), and no other. DIR must be seen by the restart
+ * node, and the FIFO must exist there.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -18,6 +21,62 @@
 #include "cr_common.h"
 
 #define SIZE	10000
+#define MAXFDS	64
+
+struct fd_entry {
+	int fd;
+	char target[512];
+};
+
+/*
+ * The fd table, from /proc/self/fd: each fd and what it is open on. An
+ * inode number of a pipe or socket (pipe:[N]) is not kept: it is new.
+ */
+static int fd_table(struct fd_entry *t, int max)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0, self = d ? dirfd(d) : -1;
+	struct dirent *e;
+	char path[64], *p;
+	ssize_t len;
+
+	while (d && (e = readdir(d)) && n < max) {
+		if (e->d_name[0] == '.' || atoi(e->d_name) == self)
+			continue;
+		t[n].fd = atoi(e->d_name);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", t[n].fd);
+		len = readlink(path, t[n].target, sizeof(t[n].target) - 1);
+		t[n].target[len < 0 ? 0 : len] = 0;
+		p = strstr(t[n].target, ":[");
+		if (t[n].target[0] != '/' && p)
+			p[1] = 0;
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The fds of @now are those of @was, each open on what it was. */
+static void check_fd_table(const struct fd_entry *was, int n_was)
+{
+	struct fd_entry now[MAXFDS];
+	int n = fd_table(now, MAXFDS), i, j;
+
+	for (i = 0; i < n_was; i++) {
+		for (j = 0; j < n && now[j].fd != was[i].fd; j++)
+			;
+		cr_check(j < n && !strcmp(now[j].target, was[i].target),
+			 "fd %d open on '%s', was '%s'", was[i].fd,
+			 j < n ? now[j].target : "(closed)", was[i].target);
+	}
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < n_was && was[i].fd != now[j].fd; i++)
+			;
+		cr_check(i < n_was, "extra fd %d open on '%s'", now[j].fd,
+			 now[j].target);
+	}
+}
 
 static int lock(int fd, int cmd, short type, off_t start, off_t len)
 {
@@ -58,6 +117,8 @@ int main(int argc, char **argv)
 	char path[512], buf[SIZE], got[100];
 	struct stat st_before, st, st_gone2;
 	char fifo[64], flocked[512];
+	static struct fd_entry fds_was[MAXFDS];
+	int n_fds_was;
 	int gone2, locked, rw, app, null, zero, dir, gone, gone_ro, fin, fout, i;
 
 	if (argc < 2) {
@@ -115,7 +176,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	n_fds_was = fd_table(fds_was, MAXFDS);
+
 	cr_ready_and_wait();
+	check_fd_table(fds_was, n_fds_was);
 	check_locks(path, flocked);
 
 	cr_check(lseek(rw, 0, SEEK_CUR) == 1234, "offset of the file");
@@ -165,6 +229,5 @@ int main(int argc, char **argv)
 	close(fout);
 	cr_check(read(fin, got, 1) == 0, "FIFO EOF: no other writer");
 	unlink(fifo);
-	cr_check(fcntl(rw + 200, F_GETFD) < 0, "no extra fds");
 	return cr_done();
 }

@@ -20,6 +20,7 @@
  * otherwise. Run inside the cluster PID namespace.
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -30,10 +31,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/krg_image.h>
 
 #define MAXFILES	64
-#define HDR		16
-#define SEC_PAGES	11	/* Documentation/image-format.md */
+#define HDR		16	/* a ghost section's header */
 #define TIMEOUT		60	/* seconds a restart may take */
 #define RUN_US		20000	/* how long a restarted tree runs */
 
@@ -166,10 +167,11 @@ static void fix_crc(uint8_t *d, size_t off)
 
 	memcpy(&l, d + off + 8, 4);
 	memcpy(&type, d + off + 4, 2);
-	if (type == SEC_PAGES && l >= 16) {
-		memcpy(&npages, d + off + HDR + 8, 4);
-		if (npages <= (l - 16) / 4)
-			l = 16 + 4 * npages;
+	if (type == KRG_SEC_PAGES && l >= sizeof(struct krg_img_pages)) {
+		memcpy(&npages, d + off + HDR +
+		       offsetof(struct krg_img_pages, npages), 4);
+		if (npages <= (l - sizeof(struct krg_img_pages)) / 4)
+			l = sizeof(struct krg_img_pages) + 4 * npages;
 	}
 	crc = checksum(d + off + HDR, l);
 	memcpy(d + off + 12, &crc, 4);
@@ -459,8 +461,9 @@ int main(int argc, char **argv)
 			uint16_t type;
 
 			memcpy(&type, files[i].data + off[j] + 4, 2);
-			if (type == 3)	/* KRG_SEC_TREE_TASK: pid first */
-				memcpy(&tree_pids[ntree++], files[i].data + off[j] + HDR, 4);
+			if (type == KRG_SEC_TREE_TASK)
+				memcpy(&tree_pids[ntree++], files[i].data + off[j] + HDR +
+				       offsetof(struct krg_img_tree_task, pid), 4);
 		}
 	}
 	mkdir(work, 0700);

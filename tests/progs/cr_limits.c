@@ -13,7 +13,8 @@
  *             waits for it.
  *   traced    a child it traces, held in a ptrace stop (TRACED PID): the
  *             child never reaches its boundary, its checkpoint times out.
- * It says READY, waits for SIGUSR1 and checks what it can.
+ * It says READY, waits for SIGUSR1 and checks that what it set up is as
+ * it was: a refused checkpoint must leave the process untouched.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -86,7 +87,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	} else if (!strcmp(argv[1], "pipe")) {
-		if (pipe(p) < 0 || fcntl(p[1], F_SETPIPE_SZ, 2 << 20) < 0) {
+		if (pipe(p) < 0 || fcntl(p[1], F_SETPIPE_SZ, 2 << 20) < 0 ||
+		    write(p[1], "0123456789", 10) != 10) {
 			perror("pipe");
 			return 2;
 		}
@@ -187,5 +189,44 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "pair"))
 		cr_check(ioctl(p[1], SIOCINQ, &n) == 0 && n == PAIR_BYTES,
 			 "%d bytes still queued", n);
+	if (!strcmp(argv[1], "pipe")) {
+		char buf[16] = "";
+
+		cr_check(fcntl(p[1], F_GETPIPE_SZ) == 2 << 20, "pipe size kept");
+		cr_check(read(p[0], buf, sizeof(buf)) == 10 &&
+			 !memcmp(buf, "0123456789", 10), "pipe bytes kept");
+	}
+	if (!strcmp(argv[1], "signals")) {
+		struct timespec now = { 0 };
+
+		for (n = 0; sigtimedwait(&rt, NULL, &now) == SIGRTMIN; n++)
+			;
+		cr_check(n == 1100, "%d of 1100 signals still pending", n);
+	}
+	if (!strcmp(argv[1], "locks")) {
+		/* Another process sees every lock still held by us. */
+		pid_t kid = fork();
+
+		if (kid == 0) {
+			struct flock q = { .l_whence = SEEK_SET, .l_len = 1 };
+			int held = 0;
+
+			for (i = 0; i < 1025; i++) {
+				q.l_type = F_WRLCK;
+				q.l_start = 2 * i;
+				held += !fcntl(p[0], F_GETLK, &q) &&
+					q.l_type == F_WRLCK && q.l_pid == getppid();
+			}
+			_exit(held == 1025 ? 0 : 1);
+		}
+		cr_check(kid > 0 && waitpid(kid, &i, 0) == kid && WIFEXITED(i) &&
+			 !WEXITSTATUS(i), "all 1025 locks still held");
+	}
+	if (!strcmp(argv[1], "outside")) {
+		char c = 0;
+
+		cr_check(write(p[1], "x", 1) == 1 && read(p[0], &c, 1) == 1 &&
+			 c == 'x', "the shared pipe still carries bytes");
+	}
 	return cr_done();
 }

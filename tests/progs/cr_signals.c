@@ -1,8 +1,8 @@
 /*
  * cr_signals: signal state survives checkpoint/restart: handlers with
- * their flags and masks, ignored signals, the blocked mask, and the
- * alternate signal stack, and signals pending (blocked) with their
- * siginfo.
+ * their flags and masks, ignored signals, the blocked mask (SIGTERM and
+ * SIGRTMIN, every other signal unblocked), the alternate signal stack,
+ * and signals pending (blocked) with their siginfo.
  */
 #include <stdint.h>
 #include "cr_common.h"
@@ -25,7 +25,8 @@ static void on_usr2(int sig, siginfo_t *si, void *ctx)
 int main(void)
 {
 	struct sigaction sa, got;
-	sigset_t block, now;
+	sigset_t block, now, was;
+	int sig;
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) }, ss2;
 
 	memset(&sa, 0, sizeof(sa));
@@ -44,6 +45,7 @@ int main(void)
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	sigqueue(getpid(), SIGRTMIN, (union sigval){ .sival_int = 77 });
 	raise(SIGTERM);
+	sigprocmask(SIG_BLOCK, NULL, &was);
 
 	cr_ready_and_wait();
 
@@ -56,7 +58,12 @@ int main(void)
 	cr_check(got.sa_handler == SIG_IGN, "SIGPIPE ignored");
 	sigprocmask(SIG_BLOCK, NULL, &now);
 	cr_check(sigismember(&now, SIGTERM) == 1, "SIGTERM blocked");
+	cr_check(sigismember(&now, SIGRTMIN) == 1, "SIGRTMIN blocked");
 	cr_check(sigismember(&now, SIGUSR1) == 0, "SIGUSR1 not blocked");
+	for (sig = 1; sig < NSIG; sig++)
+		cr_check(sigismember(&now, sig) == sigismember(&was, sig),
+			 "signal %d blocked %d, was %d", sig,
+			 sigismember(&now, sig), sigismember(&was, sig));
 	cr_check(sigaltstack(NULL, &ss2) == 0 && ss2.ss_sp == altstack &&
 		 ss2.ss_size == sizeof(altstack), "alternate stack");
 	sigset_t pending, one;

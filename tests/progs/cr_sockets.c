@@ -2,11 +2,14 @@
  * cr_sockets: unix socket pairs survive checkpoint/restart with what they
  * hold: a stream pair between parent and child with a half-read message
  * queued each way, a datagram pair keeping message boundaries (an empty
- * one too), a seqpacket pair shut down for writing, and the options
- * SO_PASSCRED, SO_SNDBUF and O_NONBLOCK.
+ * one too), a seqpacket pair shut down for writing, the options
+ * SO_PASSCRED, SO_SNDBUF, SO_RCVBUF and O_NONBLOCK, and the peer
+ * credentials (SO_PEERCRED) of every end, in both processes: those of the
+ * parent, which made the pairs, as Linux gives them.
  * cr_sockets inflight: an fd sent over a pair is queued at checkpoint
  * time, which refuses it.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -15,10 +18,30 @@
 #include "cr_common.h"
 
 static int st[2], dg[2], sp[2];
+static pid_t maker;	/* the parent: it made the pairs */
+
+static struct ucred peercred(int fd)
+{
+	struct ucred c = { -1, (uid_t)-1, (gid_t)-1 };
+	socklen_t len = sizeof(c);
+
+	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len);
+	return c;
+}
+
+/* SO_PEERCRED of @fd is the pair maker's, as it was (@was). */
+static int peercred_kept(int fd, struct ucred was)
+{
+	struct ucred c = peercred(fd);
+
+	return c.pid == was.pid && c.uid == was.uid && c.gid == was.gid &&
+	       was.pid == maker && was.uid == geteuid() && was.gid == getegid();
+}
 
 /* The child: its end of the stream pair holds "ping" for it. */
 static int child(void)
 {
+	struct ucred was = peercred(st[1]);
 	char buf[16] = "";
 
 	close(st[0]);
@@ -30,6 +53,8 @@ static int child(void)
 		return 11;
 	if (send(st[1], "after", 5, 0) != 5)
 		return 12;
+	if (!peercred_kept(st[1], was))
+		return 13;
 	return 0;
 }
 
@@ -62,7 +87,10 @@ static void send_fd(int fd)
 int main(int argc, char **argv)
 {
 	static char big[3000], got[4000];
-	int one = 1, sndbuf = 65536, status, sndbuf_was, n_queued = 0;
+	int one = 1, sndbuf = 65536, rcvbuf = 50000, status, sndbuf_was;
+	int rcvbuf_st_was, rcvbuf_dg_was, n_queued = 0, i;
+	int *ends[5] = { &st[0], &dg[0], &dg[1], &sp[0], &sp[1] };
+	struct ucred creds[5];
 	char buf[16] = "";
 	pid_t kid;
 	ssize_t n;
@@ -74,6 +102,7 @@ int main(int argc, char **argv)
 		return 2;
 	signal(SIGUSR1, cr_on_usr1);
 	signal(SIGPIPE, SIG_IGN);
+	maker = getpid();
 	kid = fork();
 	if (kid == 0)
 		return child();
@@ -86,6 +115,13 @@ int main(int argc, char **argv)
 	send(st[0], "ping", 4, 0);
 	setsockopt(st[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	sndbuf_was = sockopt(st[0], SO_SNDBUF);
+	/* Not the default (rmem_default); Linux keeps twice what is set. */
+	setsockopt(st[0], SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	setsockopt(dg[1], SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	rcvbuf_st_was = sockopt(st[0], SO_RCVBUF);
+	rcvbuf_dg_was = sockopt(dg[1], SO_RCVBUF);
+	for (i = 0; i < 5; i++)
+		creds[i] = peercred(*ends[i]);
 	send(dg[0], "a", 1, 0);
 	send(dg[0], "", 0, 0);
 	send(dg[0], big, sizeof(big), 0);
@@ -104,6 +140,21 @@ int main(int argc, char **argv)
 		 (int)(n > 0 ? n : 0), got);
 	cr_check(sockopt(st[0], SO_SNDBUF) == sndbuf_was, "SO_SNDBUF %d, was %d",
 		 sockopt(st[0], SO_SNDBUF), sndbuf_was);
+	cr_check(rcvbuf_st_was == 2 * rcvbuf &&
+		 sockopt(st[0], SO_RCVBUF) == rcvbuf_st_was,
+		 "stream SO_RCVBUF %d, was %d", sockopt(st[0], SO_RCVBUF),
+		 rcvbuf_st_was);
+	cr_check(rcvbuf_dg_was == 2 * rcvbuf &&
+		 sockopt(dg[1], SO_RCVBUF) == rcvbuf_dg_was,
+		 "datagram SO_RCVBUF %d, was %d", sockopt(dg[1], SO_RCVBUF),
+		 rcvbuf_dg_was);
+	for (i = 0; i < 5; i++)
+		cr_check(peercred_kept(*ends[i], creds[i]),
+			 "SO_PEERCRED of fd %d: pid %d uid %d gid %d, was "
+			 "pid %d uid %d gid %d (maker %d)", *ends[i],
+			 peercred(*ends[i]).pid, (int)peercred(*ends[i]).uid,
+			 (int)peercred(*ends[i]).gid, creds[i].pid,
+			 (int)creds[i].uid, (int)creds[i].gid, maker);
 	cr_check(recv(dg[1], got, sizeof(got), 0) == 1 && got[0] == 'a',
 		 "datagram 1");
 	cr_check(recv(dg[1], got, sizeof(got), 0) == 0, "empty datagram");
@@ -125,7 +176,8 @@ int main(int argc, char **argv)
 	kill(kid, SIGUSR1);
 	n = recv(st[0], got, 5, MSG_WAITALL);
 	cr_check(n == 5 && !memcmp(got, "after", 5), "stream after restart");
-	cr_check(waitpid(kid, &status, 0) == kid && WIFEXITED(status) &&
-		 WEXITSTATUS(status) == 0, "child status %d", status);
+	status = waitpid(kid, &status, 0) == kid ? status : -1;
+	cr_check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		 "child status %#x (exit 13: its SO_PEERCRED changed)", status);
 	return cr_done();
 }

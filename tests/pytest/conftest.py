@@ -3,6 +3,10 @@
 Every cluster gets its own session, multicast port and run directory, and
 is torn down after its tests; a node log with an Oops, BUG, WARN or the
 like fails the test that produced it.
+
+On the debug kernel (KRG_DEBUG=1), which boots and runs several times
+slower, the tests marked `debug` share one 3-node cluster for the whole
+run, and kmemleak is scanned on it after each test module.
 """
 import itertools
 import os
@@ -81,9 +85,21 @@ def node1(request):
         finish(c, request)
 
 
-@pytest.fixture(scope="module")
+def pytest_configure(config):
+    config.addinivalue_line("markers", "debug: also run on the debug kernel (make test)")
+
+
+def cluster_scope(fixture_name, config):
+    return "session" if krgcluster.DEBUG else "module"
+
+
+_shared_clusters = []
+
+
+@pytest.fixture(scope=cluster_scope)
 def cluster3(request):
-    """One 3-node cluster shared by a module's tests, in file order."""
+    """One 3-node cluster shared by a module's tests, in file order (by all
+    the tests of the run on the debug kernel)."""
     c = new_cluster()
     try:
         c.up(3)
@@ -92,5 +108,17 @@ def cluster3(request):
     except Exception:
         finish(c, request)
         raise
+    _shared_clusters.append(c)
     yield c
+    _shared_clusters.remove(c)
     finish(c, request)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def kmemleak_per_module():
+    """Debug kernel: what a module's tests leaked on the shared cluster."""
+    yield
+    for c in list(_shared_clusters) if krgcluster.DEBUG else []:
+        leaks = c.kmemleaks()
+        if leaks:
+            pytest.fail("kmemleak found leaks after this module:\n" + "\n".join(leaks))

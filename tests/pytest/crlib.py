@@ -67,7 +67,9 @@ def migrate_by_image(c, name, prog, args="", src=1, dst=2):
     assert r.status == 0, r.stderr
     c.wait_for("the checkpointed process to die", lambda: not running(c, src, pid), 30)
     if prog == "cr_files":  # a FIFO is a name: it must exist there too (9p has none)
-        c.check(dst, ["mkfifo", "/tmp/cr_files.fifo"])
+        c.check(dst, ["sh", "-c", "[ -p /tmp/cr_files.fifo ] || mkfifo /tmp/cr_files.fifo"])
+    if prog == "cr_fdstate":  # its locks are on a file of the node's /tmp
+        c.check(dst, ["touch", "/tmp/cr_fdstate.locks"])
     r = restart(c, dst, img)
     assert r.status == 0, r.stderr
     assert f"restart: {pid} restarted" in r.stdout

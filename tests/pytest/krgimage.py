@@ -4,20 +4,94 @@ An image file is a sequence of sections: a 16-byte header (magic "KGSE",
 type, flags, length, checksum of the payload) and the payload. Tests use this
 to craft hostile images whose checksums are right.
 """
+import re
 import struct
+from pathlib import Path
+
+# The layouts come from the kernel's uapi header, the one source of truth.
+UAPI = Path(__file__).resolve().parents[2] / "kernel/krg/include/uapi/linux/krg_image.h"
+_TYPES = {"__u8": "B", "__s8": "b", "__u16": "H", "__s16": "h", "__u32": "I", "__s32": "i",
+          "__u64": "Q", "__s64": "q", "char": "s"}
+
+
+def _parse(text):
+    """(defines, enums, structs) of a C header: #define NAME NUMBER, enum
+    members with their values, and each packed struct's fields as
+    (name, format) in order, nested structs and arrays flattened."""
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    defines = {m[1]: int(m[2], 0) for m in re.finditer(
+        r"#define\s+(\w+)\s+(0x[0-9a-fA-F]+|\d+)U?L*\b", text)}
+    enums = {}
+    for body in re.findall(r"enum\s+\w+\s*{(.*?)}", text, re.S):
+        value = -1
+        for item in filter(None, (i.strip() for i in body.split(","))):
+            name, _, v = item.partition("=")
+            value = int(v.strip(), 0) if v.strip() else value + 1
+            enums[name.strip()] = value
+    structs = {}
+
+    def fields(body):
+        out = []
+        body = body.strip()
+        while body:
+            m = re.match(r"struct\s*(\w*)\s*{(.*?)}\s*([^;]*);", body, re.S)
+            if m:  # an inner struct, named or not, and its declarators
+                inner = fields(m[2]) if not m[1] else structs[m[1]]
+                decls, body = m[3], body[m.end():].strip()
+            else:
+                m = re.match(r"struct\s+(\w+)\s+([^;]*);", body)
+                if m:
+                    inner, decls, body = structs[m[1]], m[2], body[m.end():].strip()
+                else:
+                    m = re.match(r"(\w+)\s+([^;]*);", body)
+                    inner, decls, body = _TYPES[m[1]], m[2], body[m.end():].strip()
+            for d in (x.strip() for x in decls.split(",")):
+                a = re.match(r"(\w+)\s*\[(\w*)\]", d)
+                if not a:
+                    out += [(d, inner)] if isinstance(inner, str) else inner
+                    continue
+                n = defines[a[2]] if a[2] in defines else int(a[2] or "0", 0)
+                if inner == "s":
+                    out.append((a[1], f"{n}s"))
+                elif isinstance(inner, str):
+                    out += [(f"{a[1]}[{i}]", inner) for i in range(n)]
+                else:
+                    out += [(f"{a[1]}[{i}].{f}", t) for i in range(n) for f, t in inner]
+        return out
+
+    for name, body in re.findall(r"struct\s+(\w+)\s*{((?:[^{}]|{[^{}]*})*)}\s*"
+                                 r"__attribute__\(\(packed\)\);", text, re.S):
+        structs[name] = fields(body)
+    return defines, enums, structs
+
+
+DEFINES, ENUMS, STRUCTS = _parse(UAPI.read_text())
+
+
+def layout(name):
+    """struct.Struct of struct krg_img_NAME (little endian, packed)."""
+    return struct.Struct("<" + "".join(t for _, t in STRUCTS["krg_img_" + name]))
+
+
+def field_names(name):
+    return [f for f, _ in STRUCTS["krg_img_" + name]]
+
 
 HDR = struct.Struct("<IHHII")
 MAGIC = 0x4553474B
 (END, IMAGE, TREE_TASK, TASK, CREDS, FS, LIMITS, SIGNALS, MM, VMA, PAGES, FILE, REGS, FPU,
  PIPE_DATA, FILE_STATE, SIGPENDING, FILE_DATA, ITIMERS, POSIX_TIMERS, UNIX_PAIR,
- SYSCALL, LOCKS) = range(1, 24)
-IMAGE_HDR = struct.Struct("<QIIII Q 65s")
-VMA_HDR = struct.Struct("<QQQQIIIQ")
-FILE_HDR = struct.Struct("<IIIIqIII")
-SYSCALL_HDR = struct.Struct("<IiqIIQIIII")
-POSIX_TIMER = struct.Struct("<iiiiiIQQQ")
-LOCK = struct.Struct("<IIIIqq")
-UNIX_PAIR_HDR = struct.Struct("<II" + "IIIIII" * 2)
+ SYSCALL, LOCKS) = [ENUMS["KRG_SEC_" + n] for n in (
+     "END IMAGE TREE_TASK TASK CREDS FS LIMITS SIGNALS MM VMA PAGES FILE REGS FPU "
+     "PIPE_DATA FILE_STATE SIGPENDING FILE_DATA ITIMERS POSIX_TIMERS UNIX_PAIR SYSCALL "
+     "LOCKS").split()]
+IMAGE_HDR = layout("header")
+VMA_HDR = layout("vma")
+FILE_HDR = layout("file")
+SYSCALL_HDR = layout("syscall")
+POSIX_TIMER = layout("posix_timer")
+LOCK = layout("lock")
+UNIX_PAIR_HDR = layout("unix_pair")
 
 
 M64 = (1 << 64) - 1
@@ -85,7 +159,7 @@ def read(path):
     return out
 
 
-PAGES_HDR = struct.Struct("<QII")  # address, page count, padding
+PAGES_HDR = layout("pages")  # address, page count, padding
 
 
 def checked(typ, payload):

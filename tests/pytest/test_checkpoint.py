@@ -15,6 +15,7 @@ from crlib import (PROGS, SH, checkpoint, edit_first, edit_sections, first, host
                    wait_line)
 
 
+@pytest.mark.debug
 @pytest.mark.parametrize("prog", ["cr_memory", "cr_files", "cr_signals", "cr_misc", "cr_threads",
                                   "cr_events"])
 def test_program_restarts_on_another_node_with_its_pid(cluster3, prog):
@@ -205,15 +206,19 @@ def test_two_restarts_of_one_image_at_once_run_it_once(cluster3):
     img = f"{SH}/race.img"
     assert checkpoint(cluster3, 1, pid, img, "--kill").status == 0
     cluster3.wait_for("the original to go", lambda: not running(cluster3, 1, pid), 30)
-    with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda n: restart(cluster3, n, img), (2, 3)))
-    won = [n for n, r in zip((2, 3), results) if r.status == 0]
-    assert len(won) <= 1, "one image restarted on two nodes"
-    for r in results:
-        assert r.status == 0 or f"pid {pid} is alive on node" in r.stderr, r.stderr
-    if not won:  # each saw the other: none runs, and the image still can
-        assert restart(cluster3, 2, img).status == 0
-        won = [2]
+    for round_ in range(5):
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(lambda n: restart(cluster3, n, img), (2, 3)))
+        won = [n for n, r in zip((2, 3), results) if r.status == 0]
+        # Exactly one: never two, and never none (of two restarts that see
+        # each other, the one on the lower node goes first).
+        assert len(won) == 1, (round_, [r.stderr for r in results])
+        for r in results:
+            assert r.status == 0 or re.search(
+                rf"pid {pid} is (alive|being restarted) on node \d", r.stderr), r.stderr
+        if round_ < 4:
+            cluster3.check(won[0], ["krgrun", "kill", "-KILL", str(pid)])
+            cluster3.wait_for("the winner to go", lambda: not running(cluster3, won[0], pid))
     signal(cluster3, won[0], pid)
     wait_line(cluster3, "race", r"PASS|FAIL")
     assert "PASS" in output(cluster3, "race")
@@ -478,7 +483,7 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
         bad_call: "bad interrupted call (kind 3, clock 7)",
         bad_lock: "bad lock on fd 0 (Invalid argument)",
         lock_fd: "lock on fd 999, not open (Bad file descriptor)",
-        data_into_named: "cannot refill a deleted file (Invalid argument)",
+        data_into_named: "data of an unknown file (Invalid argument)",
     }
     for edit, expected in cases.items():
         # The flip is in a page, which only --eager reads before the restart

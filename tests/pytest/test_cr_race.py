@@ -3,9 +3,15 @@ other: each one either saves a tree that restarts and runs on, or fails
 with one clear reason and leaves the tree running."""
 import re
 
+import pytest
+
+import krgcluster
 from crlib import PROGS, SH, output, restart, running, wait_line
 
-ROUNDS = 200
+pytestmark = pytest.mark.debug  # also on the debug kernel
+
+# 200 rounds; fewer on the debug kernel, several times slower.
+ROUNDS = 60 if krgcluster.DEBUG else 200
 # Why a checkpoint of a tree in motion may fail, cleanly.
 CLEAN = re.compile(r"the tree changed during its checkpoint|exited during its checkpoint|"
                    r"a task exited|exiting or not a user task|in another checkpoint|"

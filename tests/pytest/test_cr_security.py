@@ -6,9 +6,13 @@ kernel's checks stand in the way.
 """
 import struct
 
+import pytest
+
 import krgimage
 from crlib import (PROGS, SH, checkpoint, edit_first, host, restart, running, signal, spoil,
                    start, wait_line)
+
+pytestmark = pytest.mark.debug  # also on the debug kernel
 
 RUNAS = f"{PROGS}/runas"
 
@@ -112,14 +116,14 @@ def files_of(path):
     out = []
     for t, p in krgimage.read(path):
         if t == krgimage.FILE:
-            fd, kind, flags, _, _, obj, shared, _ = krgimage.FILE_HDR.unpack_from(p)
-            out.append((fd, kind, flags, obj, shared))
+            f = dict(zip(krgimage.field_names("file"), krgimage.FILE_HDR.unpack_from(p)))
+            out.append((f["fd"], f["kind"], f["flags"], f["obj"], f["shared"]))
     return out
 
 
 def set_file(path, fd, **fields):
     """Change fields (kind, flags, obj, shared) of fd's FILE section."""
-    names = ["fd", "kind", "flags", "cloexec", "pos", "obj", "shared", "path_len"]
+    names = krgimage.field_names("file")
     secs = krgimage.read(path)
     for s in secs:
         if s[0] == krgimage.FILE:

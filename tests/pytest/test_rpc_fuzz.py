@@ -10,6 +10,8 @@ import os
 
 import pytest
 
+pytestmark = pytest.mark.debug  # also on the debug kernel
+
 FUZZ = "/sys/kernel/debug/krg/rpc_fuzz"
 FRAMES = int(os.environ.get("KRG_FUZZ_FRAMES", "3000"))
 SEED = int(os.environ.get("KRG_FUZZ_SEED", "0"))

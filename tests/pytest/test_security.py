@@ -15,6 +15,7 @@ def counter(c, node, name):
     return int(c.check(node, ["cat", f"/sys/kernel/krg/{name}"]))
 
 
+@pytest.mark.debug
 @pytest.mark.parametrize("uid", [0, 1000])
 @pytest.mark.parametrize("target", [1, 2])
 def test_user_space_cannot_forge_or_take_krg_rpc(cluster3, uid, target):
@@ -38,6 +39,7 @@ def test_user_space_cannot_forge_or_take_krg_rpc(cluster3, uid, target):
     cluster3.check(1, ["krgadm", "rpc", "ping", str(target)])
 
 
+@pytest.mark.debug
 def test_forge_check_fails_when_a_frame_gets_through(cluster3):
     # The same program against a user-space service of a type anyone may
     # use: its frames are delivered and it says so (exit 1). So a pass
@@ -52,6 +54,7 @@ def test_forge_check_fails_when_a_frame_gets_through(cluster3):
     assert "rpc_forge: SOME GOT THROUGH" in r.stdout
 
 
+@pytest.mark.debug
 def test_rpc_counters_and_switch_are_root_only(cluster3):
     for name in ("rpc_handled", "rpc_refused", "encrypted"):
         r = cluster3.exec(1, ["/usr/lib/krg/progs/runas", "1000", "sh", "-c",
@@ -64,6 +67,7 @@ def test_rpc_counters_and_switch_are_root_only(cluster3):
     assert cluster3.check(1, ["cat", "/sys/kernel/krg/encrypted"]).strip() == "1"
 
 
+@pytest.mark.debug
 def test_cluster_key_is_set_once_by_root_only(cluster3):
     key = secrets.token_hex(36)
     cluster3.check(1, ["sh", "-c", f"umask 077; echo {key} > /tmp/k; chmod 0400 /tmp/k"])

@@ -9,6 +9,7 @@
 
 #include <linux/kthread.h>
 #include <linux/net.h>
+#include <linux/sched.h>
 #include <linux/tipc.h>
 #include <linux/uio.h>
 #include <net/net_namespace.h>
@@ -86,6 +87,12 @@ static int topology_thread(void *unused)
 		len = kernel_recvmsg(topo_sock, &msg, &iov, 1, sizeof(ev), 0);
 		if (len == sizeof(ev)) {
 			topology_event(&ev);
+			continue;
+		}
+		/* Short of memory, or a signal: the events wait in the socket. */
+		if (len == -ENOMEM || len == -ENOBUFS || len == -EINTR ||
+		    len == -ERESTARTSYS || len == -EAGAIN) {
+			schedule_timeout_interruptible(HZ / 10);
 			continue;
 		}
 		/* The topology server never closes on us; if it does, say so. */

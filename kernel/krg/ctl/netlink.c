@@ -347,6 +347,26 @@ static int cr_reply(struct genl_info *info, const struct krg_cr_result *res)
 	return reply_send(skb, hdr, info);
 }
 
+/*
+ * A failure's reason: in full in a message before the error (an extended
+ * ack holds 80 bytes of it), and as much as fits in the ack.
+ */
+static void err_reply(struct genl_info *info, const char *msg)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	NL_SET_ERR_MSG_FMT(info->extack, "%s", msg);
+	skb = reply_new(info, &hdr, NLMSG_GOODSIZE);
+	if (!skb)
+		return;
+	if (nla_put_string(skb, KRG_A_ERR_MSG, msg)) {
+		nlmsg_free(skb);
+		return;
+	}
+	reply_send(skb, hdr, info);
+}
+
 /* Checkpoint and restart: the image directory comes as the caller's fd. */
 static int krg_nl_cr(struct sk_buff *in, struct genl_info *info)
 {
@@ -389,7 +409,7 @@ static int krg_nl_cr(struct sk_buff *in, struct genl_info *info)
 out:
 	if (err) {
 		if (res.msg[0])
-			NL_SET_ERR_MSG_FMT(info->extack, "%s", res.msg);
+			err_reply(info, res.msg);
 		return err;
 	}
 	return cr_reply(info, &res);

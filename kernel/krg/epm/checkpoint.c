@@ -21,6 +21,11 @@
  * in between is caught), and the tree must be the one collected: a task
  * forked or gone meanwhile fails the checkpoint cleanly. A task is in one
  * checkpoint at a time.
+ *
+ * A zombie (a child that exited and that its parent has not reaped) is
+ * saved as an entry of the tree with its exit code, and no file. A
+ * process that shares its parent's fd table (CLONE_FILES) is marked so,
+ * and saves no files: its parent has them.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -72,6 +77,8 @@ struct ckpt_task {
 	struct task_struct *task;
 	struct file *file;
 	bool queued, cap_held, busy;
+	bool zombie;		/* exited, not reaped: an entry, no file */
+	bool shares_files;	/* its parent's fd table (CLONE_FILES) */
 	bool stopped;		/* woken out of a group stop to save itself */
 };
 
@@ -126,6 +133,7 @@ static void ckpt_work(struct callback_head *cb)
 	struct ghost_export x = {
 		.flags = c->flags, .objs = c->objs, .inside = c->inside,
 		.thread = !thread_group_leader(current),
+		.shares_files = t->shares_files,
 	};
 	int err = -EINTR;
 
@@ -225,6 +233,45 @@ static int collect(struct task_struct *root, struct ckpt_task *t,
 	return 0;
 }
 
+/*
+ * Which tasks are zombies, and which processes share their parent's fd
+ * table. Sharing one with a process that is not the parent cannot be made
+ * again at restart: refused.
+ */
+static int classify(struct ckpt_task *t, unsigned int n, char *msg)
+{
+	struct task_struct *task, *parent;
+	unsigned int i, j;
+	pid_t pid;
+
+	for (i = 0; i < n; i++) {
+		task = t[i].task;
+		pid = task_pid_nr_ns(task, krg_pid_ns());
+		if (READ_ONCE(task->exit_state) == EXIT_DEAD)
+			return krg_cr_fail(msg, -EAGAIN,
+					   "pid %d is being reaped: try again",
+					   pid);
+		t[i].zombie = READ_ONCE(task->exit_state) == EXIT_ZOMBIE;
+		if (t[i].zombie || !thread_group_leader(task) || !i)
+			continue;
+		for (j = 0; j < i; j++) {
+			if (t[j].zombie || t[j].task->files != task->files)
+				continue;
+			rcu_read_lock();
+			parent = rcu_dereference(task->real_parent);
+			rcu_read_unlock();
+			if (t[j].task != parent)
+				return krg_cr_fail(msg, -EBUSY,
+						   "pid %d shares its fd table with pid %d, not with its parent",
+						   pid, task_pid_nr_ns(t[j].task,
+								       krg_pid_ns()));
+			t[i].shares_files = true;
+			break;
+		}
+	}
+	return 0;
+}
+
 /* May each task be checkpointed, by us? Hold its CHECKPOINTABLE. */
 static int check(struct ckpt_task *t, unsigned int n, char *msg)
 {
@@ -250,6 +297,8 @@ static int check(struct ckpt_task *t, unsigned int n, char *msg)
 		if (err)
 			return err;
 		t[i].busy = true;
+		if (t[i].zombie)
+			continue;	/* its exit code is all there is */
 		if (!task->mm || (task->flags & (PF_KTHREAD | PF_EXITING)))
 			return krg_cr_fail(msg, -EBUSY,
 					   "pid %d: exiting or not a user task",
@@ -263,15 +312,22 @@ static int check(struct ckpt_task *t, unsigned int n, char *msg)
 	return 0;
 }
 
-/* The tree's entries, and its files, under temporary names (image_dir.c). */
+/*
+ * The tree's entries, and its files (the tree's first, then one for each
+ * task but zombies), under temporary names (image_dir.c); *@named counts
+ * the names.
+ */
 static int open_files(struct file *dir, struct ckpt_task *t, unsigned int n,
 		      struct krg_img_tree_task *tree, struct file **tree_file,
-		      char (*names)[KRG_IMAGE_NAME_MAX], char *msg)
+		      char (*names)[KRG_IMAGE_NAME_MAX], unsigned int *named,
+		      char *msg)
 {
 	struct pid_namespace *ns = krg_pid_ns();
 	struct file *f;
 	unsigned int i;
 
+	strscpy(names[0], KRG_IMAGE_TREE, KRG_IMAGE_NAME_MAX);
+	*named = 1;
 	for (i = 0; i < n; i++) {
 		struct task_struct *task = t[i].task;
 
@@ -285,21 +341,31 @@ static int open_files(struct file *dir, struct ckpt_task *t, unsigned int n,
 			.sid = task_session_nr_ns(task, ns),
 			.exit_signal = thread_group_leader(task) ?
 				       task->exit_signal : 0,
+			.flags = (t[i].zombie ? KRG_IMG_TREE_ZOMBIE : 0) |
+				 (t[i].shares_files ?
+				  KRG_IMG_TREE_SHARES_FILES : 0),
+			.exit_code = t[i].zombie ? READ_ONCE(task->exit_code) : 0,
 		};
 		rcu_read_unlock();
-		snprintf(names[i + 1], KRG_IMAGE_NAME_MAX, KRG_IMAGE_TASK_FMT,
-			 tree[i].pid);
 	}
-	strscpy(names[0], KRG_IMAGE_TREE, KRG_IMAGE_NAME_MAX);
-	for (i = 0; i <= n; i++) {
-		f = krg_image_create(dir, names[i]);
+	f = krg_image_create(dir, names[0]);
+	if (IS_ERR(f))
+		return krg_cr_fail(msg, PTR_ERR(f), "cannot create %s",
+				   names[0]);
+	*tree_file = f;
+	for (i = 0; i < n; i++) {
+		char *name = names[*named];
+
+		if (t[i].zombie)
+			continue;
+		snprintf(name, KRG_IMAGE_NAME_MAX, KRG_IMAGE_TASK_FMT,
+			 tree[i].pid);
+		(*named)++;
+		f = krg_image_create(dir, name);
 		if (IS_ERR(f))
 			return krg_cr_fail(msg, PTR_ERR(f), "cannot create %s",
-					   names[i]);
-		if (i)
-			t[i - 1].file = f;
-		else
-			*tree_file = f;
+					   name);
+		t[i].file = f;
 	}
 	return 0;
 }
@@ -331,6 +397,8 @@ static void freeze(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 	long left;
 
 	for (i = 0; i < n; i++) {
+		if (t[i].zombie)
+			continue;
 		init_task_work(&t[i].work, ckpt_work);
 		t[i].c = c;
 		/* Counted before it is queued: it may run at once. */
@@ -411,14 +479,15 @@ static void check_frozen(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 static void find_inside(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 {
 	struct task_struct **tasks;
-	unsigned int i;
+	unsigned int i, live;
 	int err = -ENOMEM;
 
 	tasks = kvcalloc(n, sizeof(*tasks), GFP_KERNEL);
 	if (tasks) {
-		for (i = 0; i < n; i++)
-			tasks[i] = t[i].task;
-		err = ghost_inside(tasks, n, c->inside);
+		for (i = 0, live = 0; i < n; i++)
+			if (!t[i].zombie)
+				tasks[live++] = t[i].task;
+		err = ghost_inside(tasks, live, c->inside);
 		kvfree(tasks);
 	}
 	if (err) {
@@ -479,11 +548,12 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 
 	err = collect(root, t, &n, true, res->msg);
 	if (!err)
+		err = classify(t, n, res->msg);
+	if (!err)
 		err = check(t, n, res->msg);
-	if (!err) {
-		named = n + 1;
-		err = open_files(dir, t, n, tree, &tree_file, names, res->msg);
-	}
+	if (!err)
+		err = open_files(dir, t, n, tree, &tree_file, names, &named,
+				 res->msg);
 	if (err)
 		goto out;
 

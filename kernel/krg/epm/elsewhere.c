@@ -4,10 +4,21 @@
  * another node (the original still running there, or an earlier restart
  * of the image), or the cluster would run the process twice. The other
  * online nodes are asked at once with KRG_RPC_PIDS_ALIVE, whose request
- * is the image's PIDs and TIDs (s32 each) and whose reply is the first of
- * them alive there, or 0. A task killed (checkpoint --kill just now),
- * exiting or a zombie is not alive. A node that left the cluster took its
- * processes with it.
+ * is the image's PIDs and TIDs (s32 each) and whose reply says the first
+ * of them alive there, or 0, and whether it runs or is being restarted. A
+ * task killed (checkpoint --kill just now), exiting or a zombie is not
+ * alive. A node that left the cluster took its processes with it.
+ *
+ * Two restarts of one image at once see each other: each registers a
+ * claim on its PIDs from before its tree exists until it runs or gives up
+ * (krg_restart_claim(), krg_restart_settle()). A node asked about a
+ * claimed PID answers "being restarted" and notes the asker as a rival;
+ * the restart on the lower node goes first. So the higher one gives up,
+ * whether it asks first or is asked first, and the lower one goes on:
+ * exactly one of them runs. A claim settles under the lock the answers
+ * are given under, so "being restarted" is never followed by a run the
+ * asker did not allow for; a restart that gives up keeps its claim until
+ * its tree is gone, so that its dying tasks are not taken for a winner.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -36,13 +47,97 @@ static bool alive_here(pid_t nr, struct pid_namespace *ns)
 	return alive;
 }
 
+/* Restarts here whose tree does not run yet. */
+static LIST_HEAD(claims);
+static DEFINE_MUTEX(claims_lock);
+
+/* The reply: the first PID of the request alive or claimed here, or 0. */
+struct alive_reply {
+	__le32 pid;
+	__le32 claimed;		/* 1: being restarted here, not running yet */
+} __packed;
+
+/**
+ * krg_restart_claim - a restart of @pids here, from before its tree exists
+ *
+ * Until krg_restart_settle(), other nodes asking about them are told they
+ * are being restarted here, and are noted as rivals.
+ */
+void krg_restart_claim(struct krg_restart_claim *c, const s32 *pids,
+		       unsigned int n)
+{
+	c->pids = pids;
+	c->n = n;
+	c->rival = KRG_MAX_NODES;
+	mutex_lock(&claims_lock);
+	list_add(&c->list, &claims);
+	mutex_unlock(&claims_lock);
+}
+
+/**
+ * krg_restart_settle - may the claimed restart run?
+ * @run: it would (no other reason to give up)
+ *
+ * Return: 0 if it runs: the claim is gone. Else the lower node whose
+ * restart of the same PIDs goes first, or 0 if @run was false: the claim
+ * stays until krg_restart_unclaim(), once the tree is gone.
+ */
+int krg_restart_settle(struct krg_restart_claim *c, bool run)
+{
+	int rival;
+
+	mutex_lock(&claims_lock);
+	rival = c->rival < krg_node_id ? c->rival : 0;
+	if (run && !rival)
+		list_del_init(&c->list);
+	mutex_unlock(&claims_lock);
+	return rival;
+}
+
+void krg_restart_unclaim(struct krg_restart_claim *c)
+{
+	mutex_lock(&claims_lock);
+	list_del_init(&c->list);
+	mutex_unlock(&claims_lock);
+}
+
+/* Is one of @pids alive here (not exiting)? */
+bool krg_pids_alive_here(const s32 *pids, unsigned int n)
+{
+	struct pid_namespace *ns = krg_pid_ns();
+	unsigned int i;
+
+	for (i = 0; ns && i < n; i++)
+		if (alive_here(pids[i], ns))
+			return true;
+	return false;
+}
+
+/* Under claims_lock: the claim here that holds @nr, noting @asker. */
+static bool claimed_here(pid_t nr, int asker)
+{
+	struct krg_restart_claim *c;
+	unsigned int i;
+
+	list_for_each_entry(c, &claims, list) {
+		for (i = 0; i < c->n; i++) {
+			if (c->pids[i] == nr) {
+				c->rival = min(c->rival, asker);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 static int pids_alive_handler(const struct krg_rpc_request *req,
 			      struct krg_rpc_reply *reply)
 {
 	struct pid_namespace *ns = krg_pid_ns();
-	const s32 *pids = req->data;
-	s32 *found;
+	const __le32 *pids = req->data;
+	struct alive_reply *found;
 	size_t i;
+	s32 nr;
 
 	if (req->len % sizeof(*pids) ||
 	    req->len > KRG_IMAGE_MAX_TASKS * sizeof(*pids))
@@ -50,12 +145,18 @@ static int pids_alive_handler(const struct krg_rpc_request *req,
 	found = kvzalloc(sizeof(*found), GFP_KERNEL);
 	if (!found)
 		return -ENOMEM;
-	for (i = 0; ns && i < req->len / sizeof(*pids); i++) {
-		if (pids[i] > 0 && alive_here(pids[i], ns)) {
-			*found = pids[i];
-			break;
-		}
+	mutex_lock(&claims_lock);
+	for (i = 0; ns && i < req->len / sizeof(*pids) && !found->pid; i++) {
+		nr = le32_to_cpu(pids[i]);
+		if (nr <= 0)
+			continue;
+		if (claimed_here(nr, req->src_node))
+			found->claimed = cpu_to_le32(1);
+		else if (!alive_here(nr, ns))
+			continue;
+		found->pid = cpu_to_le32(nr);
 	}
+	mutex_unlock(&claims_lock);
 	reply->data = found;
 	reply->len = sizeof(*found);
 	return 0;
@@ -70,7 +171,7 @@ static void gather(int node, int status, const struct krg_rpc_reply *reply,
 		   void *arg)
 {
 	struct answers *a = arg;
-	const s32 *found = reply->data;
+	const struct alive_reply *found = reply->data;
 
 	if (a->err || status == -EHOSTDOWN)
 		return;
@@ -81,9 +182,14 @@ static void gather(int node, int status, const struct krg_rpc_reply *reply,
 	else if (reply->len != sizeof(*found))
 		a->err = krg_cr_fail(a->msg, -EPROTO, "node %d: bad reply",
 				     node);
-	else if (*found)
+	else if (found->pid && !found->claimed)
 		a->err = krg_cr_fail(a->msg, -EBUSY, "pid %d is alive on node %d",
-				     *found, node);
+				     le32_to_cpu(found->pid), node);
+	/* Two restarts at once: the one on the lower node goes first. */
+	else if (found->pid && node < krg_node_id)
+		a->err = krg_cr_fail(a->msg, -EBUSY,
+				     "pid %d is being restarted on node %d",
+				     le32_to_cpu(found->pid), node);
 }
 
 /**
@@ -97,11 +203,19 @@ int krg_pids_alive_elsewhere(const s32 *pids, unsigned int n, char *msg)
 {
 	struct answers a = { .msg = msg };
 	struct krg_nodemask others;
+	__le32 *wire;
+	unsigned int i;
 
+	wire = kvcalloc(n, sizeof(*wire), GFP_KERNEL);
+	if (!wire)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		wire[i] = cpu_to_le32(pids[i]);
 	krg_nodes_online(&others);
 	krg_node_clear(krg_node_id, &others);
-	krg_rpc_call_nodes(&others, KRG_RPC_PIDS_ALIVE, pids,
-			   n * sizeof(*pids), gather, &a, KRG_RPC_TIMEOUT);
+	krg_rpc_call_nodes(&others, KRG_RPC_PIDS_ALIVE, wire,
+			   n * sizeof(*wire), gather, &a, KRG_RPC_TIMEOUT);
+	kvfree(wire);
 	return a.err;
 }
 

@@ -59,22 +59,44 @@ static int index_of(const struct krg_img_tree_task *t, unsigned int n,
 	return -1;
 }
 
+/* What wait() can report: an exit status, or a signal (and core dump). */
+static bool exit_code_ok(s32 code)
+{
+	return !(code & ~0xffff) &&
+	       (!(code & 0x7f) || (!(code >> 8) && (code & 0x7f) < 0x7f &&
+				   valid_signal(code & 0x7f)));
+}
+
 /*
  * Every task once; processes after their parent, threads after their
- * leader, with its parent, group and session.
+ * leader, with its parent, group and session. A zombie is a process
+ * with no thread and no child; a process that shares its parent's fd
+ * table is not the root.
  */
 static int check_tree(const struct krg_img_tree_task *t, unsigned int n,
 		      char *msg)
 {
-	unsigned int i;
+	unsigned int i, j;
 	int p, l;
 
 	for (i = 0; i < n; i++) {
 		if (!cluster_pid(t[i].pid) || index_of(t, i, t[i].pid) >= 0 ||
 		    t[i].exit_signal < 0 || !valid_signal(t[i].exit_signal) ||
-		    t[i].pgid < 0 || t[i].sid < 0)
+		    t[i].pgid < 0 || t[i].sid < 0 ||
+		    (t[i].flags & ~(KRG_IMG_TREE_ZOMBIE |
+				    KRG_IMG_TREE_SHARES_FILES)) ||
+		    (t[i].flags && (t[i].tgid != t[i].pid || !i)) ||
+		    (t[i].flags & KRG_IMG_TREE_ZOMBIE ?
+		     !exit_code_ok(t[i].exit_code) || t[i].flags != KRG_IMG_TREE_ZOMBIE :
+		     t[i].exit_code))
 			return krg_cr_fail(msg, -EINVAL, "bad task %d in the tree",
 					   t[i].pid);
+		for (j = 0; j < n && t[i].flags & KRG_IMG_TREE_ZOMBIE; j++)
+			if (j != i && (t[j].ppid == t[i].pid ||
+				       t[j].tgid == t[i].pid))
+				return krg_cr_fail(msg, -EINVAL,
+						   "zombie %d has a child or thread",
+						   t[i].pid);
 		if (t[i].tgid != t[i].pid) {
 			l = index_of(t, i, t[i].tgid);
 			if (i == 0 || l < 0 || t[l].tgid != t[l].pid ||

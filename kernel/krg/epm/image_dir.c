@@ -8,7 +8,10 @@
  *
  * In place, the tree file goes first and comes back last, so that an
  * image interrupted in between has no tree file: it is incomplete, not a
- * mix of two checkpoints.
+ * mix of two checkpoints. Every file is on stable storage before any is
+ * put in place (ghost_file_sync()), and the directory is synced before
+ * the checkpoint says it is done: a node crash right after leaves the new
+ * image whole, and one during it leaves the old one whole, or none.
  *
  * Files are created anew (O_EXCL) and never through a symbolic link, and
  * a restart opens none through one. A restart trusts an image only if no
@@ -30,7 +33,27 @@ static void part_name(char *buf, size_t size, const char *name)
 	snprintf(buf, size, "%s" PART, name);
 }
 
-static int unlink_in(const struct path *dir, const char *name);
+static int unlink_in(const struct path *dir, const char *name)
+{
+	struct inode *inode = d_inode(dir->dentry);
+	struct dentry *victim;
+	int err;
+
+	err = mnt_want_write(dir->mnt);
+	if (err)
+		return err;
+	inode_lock_nested(inode, I_MUTEX_PARENT);
+	victim = lookup_one_len(name, dir->dentry, strlen(name));
+	err = PTR_ERR_OR_ZERO(victim);
+	if (!err) {
+		err = d_is_negative(victim) ? -ENOENT :
+		      vfs_unlink(mnt_idmap(dir->mnt), inode, victim, NULL);
+		dput(victim);
+	}
+	inode_unlock(inode);
+	mnt_drop_write(dir->mnt);
+	return err;
+}
 
 /* NAME.part in @dir, new (a stale one of a checkpoint cut short goes). */
 struct file *krg_image_create(struct file *dir, const char *name)
@@ -57,7 +80,7 @@ int krg_image_trusted(struct file *f, const char *name, char *msg)
 
 	if ((uid_eq(inode->i_uid, current_fsuid()) ||
 	     uid_eq(inode->i_uid, GLOBAL_ROOT_UID)) &&
-	    !(inode->i_mode & (S_IWGRP | S_IWOTH)))
+	    !(inode->i_mode & 0022))	/* group or other write */
 		return 0;
 	return krg_cr_fail(msg, -EPERM,
 			   "%s can be written by another user: restart --trust to take it",
@@ -84,28 +107,6 @@ struct file *krg_image_open(struct file *dir, const char *name, bool trust,
 		return ERR_PTR(err);
 	}
 	return f;
-}
-
-static int unlink_in(const struct path *dir, const char *name)
-{
-	struct inode *inode = d_inode(dir->dentry);
-	struct dentry *victim;
-	int err;
-
-	err = mnt_want_write(dir->mnt);
-	if (err)
-		return err;
-	inode_lock_nested(inode, I_MUTEX_PARENT);
-	victim = lookup_one_len(name, dir->dentry, strlen(name));
-	err = PTR_ERR_OR_ZERO(victim);
-	if (!err) {
-		err = d_is_negative(victim) ? -ENOENT :
-		      vfs_unlink(mnt_idmap(dir->mnt), inode, victim, NULL);
-		dput(victim);
-	}
-	inode_unlock(inode);
-	mnt_drop_write(dir->mnt);
-	return err;
 }
 
 static int rename_in(const struct path *dir, const char *from, const char *to)
@@ -142,6 +143,14 @@ unlock:
 	return err;
 }
 
+/* Its entries on stable storage; a file system without fsync has none. */
+static int sync_dir(struct file *dir)
+{
+	int err = vfs_fsync(dir, 0);
+
+	return err == -EINVAL ? 0 : err;
+}
+
 /* Put NAME.part of each of @names (the tree file first) in place. */
 int krg_image_commit(struct file *dir, char (*names)[KRG_IMAGE_NAME_MAX],
 		     unsigned int n, char *msg)
@@ -153,13 +162,19 @@ int krg_image_commit(struct file *dir, char (*names)[KRG_IMAGE_NAME_MAX],
 	err = unlink_in(&dir->f_path, names[0]);
 	if (err && err != -ENOENT)
 		return krg_cr_fail(msg, err, "cannot replace %s", names[0]);
+	/* The old tree file is gone for good before anything replaces it. */
+	err = sync_dir(dir);
+	if (err)
+		return krg_cr_fail(msg, err, "cannot sync the image directory");
 	for (i = n; i-- > 0;) {
 		part_name(part, sizeof(part), names[i]);
 		err = rename_in(&dir->f_path, part, names[i]);
 		if (err)
 			return krg_cr_fail(msg, err, "cannot rename %s", part);
 	}
-	return 0;
+	err = sync_dir(dir);
+	return err ? krg_cr_fail(msg, err, "cannot sync the image directory") :
+		     0;
 }
 
 /* A checkpoint failed: the NAME.part of each of @names goes. */

@@ -13,6 +13,11 @@
  *      failed: then it exits, and nothing of the tree ever runs;
  *   4. takes its saved registers and returns to user space.
  *
+ * A zombie of the image only joins its group and session and exits with
+ * its exit code, and its parent takes back the exit signal this sends:
+ * it had that signal already. A process that shared its parent's fd
+ * table is made with CLONE_FILES, and its parent restores the table.
+ *
  * Choosing PIDs needs CAP_CHECKPOINT_RESTORE, as clone3()'s set_tid
  * does: the caller must hold it, or the administrator must allow every
  * user to restart their own images (/sys/kernel/krg/unprivileged_restart).
@@ -60,6 +65,8 @@ struct rst {
 	unsigned int n;
 	struct rst_task *tasks;
 	struct ghost_objs *objs;	/* what the tasks share */
+	s32 *pids;			/* of tree[], for the other nodes */
+	struct krg_restart_claim claim;
 	const struct cred *caller;
 	bool privileged;
 	unsigned int flags;
@@ -78,6 +85,7 @@ static void rst_free(struct kref *ref)
 
 	fput(r->dir);
 	put_cred(r->caller);
+	kvfree(r->pids);
 	ghost_objs_free(r->objs);
 	kvfree(r->tree);
 	kvfree(r->tasks);
@@ -115,7 +123,9 @@ static int spawn(struct rst *r, unsigned int i)
 	struct kernel_clone_args args = {
 		.flags = thread ? CLONE_VM | CLONE_FS | CLONE_FILES |
 				  CLONE_SIGHAND | CLONE_THREAD |
-				  CLONE_SYSVSEM : 0,
+				  CLONE_SYSVSEM :
+			 r->tree[i].flags & KRG_IMG_TREE_SHARES_FILES ?
+				  CLONE_FILES : 0,
 		.exit_signal = thread ? 0 : r->tree[i].exit_signal,
 		.fn = rst_start,
 		.fn_arg = &r->tasks[i],
@@ -164,6 +174,70 @@ static int set_ids(struct rst *r, const struct krg_img_tree_task *e,
 				e->sid, e->pgid) : 0;
 }
 
+static bool zombie(const struct krg_img_tree_task *e)
+{
+	return e->flags & KRG_IMG_TREE_ZOMBIE;
+}
+
+/*
+ * The zombie children of @e exited just now, which queued their exit
+ * signal to us: wait for them to be zombies, then take that signal back.
+ * The pending signals of the image come after.
+ */
+static int take_back_exit_signals(struct rst *r,
+				  const struct krg_img_tree_task *e)
+{
+	struct task_struct *child;
+	kernel_siginfo_t info;
+	enum pid_type type;
+	sigset_t keep;
+	unsigned int i;
+	long wait;
+
+	siginitsetinv(&keep, 0);
+	for (i = 0; i < r->n; i++) {
+		const struct krg_img_tree_task *c = &r->tree[i];
+
+		if (!zombie(c) || c->ppid != e->pid)
+			continue;
+		for (wait = 10 * HZ; wait > 0; wait--) {
+			rcu_read_lock();
+			child = find_task_by_vpid(c->pid);
+			if (child && READ_ONCE(child->exit_state) == EXIT_ZOMBIE)
+				wait = 0;
+			rcu_read_unlock();
+			if (wait)
+				schedule_timeout_uninterruptible(1);
+		}
+		if (!wait)
+			return -ETIMEDOUT;
+		if (valid_signal(c->exit_signal) && c->exit_signal)
+			sigdelset(&keep, c->exit_signal);
+	}
+	spin_lock_irq(&current->sighand->siglock);
+	while (dequeue_signal(&keep, &info, &type) > 0)
+		;
+	recalc_sigpending();
+	spin_unlock_irq(&current->sighand->siglock);
+	return 0;
+}
+
+/* A zombie of the image: in its group and session, then exit as it did. */
+static void become_zombie(struct rst_task *t)
+{
+	struct rst *r = t->r;
+	const struct krg_img_tree_task *e = &r->tree[t->index];
+	char msg[GHOST_MSG_LEN] = "";
+	int err;
+
+	err = set_ids(r, e, msg);
+	if (err)
+		rst_error(r, err, msg);
+	rst_done(r);
+	rst_put(r);
+	do_exit(err ? SIGKILL : e->exit_code);
+}
+
 static int restore_self(struct rst_task *t)
 {
 	struct rst *r = t->r;
@@ -174,6 +248,8 @@ static int restore_self(struct rst_task *t)
 	int err;
 
 	t->m.thread = e->tgid != e->pid;
+	t->m.shares_files = e->flags & KRG_IMG_TREE_SHARES_FILES;
+	t->m.root = e->tgid == r->tree[0].pid;
 	/* Made by a kernel thread (restart from another node): no memory. */
 	if (!current->mm) {
 		err = krg_mm_new();
@@ -181,8 +257,9 @@ static int restore_self(struct rst_task *t)
 			return ghost_fail(t->m.msg, err, "no address space");
 	}
 	if (!t->m.thread) {
-		/* The caller's files are not ours. */
-		__close_range(0, ~0U, 0);
+		/* The caller's files are not ours (a shared table: the parent's). */
+		if (!t->m.shares_files)
+			__close_range(0, ~0U, 0);
 		err = set_ids(r, e, t->m.msg);
 		/* Children and threads now: choosing PIDs needs our creds. */
 		for (i = t->index + 1; i < r->n && !err; i++)
@@ -191,8 +268,10 @@ static int restore_self(struct rst_task *t)
 			    (r->tree[i].tgid == e->pid &&
 			     r->tree[i].pid != e->pid))
 				err = spawn(r, i);
+		if (!err)
+			err = take_back_exit_signals(r, e);
 		if (err)
-			return err;
+			return ghost_fail(t->m.msg, err, "cannot make its children");
 	}
 
 	snprintf(name, sizeof(name), KRG_IMAGE_TASK_FMT, e->pid);
@@ -206,6 +285,8 @@ static int restore_self(struct rst_task *t)
 	t->m.pid = e->pid;
 	t->m.objs = r->objs;
 	t->m.caller = r->caller;
+	t->m.tree = r->pids;
+	t->m.ntree = r->n;
 	t->m.privileged = r->privileged;
 	t->m.eager = r->flags & KRG_CR_EAGER;
 	return ghost_import_task(&t->m);
@@ -221,6 +302,10 @@ static void rst_work(struct callback_head *cb)
 		rst_error(r, -EINTR, "a restarted task was killed");
 		rst_done(r);
 		rst_put(r);
+		return;
+	}
+	if (zombie(&r->tree[t->index])) {
+		become_zombie(t);
 		return;
 	}
 	err = restore_self(t);
@@ -256,23 +341,6 @@ static int rst_start(void *arg)
 	return 0;
 }
 
-/* No PID of the image alive on another node (epm/elsewhere.c). */
-static int alive_elsewhere(struct rst *r, char *msg)
-{
-	unsigned int i;
-	s32 *pids;
-	int err;
-
-	pids = kvcalloc(r->n, sizeof(*pids), GFP_KERNEL);
-	if (!pids)
-		return -ENOMEM;
-	for (i = 0; i < r->n; i++)
-		pids[i] = r->tree[i].pid;
-	err = krg_pids_alive_elsewhere(pids, r->n, msg);
-	kvfree(pids);
-	return err;
-}
-
 /* No PID of the image in use here, nor alive on another node. */
 static int pids_free(struct rst *r, struct pid_namespace *ns, char *msg)
 {
@@ -287,7 +355,36 @@ static int pids_free(struct rst *r, struct pid_namespace *ns, char *msg)
 			return krg_cr_fail(msg, -EBUSY, "pid %d is in use",
 					   r->tree[i].pid);
 	}
-	return alive_elsewhere(r, msg);
+	return krg_pids_alive_elsewhere(r->pids, r->n, msg);
+}
+
+/*
+ * Once the other nodes agreed (epm/elsewhere.c): run the tree, or undo it
+ * and keep the claim on its PIDs until no task of it is left, so that
+ * another restart of the image does not take the dying tree for a winner.
+ */
+static int settle(struct rst *r, int err)
+{
+	int rival = krg_restart_settle(&r->claim, !err);
+	unsigned long i;
+
+	if (!err && rival)
+		err = krg_cr_fail(r->msg, -EBUSY,
+				  "pid %d is being restarted on node %d",
+				  r->tree[0].pid, rival);
+	WRITE_ONCE(r->abort, err != 0);
+	complete_all(&r->go);
+	if (err) {
+		/*
+		 * The tasks exit as soon as they see the abort. Should one
+		 * linger, other nodes see it alive and refuse: never twice.
+		 */
+		for (i = 0; i < 10 * HZ && krg_pids_alive_here(r->pids, r->n);
+		     i++)
+			schedule_timeout_uninterruptible(1);
+		krg_restart_unclaim(&r->claim);
+	}
+	return err;
 }
 
 /* Create the root, as able to choose PIDs: its restore drops that. */
@@ -356,18 +453,21 @@ int krg_restart(struct file *dir, unsigned int flags,
 	if (err)
 		goto out;
 	r->tasks = kvcalloc(r->n, sizeof(*r->tasks), GFP_KERNEL);
+	r->pids = kvcalloc(r->n, sizeof(*r->pids), GFP_KERNEL);
 	r->objs = ghost_objs_new();
 	err = -ENOMEM;
-	if (!r->tasks || !r->objs)
+	if (!r->tasks || !r->pids || !r->objs)
 		goto out;
 	for (i = 0; i < r->n; i++) {
 		r->tasks[i].r = r;
 		r->tasks[i].index = i;
+		r->pids[i] = r->tree[i].pid;
 	}
 	err = pids_free(r, ns, res->msg);
 	if (err)
 		goto out;
 
+	krg_restart_claim(&r->claim, r->pids, r->n);
 	spawn_root(r);
 	if (wait_event_killable(r->wq, !atomic_read(&r->pending)))
 		rst_error(r, -EINTR, "restart interrupted");
@@ -377,12 +477,13 @@ int krg_restart(struct file *dir, unsigned int flags,
 		err = -EINVAL;
 	/*
 	 * Again, now that the tree exists here: of two restarts of one image
-	 * on two nodes at once, at least one sees the other and gives up.
+	 * on two nodes at once, exactly one goes on.
 	 */
 	if (!err)
-		err = alive_elsewhere(r, r->msg);
-	WRITE_ONCE(r->abort, err != 0);
-	complete_all(&r->go);
+		err = krg_pids_alive_elsewhere(r->pids, r->n, r->msg);
+	/* Every task made its part: what stood in during it goes. */
+	ghost_objs_end(r->objs);
+	err = settle(r, err);
 	if (err) {
 		strscpy(res->msg, r->msg, sizeof(res->msg));
 	} else {

@@ -83,6 +83,12 @@ static bool gid_allowed(const struct cred *c, kgid_t gid)
 	       gid_eq(gid, c->sgid) || groups_search(c->group_info, gid);
 }
 
+/* May a caller with credentials @c claim @uid and @gid as a process's? */
+bool ghost_creds_ids_allowed(const struct cred *c, kuid_t uid, kgid_t gid)
+{
+	return uid_allowed(c, uid) && gid_allowed(c, gid);
+}
+
 /*
  * As capset() and prctl() allow: inheritable within permitted and
  * inheritable, ambient within what the caller has or could raise (none

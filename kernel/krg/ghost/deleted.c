@@ -2,13 +2,21 @@
 /*
  * Regular files deleted while open, in a ghost: their content is saved
  * once per file (an object of the tree, keyed by its inode), with the
- * first fd of it in the tree, and restart makes an unnamed file
- * (O_TMPFILE) in the same directory with that content. That file, open
- * read-write, is an object too: each open file of the deleted one (two
- * opens of it, read-only ones included) is opened again from it, so they
- * all share one file again.
+ * first fd of it in the tree, with its mode, owner and size, and restart
+ * makes a file in the same directory with that content, under the name it
+ * had if that is free (so /proc shows the same "NAME (deleted)"), else an
+ * O_TMPFILE, or where the file system has none (9p, say) a new name. That
+ * file, open read-write, is an object too: each open file of the deleted
+ * one (two opens of it, read-only ones included) is opened again from
+ * it, so they all share one file again; its name goes once the restart is
+ * over (a file system such as 9p cannot open a file again without it).
+ *
+ * The content is read through the open file itself when it can be read:
+ * a file deleted on a network file system cannot be opened again by name.
  */
 #include <linux/file.h>
+#include <linux/namei.h>
+#include <linux/random.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
 #include <linux/slab.h>
@@ -19,7 +27,6 @@
 #include <krg/ghost_task.h>
 
 #define PIECE		((1 << 20) - 4096)	/* a section stays below 1 MiB + a page header */
-#define DELETED_MAX	(64 << 20)	/* bytes saved at most per file */
 
 bool ghost_deleted_file(struct file *file)
 {
@@ -37,7 +44,29 @@ void ghost_deleted_path(char *path)
 		path[n - k] = '\0';
 }
 
-int ghost_deleted_export(struct ghost_export *x, struct file *file, u32 obj)
+/* Its mode, owner and size, which come back with it. */
+void ghost_deleted_attrs(struct file *file, struct krg_img_file *img)
+{
+	struct inode *inode = file_inode(file);
+
+	img->mode = inode->i_mode & S_IALLUGO;
+	img->uid = from_kuid_munged(&init_user_ns, inode->i_uid);
+	img->gid = from_kgid_munged(&init_user_ns, inode->i_gid);
+	img->size = i_size_read(inode);
+}
+
+/* A file to read @file's content through, with a reference. */
+static struct file *reader(struct file *file)
+{
+	if ((file->f_mode & FMODE_READ) && (file->f_mode & FMODE_PREAD))
+		return get_file(file);
+	return dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE,
+			   current_cred());
+}
+
+/* Save the content of @file, deleted, as object @obj; @what names it. */
+int ghost_deleted_export(struct ghost_export *x, const char *what,
+			 struct file *file, u32 obj)
 {
 	loff_t size = i_size_read(file_inode(file)), pos = 0;
 	struct krg_img_file_data *d;
@@ -47,10 +76,11 @@ int ghost_deleted_export(struct ghost_export *x, struct file *file, u32 obj)
 
 	if (size > DELETED_MAX)
 		return ghost_fail(x->msg, -EBUSY,
-				  "a deleted file of %lld bytes is open", size);
-	f = dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE, current_cred());
+				  "%s: a deleted file of %lld bytes", what, size);
+	f = reader(file);
 	if (IS_ERR(f))
-		return PTR_ERR(f);
+		return ghost_fail(x->msg, PTR_ERR(f),
+				  "%s: cannot read its deleted file", what);
 	d = kvmalloc(sizeof(*d) + PIECE, GFP_KERNEL);
 	if (!d) {
 		fput(f);
@@ -71,27 +101,145 @@ int ghost_deleted_export(struct ghost_export *x, struct file *file, u32 obj)
 	return err;
 }
 
-/* For ghost_objs_get(): an unnamed file where the deleted one was. */
-static int make_unnamed(void *arg, struct file **files)
+/* The restart is over: the name of a file that stands for a deleted one. */
+static void unlink_name(void *arg)
 {
-	char *dir = kstrdup(arg, GFP_KERNEL), *slash;
+	struct file *f = arg;
+	struct dentry *dentry = f->f_path.dentry, *parent;
+	struct inode *dir;
 
-	if (!dir)
-		return -ENOMEM;
+	/*
+	 * A reference of ours, as unlink()'s lookup has: the dentry stays
+	 * the open file's, unhashed, not made negative under it.
+	 */
+	dget(dentry);
+	parent = dget_parent(dentry);
+	dir = d_inode(parent);
+	if (!mnt_want_write(f->f_path.mnt)) {
+		inode_lock_nested(dir, I_MUTEX_PARENT);
+		if (dentry->d_parent == parent && !d_unlinked(dentry))
+			vfs_unlink(file_mnt_idmap(f), dir, dentry, NULL);
+		inode_unlock(dir);
+		mnt_drop_write(f->f_path.mnt);
+	}
+	dput(parent);
+	dput(dentry);
+	fput(f);
+}
+
+/* A new file named @path, unlinked when the restart is over. */
+static struct file *named(struct ghost_objs *objs, const char *path)
+{
+	struct file *f = filp_open(path, O_CREAT | O_EXCL | O_RDWR |
+				   O_NOFOLLOW | O_LARGEFILE, 0600);
+
+	if (!IS_ERR(f))
+		ghost_objs_at_end(objs, unlink_name, get_file(f));
+	return f;
+}
+
+/*
+ * The file for a deleted one at @path: there if the name is free, else an
+ * O_TMPFILE in its directory, else a new name there.
+ */
+static struct file *stand_in(struct ghost_objs *objs, const char *path)
+{
+	char *dir = kstrdup(path, GFP_KERNEL), *slash, *name;
+	struct file *f = named(objs, path);
+
+	if (!IS_ERR(f) || PTR_ERR(f) != -EEXIST || !dir) {
+		kfree(dir);
+		return f;
+	}
 	slash = strrchr(dir, '/');
 	if (slash == dir)
 		slash[1] = '\0';
 	else if (slash)
 		*slash = '\0';
-	files[0] = filp_open(dir, O_TMPFILE | O_RDWR | O_LARGEFILE, 0600);
-	kfree(dir);
-	if (IS_ERR(files[0])) {
-		int err = PTR_ERR(files[0]);
-
-		files[0] = NULL;
-		return err;
+	f = filp_open(dir, O_TMPFILE | O_RDWR | O_LARGEFILE, 0600);
+	if (PTR_ERR_OR_ZERO(f) == -EOPNOTSUPP || PTR_ERR_OR_ZERO(f) == -EISDIR) {
+		name = kasprintf(GFP_KERNEL, "%s/.krg-deleted-%016llx", dir,
+				 get_random_u64());
+		f = name ? named(objs, name) : ERR_PTR(-ENOMEM);
+		kfree(name);
 	}
-	return 0;
+	kfree(dir);
+	return f;
+}
+
+/* Its mode (setuid and setgid only if we may) and size, as it was. */
+static int set_attrs(struct file *f, const struct krg_img_file *img)
+{
+	struct dentry *dentry = f->f_path.dentry;
+	struct iattr attr = {
+		.ia_valid = ATTR_MODE | ATTR_CTIME,
+		.ia_mode = img->mode & S_IALLUGO,
+	};
+	int err;
+
+	if (!capable(CAP_FSETID))
+		attr.ia_mode &= ~(S_ISUID | S_ISGID);
+	/* The size first: the mode may take away the right to write. */
+	err = img->size ? vfs_truncate(&f->f_path, img->size) : 0;
+	if (err)
+		return err;
+	inode_lock(d_inode(dentry));
+	err = notify_change(file_mnt_idmap(f), dentry, &attr, NULL);
+	inode_unlock(d_inode(dentry));
+	return err;
+}
+
+/*
+ * Its owner, if not the restored process's: as chown() would allow, with
+ * CAP_CHOWN; else it stays the restored process's own.
+ */
+static int set_owner(struct file *f, const struct krg_img_file *img)
+{
+	struct dentry *dentry = f->f_path.dentry;
+	struct iattr attr = {
+		.ia_valid = ATTR_UID | ATTR_GID | ATTR_CTIME,
+		.ia_uid = make_kuid(&init_user_ns, img->uid),
+		.ia_gid = make_kgid(&init_user_ns, img->gid),
+	};
+	struct inode *inode = d_inode(dentry);
+	int err;
+
+	if (!uid_valid(attr.ia_uid) || !gid_valid(attr.ia_gid))
+		return -EINVAL;
+	if (uid_eq(attr.ia_uid, inode->i_uid) &&
+	    gid_eq(attr.ia_gid, inode->i_gid))
+		return 0;
+	if (!capable(CAP_CHOWN))
+		return 0;
+	inode_lock(inode);
+	err = notify_change(file_mnt_idmap(f), dentry, &attr, NULL);
+	inode_unlock(inode);
+	return err;
+}
+
+struct unnamed {
+	struct ghost_objs *objs;
+	const char *path;
+	const struct krg_img_file *img;
+};
+
+/* For ghost_objs_get(): the file that stands for the deleted one. */
+static int make_unnamed(void *arg, struct file **files)
+{
+	const struct unnamed *u = arg;
+	int err;
+
+	files[0] = stand_in(u->objs, u->path);
+	err = PTR_ERR_OR_ZERO(files[0]);
+	if (!err)
+		err = set_attrs(files[0], u->img);
+	if (!err)
+		err = set_owner(files[0], u->img);
+	if (err && !IS_ERR(files[0]))
+		fput(files[0]);
+	if (err)
+		files[0] = NULL;
+	return err;
 }
 
 /* May current open @f's inode again with @flags? As open() would check. */
@@ -118,14 +266,35 @@ static int may_reopen(struct file *f, unsigned int flags)
  * the unnamed file that stands for it, with @flags, at @pos. Each reopen
  * is checked as an open of that file by current would be.
  */
-int ghost_deleted_reopen(struct ghost_objs *objs, u32 id, const char *path,
-			 unsigned int flags, loff_t pos, struct file **file)
+/*
+ * The unnamed file standing for deleted file @id (which @path named),
+ * made if new with @img's mode, owner and size: for a mapping of it.
+ */
+int ghost_deleted_object(struct ghost_objs *objs, u32 id, const char *path,
+			 const struct krg_img_file *img, struct file **file)
 {
+	struct unnamed u = { .objs = objs, .path = path, .img = img };
 	struct file *unnamed[2];
 	int err;
 
-	err = ghost_objs_get(objs, id, GHOST_OBJ_DELETED, make_unnamed,
-			     (void *)path, unnamed);
+	err = ghost_objs_get(objs, id, GHOST_OBJ_DELETED, make_unnamed, &u,
+			     unnamed);
+	*file = err ? NULL : unnamed[0];
+	return err;
+}
+
+int ghost_deleted_reopen(struct ghost_objs *objs,
+			 const struct krg_img_file *img, const char *path,
+			 struct file **file)
+{
+	struct unnamed u = { .objs = objs, .path = path, .img = img };
+	unsigned int flags = img->flags;
+	loff_t pos = img->pos;
+	struct file *unnamed[2];
+	int err;
+
+	err = ghost_objs_get(objs, img->shared, GHOST_OBJ_DELETED, make_unnamed,
+			     &u, unnamed);
 	if (err)
 		return err;
 	flags &= O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE | O_NOATIME |

@@ -133,14 +133,21 @@ fail:
 	return NULL;
 }
 
-/* Write out what is buffered; the ghost's error (sticky) or 0. */
+/*
+ * Write out what is buffered and wait until the file is on stable
+ * storage (fsync): an image said to be saved survives a crash of the
+ * node. Return: the ghost's error (sticky) or 0.
+ */
 int ghost_file_sync(struct ghost *g)
 {
+	struct file_ghost *f = g->priv;
 	int err;
 
 	if (g->err || g->ops != &file_ops)
 		return g->err;
-	err = flush(g->priv);
+	err = flush(f);
+	if (!err)
+		err = vfs_fsync(f->file, 0);
 	if (err)
 		g->err = err;
 	return g->err;

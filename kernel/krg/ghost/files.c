@@ -21,19 +21,21 @@
 #include <uapi/linux/krg_netlink.h>
 #include <krg/ghost.h>
 #include <krg/ghost_deleted.h>
+#include <krg/ghost_fown.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_pipe.h>
 #include <krg/ghost_special.h>
 #include <krg/ghost_task.h>
 #include <krg/ghost_unix.h>
+#include <krg/ghost_what.h>
 
 /* The largest FILE_STATE: an epoll set's watches. */
 #define STATE_MAX	(64 << 10)
 
-/* Open flags that reopening by path keeps. */
+/* Open flags that reopening keeps (FASYNC: set as fcntl() sets it). */
 #define REOPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
 			 O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOATIME | \
-			 __O_SYNC | O_PATH)
+			 __O_SYNC | O_PATH | FASYNC)
 
 static bool mem_chardev(struct inode *inode)
 {
@@ -96,12 +98,13 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	} else if (ghost_deleted_file(file)) {
 		img.kind = KRG_FILE_DELETED;
 		ghost_deleted_path(path);
+		ghost_deleted_attrs(file, &img);
 		shared = file_inode(file);
 	} else if (!by_path(file)) {
 		if (!(x->flags & KRG_CR_IGNORE_UNSUPPORTED))
 			return ghost_fail(x->msg, -EBUSY,
-					  "fd %u (%s) cannot be checkpointed",
-					  fd, path);
+					  "fd %u (%s): %s cannot be checkpointed",
+					  fd, path, ghost_what(file));
 		pr_info("krg: pid %d: fd %u (%s) will restart as /dev/null\n",
 			task_pid_vnr(current), fd, path);
 		x->substituted++;
@@ -110,11 +113,15 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 		img.pos = 0;
 		path = "/dev/null";
 	}
+	if (ghost_fown_save(file, &img))
+		return ghost_fail(x->msg, -EBUSY,
+				  "fd %u (%s): its SIGIO owner is not in the cluster",
+				  fd, path);
 	if (shared) {
 		id = ghost_objs_id(x->objs, shared, &first_shared);
 		if (id < 0)
 			return id;
-		img.pipe = id;
+		img.shared = id;
 	}
 	id = ghost_objs_id(x->objs, file, &first_file);
 	if (id < 0)
@@ -127,11 +134,14 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	if (special)
 		return ghost_special_export(x, file, special);
 	if (img.kind == KRG_FILE_UNIX)
-		return ghost_unix_export(x, fd, key, end, img.pipe, first_shared);
+		return ghost_unix_export(x, fd, key, end, img.shared, first_shared);
+	if (img.kind == KRG_FILE_DELETED && first_shared) {
+		snprintf(buf, 16, "fd %u", fd);
+		return ghost_deleted_export(x, buf, file, img.shared);
+	}
 	if (img.kind == KRG_FILE_DELETED)
-		return first_shared ? ghost_deleted_export(x, file, img.pipe) :
-				      x->g->err;
-	return first_shared ? ghost_pipe_export_data(x, pipe, img.pipe) :
+		return x->g->err;
+	return first_shared ? ghost_pipe_export_data(x, pipe, img.shared) :
 			      x->g->err;
 }
 
@@ -186,7 +196,7 @@ static int reopen_fifo(struct reopen *r, struct file **files)
 	struct file *ends[2];
 	int err;
 
-	err = ghost_objs_get(r->objs, img->pipe, GHOST_OBJ_FIFO,
+	err = ghost_objs_get(r->objs, img->shared, GHOST_OBJ_FIFO,
 			     ghost_fifo_make, (void *)r->path, ends);
 	if (err)
 		return err;
@@ -206,10 +216,9 @@ static int reopen_fifo(struct reopen *r, struct file **files)
 	return err;
 }
 
-/* For ghost_objs_get(): the open file of a FILE section, made anew. */
-static int reopen(void *arg, struct file **files)
+/* The open file of a FILE section, made anew, by its kind. */
+static int make_file(struct reopen *r, struct file **files)
 {
-	struct reopen *r = arg;
 	const struct krg_img_file *img = r->img;
 	struct file *ends[2];
 	unsigned int end;
@@ -217,8 +226,7 @@ static int reopen(void *arg, struct file **files)
 	int err;
 
 	if (img->kind == KRG_FILE_DELETED)
-		return ghost_deleted_reopen(r->objs, img->pipe, r->path,
-					    img->flags, img->pos, files);
+		return ghost_deleted_reopen(r->objs, img, r->path, files);
 	if (special(img->kind)) {
 		err = ghost_special_make(img->kind, img->flags, r->state,
 					 r->state_len, files);
@@ -226,7 +234,7 @@ static int reopen(void *arg, struct file **files)
 		return err;
 	}
 	if (img->kind == KRG_FILE_UNIX) {
-		err = ghost_unix_reopen(r->objs, img->pipe, r->state,
+		err = ghost_unix_reopen(r->objs, img->shared, r->state,
 					r->state_len, files);
 		if (!err)
 			files[0]->f_flags |= img->flags & O_NONBLOCK;
@@ -235,7 +243,7 @@ static int reopen(void *arg, struct file **files)
 	if (img->kind == KRG_FILE_FIFO)
 		return reopen_fifo(r, files);
 	if (img->kind == KRG_FILE_PIPE) {
-		err = ghost_objs_get(r->objs, img->pipe, GHOST_OBJ_PIPE,
+		err = ghost_objs_get(r->objs, img->shared, GHOST_OBJ_PIPE,
 				     ghost_pipe_make, NULL, ends);
 		if (err)
 			return err;
@@ -246,7 +254,7 @@ static int reopen(void *arg, struct file **files)
 		files[0]->f_flags |= img->flags & O_NONBLOCK;
 		return 0;
 	}
-	files[0] = filp_open(r->path, img->flags, 0);
+	files[0] = filp_open(r->path, img->flags & ~FASYNC, 0);
 	if (IS_ERR(files[0])) {
 		err = PTR_ERR(files[0]);
 		files[0] = NULL;
@@ -261,6 +269,21 @@ static int reopen(void *arg, struct file **files)
 		}
 	}
 	return 0;
+}
+
+/* For ghost_objs_get(): made anew, with who it signals. */
+static int reopen(void *arg, struct file **files)
+{
+	struct reopen *r = arg;
+	int err = make_file(r, files);
+
+	if (!err)
+		err = ghost_fown_restore(files[0], r->img->fd, r->img);
+	if (err && files[0]) {
+		fput(files[0]);
+		files[0] = NULL;
+	}
+	return err;
 }
 
 struct watches {
@@ -304,7 +327,8 @@ static int add_watches(struct ghost_import *m, struct watches *w,
 
 	for (i = 0; i < n; i++) {
 		if (!err)
-			err = ghost_special_watch(w[i].epfd, w[i].w, w[i].n);
+			err = ghost_special_watch(m->objs, w[i].epfd, w[i].w,
+						  w[i].n);
 		if (err && !m->msg[0])
 			ghost_fail(m->msg, err, "cannot restore epoll fd %d",
 				   w[i].epfd);
@@ -316,12 +340,15 @@ static int add_watches(struct ghost_import *m, struct watches *w,
 
 static bool bad_file(const struct krg_img_file *img, u32 len)
 {
-	return len != sizeof(*img) + img->path_len ||
+	return len != sizeof(*img) + img->path_len || ghost_fown_bad(img) ||
+	       (img->kind == KRG_FILE_DELETED ?
+		img->mode & ~S_IALLUGO || img->size < 0 :
+		img->mode || img->uid || img->gid || img->size) ||
 	       (img->flags & ~REOPEN_FLAGS) || img->cloexec > 1 ||
 	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_FIFO ||
 	       (img->kind == KRG_FILE_PIPE || img->kind == KRG_FILE_UNIX ||
 		img->kind == KRG_FILE_FIFO ||
-		img->kind == KRG_FILE_DELETED) != !!img->pipe ||
+		img->kind == KRG_FILE_DELETED) != !!img->shared ||
 	       img->pos < 0 || !img->path_len || img->path_len >= PATH_MAX;
 }
 

@@ -22,12 +22,12 @@
 
 #define MAX_LOCKS	1024
 
-struct lock_list {
+struct saved_locks {
 	struct krg_img_lock *img;
 	u32 n;
 };
 
-static int add(struct lock_list *l, unsigned int fd, u32 kind,
+static int add(struct saved_locks *l, unsigned int fd, u32 kind,
 	       struct file_lock *fl)
 {
 	if (l->n == MAX_LOCKS)
@@ -41,7 +41,7 @@ static int add(struct lock_list *l, unsigned int fd, u32 kind,
 
 /* The locks current holds on @file, through @fd; under flc_lock. */
 static int locks_on(struct file_lock_context *ctx, struct file *file,
-		    unsigned int fd, struct lock_list *l)
+		    unsigned int fd, struct saved_locks *l)
 {
 	struct file_lock_core *lease;
 	struct file_lock *fl;
@@ -71,7 +71,7 @@ static int locks_on(struct file_lock_context *ctx, struct file *file,
 
 int ghost_export_locks(struct ghost_export *x)
 {
-	struct lock_list l = {};
+	struct saved_locks l = {};
 	struct file_lock_context *ctx;
 	unsigned int fd;
 	struct file *file;

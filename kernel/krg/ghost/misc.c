@@ -2,10 +2,13 @@
 /*
  * The task part of a ghost: identity and small per-thread state (comm,
  * personality, set_tid_address, robust futex list, sigaltstack, signal
- * mask, krg capabilities, rseq registration), and whether its process
- * was stopped (SIGSTOP, ^Z): it restarts stopped.
+ * mask, krg capabilities, rseq registration, parent-death signal), and of
+ * its process: whether it was stopped (SIGSTOP, ^Z: it restarts stopped),
+ * its OOM score adjustment and whether it is a child subreaper.
  */
+#include <linux/capability.h>
 #include <linux/mutex.h>
+#include <linux/oom.h>
 #include <linux/futex.h>
 #include <linux/personality.h>
 #include <linux/rseq.h>
@@ -38,6 +41,12 @@ int ghost_export_misc(struct ghost_export *x)
 		/* Woken out of its group stop to save itself, if so. */
 		.flags = t->signal->flags & SIGNAL_STOP_STOPPED ?
 			 KRG_IMG_TASK_STOPPED : 0,
+		.pdeath_signal = t->pdeath_signal,
+		.oom_score_adj = READ_ONCE(t->signal->oom_score_adj),
+		.proc_flags = (t->signal->is_child_subreaper ?
+			       KRG_IMG_PROC_CHILD_SUBREAPER : 0) |
+			      (t->signal->has_child_subreaper ?
+			       KRG_IMG_PROC_HAS_SUBREAPER : 0),
 	};
 
 	if (test_restore_sigmask()) {
@@ -84,6 +93,26 @@ static void set_rseq(struct task_struct *t, const struct krg_img_task *img)
 #endif
 }
 
+/*
+ * Of the process: its OOM score adjustment, lowered below what the
+ * restored process may set only with CAP_SYS_RESOURCE (as through
+ * /proc/PID/oom_score_adj), and its subreaper flags (no privilege).
+ */
+static int set_process(struct task_struct *t, const struct krg_img_task *img)
+{
+	struct signal_struct *sig = t->signal;
+
+	if (img->oom_score_adj < READ_ONCE(sig->oom_score_adj_min) &&
+	    !capable(CAP_SYS_RESOURCE))
+		return -EACCES;
+	WRITE_ONCE(sig->oom_score_adj, img->oom_score_adj);
+	sig->is_child_subreaper =
+		!!(img->proc_flags & KRG_IMG_PROC_CHILD_SUBREAPER);
+	sig->has_child_subreaper =
+		!!(img->proc_flags & KRG_IMG_PROC_HAS_SUBREAPER);
+	return 0;
+}
+
 int ghost_import_misc(struct ghost_import *m)
 {
 	struct task_struct *t = current;
@@ -111,8 +140,26 @@ int ghost_import_misc(struct ghost_import *m)
 	    (img->krg_cap[0] | img->krg_cap[1] | img->krg_cap[2] |
 	     img->krg_cap[3]) & ~KRG_CAP_ALL || bad_rseq(img) ||
 	    (img->flags & ~(KRG_IMG_TASK_STOPPED |
-			    KRG_IMG_TASK_RESTORE_SIGMASK)))
+			    KRG_IMG_TASK_RESTORE_SIGMASK)) ||
+	    img->pdeath_signal < 0 || !valid_signal(img->pdeath_signal) ||
+	    img->oom_score_adj < OOM_SCORE_ADJ_MIN ||
+	    img->oom_score_adj > OOM_SCORE_ADJ_MAX ||
+	    (img->proc_flags & ~(KRG_IMG_PROC_CHILD_SUBREAPER |
+				 KRG_IMG_PROC_HAS_SUBREAPER)))
 		return ghost_fail(m->msg, -EINVAL, "bad task state");
+	if (!m->thread) {
+		err = set_process(t, img);
+		if (err)
+			return ghost_fail(m->msg, err,
+					  "cannot set its OOM score adjustment %d",
+					  img->oom_score_adj);
+	}
+	/*
+	 * The root's parent is not the one it had (restart's, then a
+	 * reaper's): a signal at its death would be news of another process.
+	 */
+	if (!m->root)
+		t->pdeath_signal = img->pdeath_signal;
 
 	t->personality = img->personality;
 	t->clear_child_tid = (int __user *)(unsigned long)img->clear_child_tid;

@@ -10,6 +10,11 @@
  * its address (MAP_FIXED_NOREPLACE: VMAs must not overlap), then filled:
  * shared memory at once, private pages of an image file when they are
  * first touched (ghost/lazy.c), unless restart is asked to load all.
+ *
+ * A mapping of a file deleted since (a temporary file mapped to share
+ * memory, say) saves the file's content as an fd of it would
+ * (ghost/deleted.c), right after its VMA, and maps the unnamed file
+ * restart makes of it, shared where it was.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -27,9 +32,11 @@
 #include <linux/xxhash.h>
 #include <linux/swapops.h>
 #include <krg/ghost.h>
+#include <krg/ghost_deleted.h>
 #include <krg/ghost_lazy.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_task.h>
+#include <krg/ghost_what.h>
 
 #define RUN_BYTES	(KRG_IMG_MAX_RUN * PAGE_SIZE)
 
@@ -39,13 +46,18 @@ struct vma_desc {
 	bool first;		/* of a shared object: its pages are ours */
 };
 
-/* MAP_SHARED|MAP_ANONYMOUS memory, as restart maps it too. */
+/*
+ * MAP_SHARED|MAP_ANONYMOUS memory, as restart maps it too: shmem's
+ * "dev/zero" file, not SysV shared memory nor a memfd, which have the
+ * same mapping but more to them.
+ */
 static bool shared_anon(struct vm_area_struct *vma)
 {
 	return vma_is_anon_shmem(vma) ||
 	       (vma->vm_file && shmem_file(vma->vm_file) &&
 		(vma->vm_flags & VM_SHARED) &&
-		(vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL));
+		(vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+		!strcmp(vma->vm_file->f_path.dentry->d_name.name, "dev/zero"));
 }
 
 static int vma_kind(struct vm_area_struct *vma, unsigned long vdso_start,
@@ -57,6 +69,10 @@ static int vma_kind(struct vm_area_struct *vma, unsigned long vdso_start,
 		return -EBUSY;
 	if (shared_anon(vma))
 		return KRG_VMA_SHARED_ANON;
+	/* SysV shared memory, an aio ring...: no path to map it again by. */
+	if (vma->vm_file &&
+	    (vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL))
+		return -EBUSY;
 	if (!vma->vm_file)
 		return vma->vm_flags & VM_SHARED ? -EBUSY : KRG_VMA_ANON;
 	return vma->vm_flags & VM_SHARED ? KRG_VMA_FILE_SHARED :
@@ -86,9 +102,12 @@ static int list_vmas(struct ghost_export *x, struct vma_desc **out, int *n)
 			mmap_read_unlock(mm);
 			*out = d, *n = i;
 			return ghost_fail(x->msg, kind,
-					  "mapping %lx-%lx (flags %lx) cannot be saved",
+					  "mapping %lx-%lx: %s cannot be saved",
 					  vma->vm_start, vma->vm_end,
-					  vma->vm_flags);
+					  vma->vm_flags & VM_HUGETLB ?
+					  "huge-page memory" :
+					  vma->vm_file ? ghost_what(vma->vm_file) :
+					  "a device mapping");
 		}
 		if (kind == KRG_VMA_VDSO && vma->vm_start != text)
 			continue;	/* vvar comes with the vDSO text */
@@ -99,7 +118,8 @@ static int list_vmas(struct ghost_export *x, struct vma_desc **out, int *n)
 		};
 		if (vma->vm_file && kind != KRG_VMA_VDSO)
 			d[i].file = get_file(vma->vm_file);
-		if (kind == KRG_VMA_SHARED_ANON) {
+		if (kind == KRG_VMA_SHARED_ANON ||
+		    (d[i].file && ghost_deleted_file(d[i].file))) {
 			struct inode *inode = file_inode(vma->vm_file);
 			int id = ghost_objs_id(x->objs, inode, &d[i].first);
 
@@ -316,18 +336,22 @@ static int write_runs(struct ghost_export *x, const struct krg_img_vma *v,
 	return err;
 }
 
-/* A section of @img and the path of @file (if any) after it. */
+/*
+ * A section of @img and the path of @file (if any) after it: the path it
+ * had if it is deleted and @deleted allows it.
+ */
 static int write_with_path(struct ghost *g, u16 type, const void *img,
 			   size_t len, u32 *path_len, struct file *file,
-			   char *buf)
+			   bool deleted, char *buf)
 {
 	char *p = NULL;
 
 	*path_len = 0;
 	if (file) {
 		p = d_path(&file->f_path, buf + len, PATH_MAX);
-		if (IS_ERR(p) || d_unlinked(file->f_path.dentry))
+		if (IS_ERR(p) || (d_unlinked(file->f_path.dentry) && !deleted))
 			return -EBUSY;
+		ghost_deleted_path(p);
 		*path_len = strlen(p);
 	}
 	memcpy(buf, img, len);
@@ -370,7 +394,7 @@ int ghost_export_mm(struct ghost_export *x)
 			img.vdso = d[i].img.start;
 	exe = get_mm_exe_file(mm);
 	err = write_with_path(x->g, KRG_SEC_MM, &img, sizeof(img),
-			      &img.exe_len, exe, buf);
+			      &img.exe_len, exe, false, buf);
 	if (exe)
 		fput(exe);
 	if (err) {
@@ -384,11 +408,15 @@ int ghost_export_mm(struct ghost_export *x)
 
 		err = write_with_path(x->g, KRG_SEC_VMA, v, sizeof(*v),
 				      &v->path_len, named ? d[i].file : NULL,
-				      buf);
+				      named && v->obj, buf);
 		if (err == -EBUSY)
 			err = ghost_fail(x->msg, err,
-					 "mapping %llx-%llx is of a deleted file",
+					 "mapping %llx-%llx: its file has no path",
 					 v->start, v->end);
+		if (!err && named && v->obj && d[i].first) {
+			snprintf(buf, 64, "mapping %llx-%llx", v->start, v->end);
+			err = ghost_deleted_export(x, buf, d[i].file, v->obj);
+		}
 		if (err || v->kind == KRG_VMA_FILE_SHARED ||
 		    v->kind == KRG_VMA_VDSO)
 			continue;
@@ -461,6 +489,16 @@ static int map_one(struct ghost_import *m, const struct krg_img_vma *v,
 		if (err)
 			return ghost_fail(m->msg, err, "cannot make shared memory");
 		file = files[0];
+	} else if (path && v->obj) {
+		/* A deleted file: the unnamed one that stands for it. */
+		struct krg_img_file attrs = { .mode = 0600, .size = v->obj_size };
+		int err = ghost_deleted_object(m->objs, v->obj, path, &attrs,
+					       &file);
+
+		if (err)
+			return ghost_fail(m->msg, err,
+					  "cannot make the deleted file of %llx-%llx",
+					  v->start, v->end);
 	} else if (path) {
 		file = filp_open(path, shared && (v->vm_flags & VM_MAYWRITE) ?
 				 O_RDWR : O_RDONLY, 0);
@@ -616,6 +654,25 @@ static int fill_one(struct ghost_import *m, const struct krg_img_vma *v,
 	return err;
 }
 
+/* The content of a deleted file a mapping is the first to meet. */
+static int deleted_content(struct ghost_import *m)
+{
+	u16 type;
+	int err;
+
+	while (!(err = ghost_import_peek(m, &type)) &&
+	       type == KRG_SEC_FILE_DATA) {
+		err = ghost_import_take(m, KRG_SEC_FILE_DATA,
+					sizeof(struct krg_img_file_data),
+					U32_MAX);
+		if (!err)
+			err = ghost_deleted_import_data(m);
+		if (err)
+			return err;
+	}
+	return err;
+}
+
 static int import_vmas(struct ghost_import *m, u32 nvmas, struct run_head *h)
 {
 	struct krg_img_vma vma, *v = &vma;	/* m->data goes with the pages */
@@ -635,9 +692,12 @@ static int import_vmas(struct ghost_import *m, u32 nvmas, struct run_head *h)
 		if (v->kind == KRG_VMA_FILE_PRIVATE ||
 		    v->kind == KRG_VMA_FILE_SHARED) {
 			path = ghost_path_dup(m->data + sizeof(*v), v->path_len);
-			if (!path || m->len != sizeof(*v) + v->path_len)
+			if (!path || m->len != sizeof(*v) + v->path_len ||
+			    v->obj_size > DELETED_MAX || (!v->obj && v->obj_size)) {
+				kfree(path);
 				return ghost_fail(m->msg, -EINVAL,
 						  "bad path of mapping %u", i);
+			}
 		} else if (v->path_len || m->len != sizeof(*v) ||
 			   (v->kind == KRG_VMA_SHARED_ANON) != !!v->obj ||
 			   v->obj_size > TASK_SIZE ||
@@ -661,6 +721,8 @@ static int import_vmas(struct ghost_import *m, u32 nvmas, struct run_head *h)
 		prev_end = v->end;
 		err = map_one(m, v, path);
 		kfree(path);
+		if (!err && v->path_len && v->obj)
+			err = deleted_content(m);
 		if (!err)
 			err = fill_one(m, v, h);
 		if (err)

@@ -14,6 +14,10 @@
  * that asks for it meanwhile waits for it, and a task that asks for the
  * object it is making (an image where an object is made of itself) is
  * refused. The content of a pipe or socket pair is given once only.
+ *
+ * What must be undone once the restart is over, whether the tree runs or
+ * not (the names of files that stand for deleted ones), is registered
+ * with ghost_objs_at_end() and done by ghost_objs_end().
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -32,8 +36,15 @@ struct ghost_obj {
 	bool filled;		/* its content was given */
 };
 
+struct end_hook {
+	struct list_head list;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
 struct ghost_objs {
 	struct mutex lock;
+	struct list_head at_end;	/* struct end_hook */
 	wait_queue_head_t made;
 	unsigned int makes;	/* objects made or failed so far */
 	u32 n, cap;
@@ -49,6 +60,7 @@ struct ghost_objs *ghost_objs_new(void)
 
 	if (o) {
 		mutex_init(&o->lock);
+		INIT_LIST_HEAD(&o->at_end);
 		init_waitqueue_head(&o->made);
 		atomic_inc(&ghost_objs_live);
 	}
@@ -61,6 +73,7 @@ void ghost_objs_free(struct ghost_objs *o)
 
 	if (!o)
 		return;
+	ghost_objs_end(o);
 	for (i = 0; i < o->n; i++) {
 		if (o->obj[i].file[0])
 			fput(o->obj[i].file[0]);
@@ -70,6 +83,42 @@ void ghost_objs_free(struct ghost_objs *o)
 	kvfree(o->obj);
 	kfree(o);
 	atomic_dec(&ghost_objs_live);
+}
+
+/**
+ * ghost_objs_at_end - have @fn(@arg) called once the restart is over
+ *
+ * Return: 0 or -ENOMEM (then @fn is called now).
+ */
+int ghost_objs_at_end(struct ghost_objs *o, void (*fn)(void *arg), void *arg)
+{
+	struct end_hook *h = kmalloc(sizeof(*h), GFP_KERNEL);
+
+	if (!h) {
+		fn(arg);
+		return -ENOMEM;
+	}
+	h->fn = fn;
+	h->arg = arg;
+	mutex_lock(&o->lock);
+	list_add_tail(&h->list, &o->at_end);
+	mutex_unlock(&o->lock);
+	return 0;
+}
+
+/* The restart is over: what was registered with ghost_objs_at_end(). */
+void ghost_objs_end(struct ghost_objs *o)
+{
+	struct end_hook *h, *tmp;
+	LIST_HEAD(hooks);
+
+	mutex_lock(&o->lock);
+	list_splice_init(&o->at_end, &hooks);
+	mutex_unlock(&o->lock);
+	list_for_each_entry_safe(h, tmp, &hooks, list) {
+		h->fn(h->arg);
+		kfree(h);
+	}
 }
 
 /* Make room for id @id; under o->lock. */

@@ -106,14 +106,29 @@ int ghost_fifo_make(void *arg, struct file **files)
 	return err;
 }
 
+/*
+ * Write @len bytes into the pipe's write end without waiting: they fit,
+ * or the image lies. IOCB_NOWAIT, not O_NONBLOCK: the file's flags are
+ * those of the fds that share it, and another task may set them now.
+ */
+static ssize_t write_nowait(struct file *file, const void *data, size_t len)
+{
+	struct kvec kv = { .iov_base = (void *)data, .iov_len = len };
+	struct iov_iter iter;
+	struct kiocb kiocb;
+
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_flags |= IOCB_NOWAIT;
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
+	return file->f_op->write_iter(&kiocb, &iter);
+}
+
 /* Fill the restarted pipe of the data section just read. */
 int ghost_pipe_import_data(struct ghost_import *m)
 {
 	const struct krg_img_pipe_data *d = m->data;
 	u32 len = m->len - sizeof(*d);
 	struct file *ends[2];
-	unsigned int old;
-	loff_t pos = 0;
 	ssize_t n;
 	int err;
 
@@ -128,11 +143,7 @@ int ghost_pipe_import_data(struct ghost_import *m)
 	if (d->size > PIPE_DEF_BUFFERS * PAGE_SIZE)
 		err = pipe_fcntl(ends[1], F_SETPIPE_SZ, d->size);
 	if (err >= 0 && len) {
-		/* Never wait: it fits, or the image lies. */
-		old = ends[1]->f_flags;
-		ends[1]->f_flags |= O_NONBLOCK;
-		n = kernel_write(ends[1], d + 1, len, &pos);
-		ends[1]->f_flags = old;
+		n = write_nowait(ends[1], d + 1, len);
 		err = n == len ? 0 : n < 0 ? n : -ENOSPC;
 	}
 	fput(ends[0]);

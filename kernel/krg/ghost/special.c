@@ -2,9 +2,10 @@
 /*
  * eventfd, timerfd, signalfd and epoll files in a ghost. Their state is
  * read through their fdinfo (what /proc/PID/fdinfo shows, which changes
- * nothing), and they are made again through their system calls' helpers
- * (patch 0007). An epoll file gets its watches back once all the fds of
- * its process are in place.
+ * nothing), an epoll set's watches from the set (patch 0015), and they
+ * are made again through their system calls' helpers (patch 0007). An
+ * epoll file gets its watches back once all the fds of its process are
+ * in place.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -20,6 +21,7 @@
 #include <linux/time64.h>
 #include <uapi/linux/eventfd.h>
 #include <krg/ghost.h>
+#include <krg/ghost_objs.h>
 #include <krg/ghost_special.h>
 #include <krg/ghost_task.h>
 
@@ -97,18 +99,38 @@ static int number(const char **p, const char *name, unsigned int base,
 	return kstrtoull(tok, base, v);
 }
 
-static int epoll_state(const char *info, struct krg_img_epoll_watch *w)
-{
-	int n = 0;
+struct watches_walk {
+	struct ghost_export *x;
+	struct krg_img_epoll_watch *w;
+	int n;
+};
 
-	for (info = strstr(info, "tfd:"); info && n < MAX_WATCHES;
-	     info = strstr(info + 1, "tfd:")) {
-		if (sscanf(info, "tfd: %d events: %x data: %llx", &w[n].fd,
-			   &w[n].events, &w[n].data) != 3)
-			return -EINVAL;
-		n++;
-	}
-	return info ? -E2BIG : n;
+/* One watch of an epoll set: of a file, which gets its object number. */
+static int save_watch(void *arg, struct file *target, int fd, u32 events,
+		      u64 data)
+{
+	struct watches_walk *ww = arg;
+	bool first;
+	int id;
+
+	if (ww->n == MAX_WATCHES)
+		return -E2BIG;
+	id = ghost_objs_id(ww->x->objs, target, &first);
+	if (id < 0)
+		return id;
+	ww->w[ww->n++] = (struct krg_img_epoll_watch) {
+		.fd = fd, .events = events, .data = data, .obj = id,
+	};
+	return 0;
+}
+
+static int epoll_state(struct ghost_export *x, struct file *file,
+		       struct krg_img_epoll_watch *w)
+{
+	struct watches_walk ww = { .x = x, .w = w };
+	int err = krg_epoll_watches(file, save_watch, &ww);
+
+	return err ?: ww.n;
 }
 
 /* Write the FILE_STATE section of @file, of @kind. */
@@ -166,7 +188,7 @@ int ghost_special_export(struct ghost_export *x, struct file *file, int kind)
 		break;
 	case KRG_FILE_EPOLL:
 		w = kvcalloc(MAX_WATCHES, sizeof(*w), GFP_KERNEL);
-		n = w ? epoll_state(info, w) : -ENOMEM;
+		n = w ? epoll_state(x, file, w) : -ENOMEM;
 		err = min(n, 0);
 		len = max(n, 0) * sizeof(*w);
 		state = w;
@@ -254,17 +276,56 @@ int ghost_special_make(int kind, unsigned int flags, const void *state,
 }
 
 /* Give the epoll set at fd @epfd of current its @n watches. */
-int ghost_special_watch(int epfd, const struct krg_img_epoll_watch *w,
-			unsigned int n)
+/*
+ * Watch @target through fd @fd as when it was added: through that fd if
+ * it holds the file now, else through @fd opened on it for the time of
+ * the add (it was closed since), else (@fd is another file now) through a
+ * free fd.
+ */
+static int watch(int epfd, struct file *target, int fd,
+		 struct epoll_event *ev)
+{
+	struct file *now = fget_raw(fd);
+	bool temporary = now != target;
+	int err = 0;
+
+	if (now)
+		fput(now);
+	if (temporary && now)
+		fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	if (temporary && now)
+		fd_install(fd, get_file(target));
+	else if (temporary)
+		err = replace_fd(fd, target, O_CLOEXEC);
+	if (err < 0)
+		return err;
+	err = do_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, ev, false);
+	if (temporary)
+		close_fd(fd);
+	return err;
+}
+
+int ghost_special_watch(struct ghost_objs *objs, int epfd,
+			const struct krg_img_epoll_watch *w, unsigned int n)
 {
 	struct epoll_event ev;
+	struct file *files[2];
 	unsigned int i;
 	int err;
 
 	for (i = 0; i < n; i++) {
+		/* The file, made by an fd of the tree (else no fd holds it). */
+		err = ghost_objs_content(objs, w[i].obj, GHOST_OBJ_FILE, false,
+					 files);
+		if (err)
+			return err;
 		ev.events = w[i].events;
 		ev.data = w[i].data;
-		err = do_epoll_ctl(epfd, EPOLL_CTL_ADD, w[i].fd, &ev, false);
+		err = w[i].fd < 0 || w[i].pad ? -EINVAL :
+		      watch(epfd, files[0], w[i].fd, &ev);
+		fput(files[0]);
 		if (err)
 			return err;
 	}

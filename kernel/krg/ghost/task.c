@@ -16,22 +16,29 @@
 #include <krg/ghost_task.h>
 
 static const struct ghost_part ghost_parts[] = {
-	{ "task", true, ghost_export_misc, ghost_import_misc },
-	{ "credentials", true, ghost_export_creds, ghost_import_creds },
-	{ "fs", false, ghost_export_fs, ghost_import_fs },
-	{ "limits", false, ghost_export_limits, ghost_import_limits },
-	{ "signals", false, ghost_export_signals, ghost_import_signals },
-	{ "pending signals", true, ghost_export_sigpending,
+	{ "task", true, false, ghost_export_misc, ghost_import_misc },
+	{ "credentials", true, false, ghost_export_creds, ghost_import_creds },
+	{ "fs", false, false, ghost_export_fs, ghost_import_fs },
+	{ "limits", false, false, ghost_export_limits, ghost_import_limits },
+	{ "scheduling", true, false, ghost_export_sched, ghost_import_sched },
+	{ "signals", false, false, ghost_export_signals, ghost_import_signals },
+	{ "pending signals", true, false, ghost_export_sigpending,
 	  ghost_import_sigpending },
-	{ "timers", false, ghost_export_timers, ghost_import_timers },
-	{ "memory", false, ghost_export_mm, ghost_import_mm },
-	{ "files", false, ghost_export_files, ghost_import_files },
-	{ "file locks", false, ghost_export_locks, ghost_import_locks },
-	{ "interrupted call", true, ghost_export_syscall,
+	{ "timers", false, false, ghost_export_timers, ghost_import_timers },
+	{ "memory", false, false, ghost_export_mm, ghost_import_mm },
+	{ "files", false, true, ghost_export_files, ghost_import_files },
+	{ "file locks", false, true, ghost_export_locks, ghost_import_locks },
+	{ "interrupted call", true, false, ghost_export_syscall,
 	  ghost_import_syscall },
-	{ "registers", true, ghost_export_regs, ghost_import_regs },
-	{ "fpu", true, ghost_export_fpu, ghost_import_fpu },
+	{ "registers", true, false, ghost_export_regs, ghost_import_regs },
+	{ "fpu", true, false, ghost_export_fpu, ghost_import_fpu },
 };
+
+/* A thread has only its own parts; a CLONE_FILES child no fd table. */
+static bool skipped(const struct ghost_part *p, bool thread, bool shares_files)
+{
+	return (thread && !p->per_thread) || (shares_files && p->fd_table);
+}
 
 /* The largest section: a run of pages, its checksums and padding. */
 #define SECTION_MAX	(sizeof(struct krg_img_pages) + \
@@ -87,7 +94,7 @@ int ghost_export_task(struct ghost_export *x)
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(ghost_parts); i++) {
-		if (x->thread && !ghost_parts[i].per_thread)
+		if (skipped(&ghost_parts[i], x->thread, x->shares_files))
 			continue;
 		err = ghost_parts[i].export(x);
 		if (!err)
@@ -206,7 +213,7 @@ int ghost_import_task(struct ghost_import *m)
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(ghost_parts); i++) {
-		if (m->thread && !ghost_parts[i].per_thread)
+		if (skipped(&ghost_parts[i], m->thread, m->shares_files))
 			continue;
 		err = ghost_parts[i].import(m);
 		if (err)

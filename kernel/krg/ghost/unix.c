@@ -3,16 +3,20 @@
  * Unix socket pairs in a ghost. A pair of unnamed unix sockets connected
  * to each other (socketpair()) is saved when the tree holds both its ends
  * (ghost_inside()). Each fd of it says its type and end; the first one
- * in the tree also saves the pair: each end's shutdown state and options,
- * and the messages queued to each end, boundaries kept. On restart the
- * first task to need the pair makes it; the task that has the pair's
- * state then sends each end's messages from the other end and shuts them
+ * in the tree also saves the pair: each end's shutdown state, options and
+ * peer credentials (the process that made the pair), and the messages
+ * queued to each end, boundaries kept. On restart the first task to need
+ * the pair makes it; the task that has the pair's state then sets the
+ * peer credentials back (a process of the tree, with ids the caller may
+ * claim), sends each end's messages from the other end and shuts them
  * down. No task runs before all that is done. Fds in flight (SCM_RIGHTS)
  * and out-of-band data refuse the checkpoint: they would need the files
  * they carry.
  */
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/net.h>
+#include <linux/pid.h>
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/sockptr.h>
@@ -22,6 +26,7 @@
 #include <krg/ghost_objs.h>
 #include <krg/ghost_task.h>
 #include <krg/ghost_unix.h>
+#include <krg/pid.h>
 
 
 struct sock *ghost_unix_of(struct file *file)
@@ -122,6 +127,16 @@ static int walk_queue(struct sock *sk, struct krg_img_unix_end *e, u32 *lens,
 
 static void export_end(struct sock *sk, struct krg_img_unix_end *e)
 {
+	spin_lock(&sk->sk_peer_lock);
+	if (sk->sk_peer_pid)
+		e->peer_pid = pid_nr_ns(sk->sk_peer_pid, krg_pid_ns());
+	if (sk->sk_peer_cred) {
+		e->peer_uid = from_kuid_munged(&init_user_ns,
+					       sk->sk_peer_cred->euid);
+		e->peer_gid = from_kgid_munged(&init_user_ns,
+					       sk->sk_peer_cred->egid);
+	}
+	spin_unlock(&sk->sk_peer_lock);
 	e->shutdown = READ_ONCE(sk->sk_shutdown);
 	e->passcred = test_bit(SOCK_PASSCRED, &sk->sk_socket->flags);
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
@@ -322,8 +337,61 @@ int ghost_unix_reopen(struct ghost_objs *objs, u32 pair, const void *state,
 	return 0;
 }
 
+static bool in_tree(const struct ghost_import *m, pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->ntree; i++)
+		if (m->tree[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * SO_PEERCRED of @sk, as its maker's when the pair was made: a process of
+ * the tree, with ids the caller may claim (any, with CAP_SYS_ADMIN), or
+ * the restarted process that made it again.
+ */
+static int set_peer(struct ghost_import *m, struct sock *sk,
+		    const struct krg_img_unix_end *e)
+{
+	kuid_t uid = make_kuid(&init_user_ns, e->peer_uid);
+	kgid_t gid = make_kgid(&init_user_ns, e->peer_gid);
+	const struct cred *old_cred;
+	struct pid *pid, *old_pid;
+	struct cred *cred;
+
+	if (!e->peer_pid)
+		return 0;
+	if (!in_tree(m, e->peer_pid) || !uid_valid(uid) || !gid_valid(gid) ||
+	    (!m->privileged && !ghost_creds_ids_allowed(m->caller, uid, gid)))
+		return -EPERM;
+	rcu_read_lock();
+	pid = get_pid(find_vpid(e->peer_pid));
+	rcu_read_unlock();
+	cred = prepare_creds();
+	if (!pid || !cred) {
+		put_pid(pid);
+		if (cred)
+			abort_creds(cred);
+		return pid ? -ENOMEM : -ESRCH;
+	}
+	cred->uid = cred->euid = cred->suid = cred->fsuid = uid;
+	cred->gid = cred->egid = cred->sgid = cred->fsgid = gid;
+	spin_lock(&sk->sk_peer_lock);
+	old_pid = sk->sk_peer_pid;
+	old_cred = sk->sk_peer_cred;
+	sk->sk_peer_pid = pid;
+	sk->sk_peer_cred = cred;
+	spin_unlock(&sk->sk_peer_lock);
+	put_pid(old_pid);
+	put_cred(old_cred);
+	return 0;
+}
+
 /* Give the made pair its state: the messages first, then shutdowns. */
-static int import_state(const struct krg_img_unix_pair *p, const u32 *lens,
+static int import_state(struct ghost_import *m,
+			const struct krg_img_unix_pair *p, const u32 *lens,
 			const u8 *data, struct file **ends)
 {
 	struct socket *s[2] = { SOCKET_I(file_inode(ends[0])),
@@ -333,6 +401,8 @@ static int import_state(const struct krg_img_unix_pair *p, const u32 *lens,
 	/* Buffer sizes first: the messages are sent within them. */
 	for (i = 0; i < 2 && !err; i++)
 		err = import_end(s[i], &p->end[i]);
+	for (i = 0; i < 2 && !err; i++)
+		err = set_peer(m, s[i]->sk, &p->end[i]);
 	if (!err)
 		err = refill(s[1], lens, p->end[0].nmsg, p->end[0].bytes, data);
 	if (!err)
@@ -349,7 +419,7 @@ static bool bad_end(const struct krg_img_unix_end *e)
 {
 	return e->shutdown > SHUTDOWN_MASK || e->passcred > 1 ||
 	       e->nmsg > UNIX_MSGS_MAX || e->bytes > UNIX_BYTES_MAX ||
-	       e->sndbuf > INT_MAX || e->rcvbuf > INT_MAX;
+	       e->sndbuf > INT_MAX || e->rcvbuf > INT_MAX || e->peer_pid < 0;
 }
 
 /* The messages of one end: their lengths add up, none empty in a stream. */
@@ -397,7 +467,7 @@ int ghost_unix_import_pair(struct ghost_import *m)
 	if (SOCKET_I(file_inode(ends[0]))->type != p->type)
 		err = -EINVAL;
 	else
-		err = import_state(p, lens, (const u8 *)(lens + p->end[0].nmsg +
+		err = import_state(m, p, lens, (const u8 *)(lens + p->end[0].nmsg +
 							 p->end[1].nmsg), ends);
 	fput(ends[0]);
 	fput(ends[1]);

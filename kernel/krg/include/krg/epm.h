@@ -6,6 +6,7 @@
 #ifndef _KRG_EPM_H
 #define _KRG_EPM_H
 
+#include <linux/list.h>
 #include <linux/types.h>
 #include <krg/ghost_task.h>
 
@@ -28,6 +29,18 @@ int krg_restart_remote(int node, const char *path, unsigned int flags,
 int krg_remote_restart_init(void);
 /* Restart's check that no PID of the image runs on another node. */
 int krg_pids_alive_elsewhere(const s32 *pids, unsigned int n, char *msg);
+/* A restart's PIDs, claimed from before its tree exists until it runs. */
+struct krg_restart_claim {
+	struct list_head list;
+	const s32 *pids;
+	unsigned int n;
+	int rival;	/* the lowest node that asked about one of them */
+};
+void krg_restart_claim(struct krg_restart_claim *c, const s32 *pids,
+		       unsigned int n);
+int krg_restart_settle(struct krg_restart_claim *c, bool run);
+void krg_restart_unclaim(struct krg_restart_claim *c);
+bool krg_pids_alive_here(const s32 *pids, unsigned int n);
 int krg_pids_alive_init(void);
 
 /*

@@ -4,6 +4,9 @@
 #define _KRG_GHOST_DELETED_H
 
 #include <linux/types.h>
+#include <uapi/linux/krg_image.h>
+
+#define DELETED_MAX	(64 << 20)	/* bytes saved at most per deleted file */
 
 struct file;
 struct ghost_export;
@@ -12,9 +15,14 @@ struct ghost_objs;
 
 bool ghost_deleted_file(struct file *file);
 void ghost_deleted_path(char *path);
-int ghost_deleted_export(struct ghost_export *x, struct file *file, u32 obj);
-int ghost_deleted_reopen(struct ghost_objs *objs, u32 id, const char *path,
-			 unsigned int flags, loff_t pos, struct file **file);
+void ghost_deleted_attrs(struct file *file, struct krg_img_file *img);
+int ghost_deleted_export(struct ghost_export *x, const char *what,
+			 struct file *file, u32 obj);
+int ghost_deleted_object(struct ghost_objs *objs, u32 id, const char *path,
+			 const struct krg_img_file *img, struct file **file);
+int ghost_deleted_reopen(struct ghost_objs *objs,
+			 const struct krg_img_file *img, const char *path,
+			 struct file **file);
 int ghost_deleted_import_data(struct ghost_import *m);
 
 #endif /* _KRG_GHOST_DELETED_H */

@@ -43,5 +43,7 @@ int ghost_objs_get(struct ghost_objs *o, u32 id, enum ghost_obj_kind kind,
 		   ghost_obj_make_t make, void *arg, struct file **files);
 int ghost_objs_content(struct ghost_objs *o, u32 id, unsigned int kinds,
 		       bool once, struct file **files);
+int ghost_objs_at_end(struct ghost_objs *o, void (*fn)(void *arg), void *arg);
+void ghost_objs_end(struct ghost_objs *o);
 
 #endif /* _KRG_GHOST_OBJS_H */

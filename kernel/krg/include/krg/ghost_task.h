@@ -13,6 +13,7 @@
 #define _KRG_GHOST_TASK_H
 
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <uapi/linux/krg_image.h>
 #include <krg/ghost.h>
 
@@ -28,6 +29,7 @@ struct ghost_export {
 	struct ghost_objs *objs;	/* shared by the tree's tasks */
 	struct ghost_objs *inside;	/* pipes, socket pairs all in it */
 	bool thread;			/* not the leader: its own parts only */
+	bool shares_files;		/* its parent's fd table: not saved */
 	bool restart_block;		/* its call goes on through one */
 	unsigned int flags;
 	unsigned int substituted;	/* fds replaced by /dev/null */
@@ -39,11 +41,15 @@ struct ghost_import {
 	struct ghost_objs *objs;	/* shared by the tree's tasks */
 	pid_t pid;			/* the task the image must be of */
 	bool thread;			/* not the leader: its own parts only */
+	bool shares_files;		/* its parent's fd table: not restored */
+	bool root;			/* of the tree: its parent is not restored */
 	bool privileged;		/* the restarting caller's CAP_SYS_ADMIN */
 	bool stopped;			/* its process was stopped: stop it */
 	bool eager;			/* load all its memory before it runs */
 	struct ghost_lazy *lazy;	/* or leave pages there (ghost/lazy.c) */
 	const struct cred *caller;	/* and its credentials */
+	const s32 *tree;		/* the PIDs of the tree restored */
+	unsigned int ntree;
 	/* The header read ahead (have), and the payload taken last. */
 	struct ghost_section_hdr hdr;
 	bool have;
@@ -56,6 +62,7 @@ struct ghost_import {
 struct ghost_part {
 	const char *name;
 	bool per_thread;	/* each thread's own, else the process's */
+	bool fd_table;		/* of the fd table, which CLONE_FILES shares */
 	int (*export)(struct ghost_export *x);
 	int (*import)(struct ghost_import *m);
 };
@@ -93,11 +100,14 @@ int ghost_import_misc(struct ghost_import *m);
 int ghost_export_creds(struct ghost_export *x);
 int ghost_import_creds(struct ghost_import *m);
 ssize_t ghost_creds_save(const struct cred *c, struct krg_img_creds *img);
+bool ghost_creds_ids_allowed(const struct cred *c, kuid_t uid, kgid_t gid);
 struct cred *ghost_creds_make(const struct krg_img_creds *img);
 int ghost_export_fs(struct ghost_export *x);
 int ghost_import_fs(struct ghost_import *m);
 int ghost_export_limits(struct ghost_export *x);
 int ghost_import_limits(struct ghost_import *m);
+int ghost_export_sched(struct ghost_export *x);
+int ghost_import_sched(struct ghost_import *m);
 int ghost_export_signals(struct ghost_export *x);
 int ghost_import_signals(struct ghost_import *m);
 int ghost_export_timers(struct ghost_export *x);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * krg checkpoint image, version 3 (see Documentation/image-format.md).
+ * krg checkpoint image, version 4 (see Documentation/image-format.md).
  *
  * An image is a directory:
  *
@@ -8,7 +8,7 @@
  *                    (parents before children, the root first), then
  *                    KRG_SEC_END. Written last: an image without it is
  *                    incomplete.
- *   task-<PID>.krg   one task's ghost: the task parts in the order of
+ *   task-<PID>.krg   one task's ghost (none for a zombie), the task parts in the order of
  *                    ghost_parts[] (kernel/krg/ghost/task.c), then
  *                    KRG_SEC_END. A thread other than the leader has only
  *                    its own parts: TASK, CREDS, SIGPENDING, SYSCALL,
@@ -26,7 +26,7 @@
 #include <linux/types.h>
 
 #define KRG_IMAGE_MAGIC		0x474d49474b52ULL	/* "KRGIMG" */
-#define KRG_IMAGE_VERSION	3
+#define KRG_IMAGE_VERSION	4
 #define KRG_IMAGE_MAX_TASKS	1024
 #define KRG_IMAGE_TREE		"tree.krg"
 #define KRG_IMAGE_TASK_FMT	"task-%d.krg"
@@ -55,6 +55,7 @@ enum krg_section {
 	KRG_SEC_UNIX_PAIR,	/* struct krg_img_unix_pair, lengths, bytes */
 	KRG_SEC_SYSCALL,	/* struct krg_img_syscall */
 	KRG_SEC_LOCKS,		/* struct krg_img_lock[] */
+	KRG_SEC_SCHED,		/* struct krg_img_sched */
 	KRG_SEC_NR
 };
 
@@ -80,7 +81,14 @@ struct krg_img_tree_task {
 	__s32 pgid;
 	__s32 sid;
 	__s32 exit_signal;
+	__u32 flags;		/* KRG_IMG_TREE_* */
+	__s32 exit_code;	/* a zombie's, as wait() reports it */
 } __attribute__((packed));
+
+/* A process that exited and waits for its parent to reap it: no file. */
+#define KRG_IMG_TREE_ZOMBIE		1
+/* A process that shares its parent's fd table (clone(CLONE_FILES)). */
+#define KRG_IMG_TREE_SHARES_FILES	2
 
 struct krg_img_task {
 	__s32 pid;
@@ -99,6 +107,22 @@ struct krg_img_task {
 	__u32 rseq_sig;
 	__u32 flags;		/* KRG_IMG_TASK_* */
 	__u64 saved_blocked;	/* with KRG_IMG_TASK_RESTORE_SIGMASK */
+	__s32 pdeath_signal;	/* prctl(PR_SET_PDEATHSIG), 0: none */
+	/* Of its process, in the leader's section: */
+	__s32 oom_score_adj;	/* -1000..1000 */
+	__u32 proc_flags;	/* KRG_IMG_PROC_* */
+} __attribute__((packed));
+
+/* prctl(PR_SET_CHILD_SUBREAPER), and whether an ancestor did it. */
+#define KRG_IMG_PROC_CHILD_SUBREAPER	1
+#define KRG_IMG_PROC_HAS_SUBREAPER	2
+
+/* A thread's scheduling: nice value, policy and real-time priority. */
+struct krg_img_sched {
+	__s32 nice;		/* -20..19 */
+	__u32 policy;		/* SCHED_OTHER, _FIFO, _RR, _BATCH, _IDLE */
+	__u32 rt_priority;	/* 1..99 for _FIFO and _RR, else 0 */
+	__u32 reset_on_fork;	/* SCHED_RESET_ON_FORK */
 } __attribute__((packed));
 
 #define KRG_IMG_TASK_STOPPED	1	/* its process was stopped (SIGSTOP) */
@@ -282,10 +306,18 @@ struct krg_img_file {
 	__u32 cloexec;
 	__s64 pos;
 	__u32 obj;		/* the open file */
-	__u32 pipe;		/* KRG_FILE_PIPE, _FIFO, _UNIX, _DELETED: the
-				 * pipe, the pair or the deleted file, which
-				 * its opens share (an object too) */
+	__u32 shared;		/* KRG_FILE_PIPE, _FIFO, _UNIX, _DELETED: what
+				 * its opens share, an object too: the pipe,
+				 * the pair or the deleted file; else 0 */
 	__u32 path_len;
+	/* Who gets its SIGIO (F_SETOWN, F_SETOWN_EX, F_SETSIG; O_ASYNC): */
+	__s32 owner;		/* a cluster PID or group, 0: none */
+	__u32 owner_type;	/* F_OWNER_TID, F_OWNER_PID, F_OWNER_PGRP */
+	__s32 signum;		/* 0: SIGIO */
+	/* KRG_FILE_DELETED: the file's mode, owner and size, else 0. */
+	__u32 mode;
+	__u32 uid, gid;
+	__s64 size;
 } __attribute__((packed));
 
 /*
@@ -316,6 +348,9 @@ struct krg_img_unix_end {
 	__u32 sndbuf, rcvbuf;	/* set by SO_SNDBUF, SO_RCVBUF; else 0 */
 	__u32 nmsg;		/* messages queued to it, to be read */
 	__u32 bytes;		/* in them */
+	/* SO_PEERCRED: the process that made the pair, a PID of the tree */
+	__s32 peer_pid;
+	__u32 peer_uid, peer_gid;
 } __attribute__((packed));
 
 struct krg_img_unix_pair {
@@ -348,11 +383,17 @@ struct krg_img_signalfd {
 	__u64 mask;
 } __attribute__((packed));
 
-/* An epoll instance: its watches, as many as fit the section. */
+/*
+ * An epoll instance: its watches, as many as fit the section. A watch is
+ * of an open file (obj), added through fd, which may be closed since: the
+ * file is watched through another fd of it (after a dup()).
+ */
 struct krg_img_epoll_watch {
 	__s32 fd;		/* in the process that restores the epoll fd */
 	__u32 events;
 	__u64 data;
+	__u32 obj;		/* the watched open file */
+	__u32 pad;
 } __attribute__((packed));
 
 /*

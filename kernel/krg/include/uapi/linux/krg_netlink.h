@@ -77,6 +77,10 @@
  *                       (truncated), EPROTO (unexpected section), EINVAL
  *                       (a bad value), with the reason in the extended ack.
  *
+ * A checkpoint or restart that fails sends, before its error, a message
+ * with KRG_A_ERR_MSG: its reason in full (the extended ack of the error
+ * holds 80 bytes of it at most).
+ *
  * Strings are NUL terminated. Node sets are in the cpumask list format.
  */
 #ifndef _UAPI_LINUX_KRG_NETLINK_H
@@ -135,6 +139,7 @@ enum krg_attr {
 	KRG_A_CR_PATH,		/* string: the image, for another node */
 	KRG_A_KEY,		/* binary: KRG_CLUSTER_KEY_LEN bytes */
 	KRG_A_ENCRYPTED,	/* u8: 1 if links are encrypted */
+	KRG_A_ERR_MSG,		/* string: why a request failed, in full */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)

@@ -1,0 +1,142 @@
+/*
+ * cr_refused MODE: hold something a checkpoint refuses, naming it:
+ *   inet     a listening TCP socket
+ *   named    a unix socket bound to a name
+ *   hugetlb  huge-page memory (MAP_HUGETLB)
+ *   cwd      a working directory deleted since
+ *   thread   a thread with a fd table of its own (unshare(CLONE_FILES))
+ *   sysvshm  SysV shared memory, attached
+ *   memfd    a memfd
+ *   mqueue   a POSIX message queue
+ *   aio      an aio context
+ *   inotify  an inotify instance
+ * It says READY, waits for SIGUSR1 (the checkpoint is refused meanwhile),
+ * then checks that what it held is still there and works: a refused
+ * checkpoint leaves the process as it was.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/aio_abi.h>
+#include <mqueue.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include "cr_common.h"
+
+static volatile int thread_fd = -1;
+
+static void *own_table(void *arg)
+{
+	(void)arg;
+	if (unshare(CLONE_FILES))
+		return NULL;
+	thread_fd = open("/dev/null", O_RDONLY);
+	for (;;)
+		pause();
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	int fd = -1, id = -1;
+	char *mem = NULL, path[64];
+	aio_context_t ctx = 0;
+	pthread_t th;
+
+	if (!strcmp(mode, "inet")) {
+		struct sockaddr_in a = { .sin_family = AF_INET };
+
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1))
+			return 2;
+	} else if (!strcmp(mode, "named")) {
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+		snprintf(a.sun_path, sizeof(a.sun_path), "/tmp/cr_refused.%d", getpid());
+		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			return 2;
+	} else if (!strcmp(mode, "hugetlb")) {
+		mem = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		if (mem == MAP_FAILED)
+			return 2;
+		mem[0] = 'h';
+	} else if (!strcmp(mode, "cwd")) {
+		snprintf(path, sizeof(path), "/tmp/cr_refused.%d", getpid());
+		if (mkdir(path, 0700) || chdir(path) || rmdir(path))
+			return 2;
+	} else if (!strcmp(mode, "thread")) {
+		if (pthread_create(&th, NULL, own_table, NULL))
+			return 2;
+		while (thread_fd < 0)
+			usleep(1000);
+	} else if (!strcmp(mode, "sysvshm")) {
+		id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+		mem = id < 0 ? MAP_FAILED : shmat(id, NULL, 0);
+		if (mem == (char *)-1 || mem == MAP_FAILED)
+			return 2;
+		mem[0] = 's';
+	} else if (!strcmp(mode, "memfd")) {
+		fd = memfd_create("cr_refused", 0);
+		if (fd < 0 || write(fd, "m", 1) != 1)
+			return 2;
+	} else if (!strcmp(mode, "mqueue")) {
+		snprintf(path, sizeof(path), "/cr_refused.%d", getpid());
+		fd = mq_open(path, O_RDWR | O_CREAT, 0600, NULL);
+		if (fd < 0 || mq_send(fd, "q", 1, 0))
+			return 2;
+	} else if (!strcmp(mode, "aio")) {
+		if (syscall(SYS_io_setup, 8, &ctx))
+			return 2;
+	} else if (!strcmp(mode, "inotify")) {
+		fd = inotify_init1(0);
+		if (fd < 0 || inotify_add_watch(fd, "/tmp", IN_CREATE) < 0)
+			return 2;
+	} else {
+		fprintf(stderr, "cr_refused: unknown mode '%s'\n", mode);
+		return 2;
+	}
+
+	cr_ready_and_wait();
+
+	if (!strcmp(mode, "inet") || !strcmp(mode, "named")) {
+		struct sockaddr_storage a;
+		socklen_t len = sizeof(a);
+
+		cr_check(getsockname(fd, (struct sockaddr *)&a, &len) == 0, "socket kept");
+	} else if (!strcmp(mode, "hugetlb") || !strcmp(mode, "sysvshm")) {
+		cr_check(mem[0] == mode[0], "memory kept");
+	} else if (!strcmp(mode, "cwd")) {
+		struct stat st;
+
+		cr_check(stat(".", &st) == 0 && st.st_nlink == 0, "deleted cwd kept");
+	} else if (!strcmp(mode, "thread")) {
+		cr_check(fcntl(thread_fd, F_GETFD) < 0, "the thread's table is its own");
+	} else if (!strcmp(mode, "memfd")) {
+		char c = 0;
+
+		cr_check(pread(fd, &c, 1, 0) == 1 && c == 'm', "memfd kept");
+	} else if (!strcmp(mode, "mqueue")) {
+		char c[8192] = "";
+
+		cr_check(mq_receive(fd, c, sizeof(c), NULL) == 1 && c[0] == 'q',
+			 "message queue kept");
+		mq_unlink(path);
+	} else if (!strcmp(mode, "aio")) {
+		cr_check(syscall(SYS_io_destroy, ctx) == 0, "aio context kept");
+	} else if (!strcmp(mode, "inotify")) {
+		char ev[4096];
+
+		close(open("/tmp/cr_refused.created", O_CREAT | O_WRONLY, 0600));
+		cr_check(read(fd, ev, sizeof(ev)) > 0, "inotify watch kept");
+	}
+	return cr_done();
+}

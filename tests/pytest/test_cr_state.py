@@ -1,0 +1,59 @@
+"""State real programs set, checkpointed on node 1 and restarted on node 2
+by self-checking programs: process state (zombies, a shared fd table,
+the parent-death signal, OOM score, nice and policy, subreaper: cr_procs)
+and file state (SIGIO owners, epoll watches through closed fds, deleted
+files with their mode and size, on tmpfs and on 9p, memory shared through
+a deleted file, mixed locks: cr_fdstate)."""
+import pytest
+
+from crlib import SH, checkpoint, migrate_by_image, output, running, signal, start, wait_line
+
+pytestmark = pytest.mark.debug  # also on the debug kernel
+
+
+def test_process_state_survives(cluster3):
+    c = cluster3
+    pid = migrate_by_image(c, "procs", "cr_procs")
+    out = output(c, "procs")
+    assert "PASS" in out, out
+    # Its parent-death signal still works: once it is gone, its child
+    # got SIGUSR2 and ended (without it, the child would wait forever).
+    kid = int(out.split("PDEATH ")[1].split()[0])
+    c.wait_for("the process to end", lambda: not running(c, 2, pid), 30)
+    c.wait_for("its child to get its parent-death signal",
+               lambda: not running(c, 2, kid), 30)
+
+
+def test_file_state_survives(cluster3):
+    c = cluster3
+    c.check(1, ["mkdir", "-p", f"{SH}/fdstate.shared"])
+    migrate_by_image(c, "fdstate", "cr_fdstate", f"{SH}/fdstate.shared")
+    out = output(c, "fdstate")
+    assert "PASS" in out, out
+
+
+@pytest.mark.parametrize("mode, what", [
+    ("inet", "an inet socket cannot be checkpointed"),
+    ("named", "a unix socket bound to a name"),
+    ("hugetlb", "huge-page memory cannot be saved"),
+    ("cwd", "its working directory or root is deleted"),
+    ("thread", "does not share its process's files or fs"),
+    ("sysvshm", "SysV shared memory cannot be saved"),
+    ("memfd", "a memfd cannot be checkpointed"),
+    ("mqueue", "a POSIX message queue cannot be checkpointed"),
+    ("aio", "an aio context cannot be saved"),
+    ("inotify", "an inotify instance cannot be checkpointed"),
+])
+def test_what_cannot_be_saved_is_refused_by_name(cluster3, mode, what):
+    c = cluster3
+    name = f"refused-{mode}"
+    if mode == "hugetlb":
+        c.check(1, ["sh", "-c", "echo 4 > /proc/sys/vm/nr_hugepages"])
+    pid = start(c, 1, name, "cr_refused", mode)
+    r = checkpoint(c, 1, pid, f"{SH}/{name}.img")
+    assert r.status == 1, r.stdout
+    assert what in r.stderr and "Device or resource busy" in r.stderr, r.stderr
+    # Refused, and left as it was: what it holds still works.
+    signal(c, 1, pid)
+    wait_line(c, name, r"PASS|FAIL")
+    assert "PASS" in output(c, name), output(c, name)

@@ -1,0 +1,80 @@
+"""Allocation failures inside krg's code (debug kernel: failslab and
+fail_page_alloc, with a stack-trace filter on krg's text) make checkpoints,
+restarts and RPCs fail cleanly: an error, never an oops, a leak (kmemleak
+is scanned when the module's cluster goes down) or a process running
+twice; and once the faults stop, all of it works again."""
+import re
+
+import pytest
+
+from crlib import SH, checkpoint, restart, running, start
+
+pytestmark = pytest.mark.debug  # also on the debug kernel
+
+DBG = "/sys/kernel/debug"
+KINDS = ("failslab", "fail_page_alloc")
+# What an allocation failure may turn into.
+CLEAN = re.compile(r"Cannot allocate memory|No buffer space available|Bad message|"
+                   r"No data available|Input/output error|Host is down|"
+                   r"Connection timed out|Resource temporarily unavailable|"
+                   r"Device or resource busy|No such process|Invalid argument")
+
+
+def krg_text(c, node):
+    """[start, end) of krg's code, from the addresses of its functions."""
+    out = c.check(node, ["sh", "-c", "grep -E ' [tT] (krg_|ghost_|rpc_)' /proc/kallsyms"])
+    addrs = sorted(int(line.split()[0], 16) for line in out.splitlines())
+    assert len(addrs) > 100, out[:500]
+    return addrs[0], addrs[-1] + 4096
+
+
+def faults(c, node, probability):
+    lo, hi = krg_text(c, node)
+    for kind in KINDS:
+        d = f"{DBG}/{kind}"
+        settings = {"probability": probability, "interval": 1, "times": -1, "verbose": 0,
+                    "space": 0, "task-filter": "N", "stacktrace-depth": 32,
+                    "require-start": lo, "require-end": hi}
+        if kind == "failslab":
+            settings["ignore-gfp-wait"] = "N"
+        else:
+            settings.update({"ignore-gfp-wait": "N", "ignore-gfp-highmem": "N", "min-order": 0})
+        c.check(node, ["sh", "-c", "; ".join(f"echo {v} > {d}/{k}"
+                                             for k, v in settings.items())])
+
+
+def test_allocation_failures_in_krg_fail_cleanly(cluster3):
+    c = cluster3
+    if c.exec(1, ["test", "-d", f"{DBG}/failslab"]).status:
+        pytest.skip("fault injection is in the debug kernel only (make test-debug)")
+    pid = start(c, 1, "faults", "cr_signals")
+    img = f"{SH}/faults.img"
+    assert checkpoint(c, 1, pid, img).status == 0
+    for n in (1, 2):
+        faults(c, n, 10)
+    try:
+        outcomes = []
+        for i in range(30):
+            r = checkpoint(c, 1, pid, f"{SH}/faults-{i}.img")
+            outcomes.append(("checkpoint", r))
+            r = c.exec(1, ["krgadm", "rpc", "ping", "2", "--count", "20"])
+            outcomes.append(("ping", r))
+        for what, r in outcomes:
+            if r.status:
+                assert CLEAN.search(r.stderr), f"{what}: {r.stderr}"
+        assert any(r.status == 0 for _, r in outcomes), "nothing got through"
+        assert running(c, 1, pid)
+    finally:
+        for n in (1, 2):
+            faults(c, n, 0)
+    # Without faults, everything works again.
+    assert checkpoint(c, 1, pid, img, "--kill").status == 0
+    c.wait_for("the process to end", lambda: not running(c, 1, pid), 30)
+    r = restart(c, 2, img)
+    assert r.status == 0, r.stderr
+    assert running(c, 2, pid)
+    c.check(2, ["krgrun", "kill", "-KILL", str(pid)])
+    assert c.online(1) == "1-3" and c.online(2) == "1-3"
+    for n in (1, 2):
+        c.wait_for(f"node {n}'s ghosts to go", lambda n=n: c.check(
+            n, ["cat", "/sys/kernel/krg/ghosts"]).strip() == "0", 30)

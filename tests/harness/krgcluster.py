@@ -35,9 +35,11 @@ BUILD = TOP / "build"
 KERNEL = Path(os.environ.get("KRG_KERNEL", BUILD / "kernel/arch/x86/boot/bzImage"))
 INITRD = Path(os.environ.get("KRG_INITRD", BUILD / "initramfs.cpio.gz"))
 QEMU = os.environ.get("KRG_QEMU", "qemu-system-x86_64")
-# A debug kernel (make test-debug) needs more memory (KASAN, kmemleak),
-# and time: it boots and runs several times slower under TCG.
-NODE_MEMORY = int(os.environ.get("KRG_NODE_MEMORY", "256"))
+# The root file system lives in memory (44 MiB: tools, test programs,
+# CRIU): 384 MiB leaves room for 2,000 processes (test_pids). A debug
+# kernel (make test-debug) needs more memory (KASAN, kmemleak), and time:
+# it boots and runs several times slower under TCG.
+NODE_MEMORY = int(os.environ.get("KRG_NODE_MEMORY", "384"))
 DEBUG = os.environ.get("KRG_DEBUG") == "1"
 SLOW = 4 if DEBUG else 1
 MCAST = "230.0.0.1"

@@ -4,14 +4,17 @@
  * after the restart with that status; a child that shares our fd table
  * (clone(CLONE_FILES)) shares it still; a child's parent-death signal
  * (the root's parent is restart's, not ours: its own is not kept); the
- * OOM score adjustment; nice value and scheduling policy; subreaper.
+ * OOM score adjustment; nice value and scheduling policy; subreaper;
+ * personality (UNAME26 shows in uname()).
  * It prints READY, waits for SIGUSR1, checks, prints PASS or FAIL.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/utsname.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include "cr_common.h"
@@ -50,6 +53,7 @@ int main(void)
 	int st, sig = 0, go[2], fd;
 	siginfo_t si;
 	struct sched_param sp = { 0 };
+	struct utsname uts;
 	FILE *f;
 
 	/* Two zombies: one exited with 7, one killed by SIGTERM. */
@@ -81,7 +85,8 @@ int main(void)
 		return 2;
 	if (setpriority(PRIO_PROCESS, 0, 5) ||
 	    sched_setscheduler(0, SCHED_BATCH, &sp) ||
-	    prctl(PR_SET_CHILD_SUBREAPER, 1))
+	    prctl(PR_SET_CHILD_SUBREAPER, 1) ||
+	    personality(PER_LINUX | ADDR_NO_RANDOMIZE | UNAME26) < 0)
 		return 2;
 	/* Both are zombies before the checkpoint (WNOWAIT: not reaped). */
 	if (waitid(P_PID, killed, &si, WEXITED | WNOWAIT) ||
@@ -104,6 +109,10 @@ int main(void)
 		 sched_getscheduler(0));
 	cr_check(prctl(PR_GET_CHILD_SUBREAPER, &sig) == 0 && sig == 1,
 		 "child subreaper %d", sig);
+	cr_check(personality(0xffffffff) == (PER_LINUX | ADDR_NO_RANDOMIZE | UNAME26),
+		 "personality %#x", personality(0xffffffff));
+	cr_check(uname(&uts) == 0 && !strncmp(uts.release, "2.6.", 4),
+		 "uname release %s under UNAME26", uts.release);
 	/* The sharer sees an fd opened now. */
 	fd = open("/dev/null", O_RDONLY);
 	cr_check(fd >= 0 && fd < 256 && write(go[1], &(unsigned char){ fd }, 1) == 1 &&

@@ -86,6 +86,7 @@ MAGIC = 0x4553474B
      "PIPE_DATA FILE_STATE SIGPENDING FILE_DATA ITIMERS POSIX_TIMERS UNIX_PAIR SYSCALL "
      "LOCKS").split()]
 IMAGE_HDR = layout("header")
+TREE_TASK_HDR = layout("tree_task")
 VMA_HDR = layout("vma")
 FILE_HDR = layout("file")
 SYSCALL_HDR = layout("syscall")

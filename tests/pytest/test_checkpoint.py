@@ -114,7 +114,7 @@ def test_a_failed_checkpoint_leaves_the_image_before_it(cluster3):
 
 
 def test_interrupted_sleeps_go_on_with_the_time_they_had_left(cluster3):
-    # cr_sleep's four threads sleep 30 s; the checkpoint comes 10 s in.
+    # cr_sleep's threads sleep 30 s; the checkpoint comes 10 s in.
     name = "sleep"
     pid = start(cluster3, 1, name, "cr_sleep", "30 10")
     time.sleep(10)
@@ -124,14 +124,16 @@ def test_interrupted_sleeps_go_on_with_the_time_they_had_left(cluster3):
     r = restart(cluster3, 2, f"{SH}/{name}.img")
     assert r.status == 0, r.stderr
     signal(cluster3, 2, pid)  # marks the restart for the program's check
-    # Each sleeper is back in restart_syscall() (219), as after SIGSTOP and
-    # SIGCONT; the main thread waits for SIGUSR1 in rt_sigtimedwait().
+    # The five sleepers with a restart block (nanosleep, clock_nanosleep,
+    # poll, two futex waits) are back in restart_syscall() (219), as after
+    # SIGSTOP and SIGCONT; the others make their call again (select,
+    # pselect, ppoll, clock_nanosleep to a deadline) or ended with EINTR.
     calls = f"cut -d' ' -f1 /proc/{pid}/task/*/syscall"
     seen = []
 
     def in_restart_syscall():
         seen[:] = cluster3.exec(2, ["krgrun", "sh", "-c", calls]).stdout.split()
-        return seen.count("219") == 4
+        return seen.count("219") == 5
 
     try:
         cluster3.wait_for("the sleepers in restart_syscall()", in_restart_syscall, 30)
@@ -245,6 +247,23 @@ def test_restart_stopped_and_wait(cluster3):
     cluster3.check(2, ["krgrun", "sh", "-c", f"restart {SH}/stopped.img && kill -USR1 {pid}"])
     wait_line(cluster3, "stopped", r"PASS|FAIL", 60)
     assert "PASS" in output(cluster3, "stopped")
+
+
+@pytest.mark.parametrize("how, status", [("USR1", 0), ("KILL", 128 + 9)])
+def test_restart_wait_exits_with_the_roots_status(cluster3, how, status):
+    # cr_signals exits 0 once told (SIGUSR1) and PASSes; SIGKILL kills it.
+    name = f"wait-{how}"
+    pid = start(cluster3, 1, name, "cr_signals")
+    assert checkpoint(cluster3, 1, pid, f"{SH}/{name}.img", "--kill").status == 0
+    cluster3.wait_for("the checkpointed process to die", lambda: not running(cluster3, 1, pid), 30)
+    script = (f"restart --wait {SH}/{name}.img > /tmp/{name}.w & w=$!; "
+              f"until grep -q restarted /tmp/{name}.w; do sleep 0.2; done; "
+              f"kill -{how} {pid}; wait $w; echo status=$?")
+    out = cluster3.check(2, ["krgrun", "sh", "-c", script])
+    assert f"status={status}" in out, out
+    assert not running(cluster3, 2, pid)
+    if how == "USR1":
+        assert "PASS" in output(cluster3, name)
 
 
 def test_not_checkpointable_is_refused(cluster3):
@@ -446,6 +465,14 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
     def no_tree(d, t):
         (d / "tree.krg").unlink()
 
+    def leads_session_not_group(d, t):
+        def fn(secs):
+            e = dict(zip(krgimage.field_names("tree_task"),
+                         krgimage.TREE_TASK_HDR.unpack(secs[1][1])))
+            e["sid"], e["pgid"] = e["pid"], e["pid"] + 1
+            secs[1][1] = krgimage.TREE_TASK_HDR.pack(*e.values())
+        edit_sections(d / "tree.krg", fn)
+
     def bad_call(d, t):  # a futex wait on a clock futexes do not use
         def fn(secs):
             s = first(secs, krgimage.SYSCALL)
@@ -480,6 +507,7 @@ def test_bad_images_are_refused_with_precise_errors(cluster3, image):
         overlap: "overlaps",
         fd_range: "out of order or range",
         no_tree: "No such file or directory",
+        leads_session_not_group: "leads session",
         bad_call: "bad interrupted call (kind 3, clock 7)",
         bad_lock: "bad lock on fd 0 (Invalid argument)",
         lock_fd: "lock on fd 999, not open (Bad file descriptor)",

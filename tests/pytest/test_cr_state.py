@@ -1,6 +1,7 @@
 """State real programs set, checkpointed on node 1 and restarted on node 2
 by self-checking programs: process state (zombies, a shared fd table,
-the parent-death signal, OOM score, nice and policy, subreaper: cr_procs)
+the parent-death signal, OOM score, nice and policy, subreaper: cr_procs;
+sessions and groups whose leaders exited: cr_sessions)
 and file state (SIGIO owners, epoll watches through closed fds, deleted
 files with their mode and size, on tmpfs and on 9p, memory shared through
 a deleted file, mixed locks: cr_fdstate)."""
@@ -22,6 +23,15 @@ def test_process_state_survives(cluster3):
     c.wait_for("the process to end", lambda: not running(c, 2, pid), 30)
     c.wait_for("its child to get its parent-death signal",
                lambda: not running(c, 2, kid), 30)
+
+
+def test_sessions_and_groups_survive_their_leaders(cluster3):
+    # Sessions and groups whose leader has exited (cr_sessions): each
+    # member is found by kill(-group) and finds its parent, group and
+    # session as they were.
+    migrate_by_image(cluster3, "sessions", "cr_sessions")
+    out = output(cluster3, "sessions")
+    assert "PASS" in out, out
 
 
 def test_file_state_survives(cluster3):

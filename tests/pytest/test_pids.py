@@ -71,9 +71,9 @@ def test_proc_and_kill_work_for_cluster_pids(cluster3):
 
 def test_orphans_are_reaped(cluster3):
     # 50 orphans (their parent shell exits first, before they do) must end
-    # up gone: exited and reaped, no zombie left.
+    # up gone once they exit: reaped, no zombie left.
     out = cluster3.check(3, ["krgrun", "--", "sh", "-c",
-                             "for i in $(seq 50); do (sleep 2 & echo $!); done"])
+                             "for i in $(seq 50); do (sleep 600 > /dev/null 2>&1 & echo $!); done"])
     orphans = [int(p) for p in out.split()]
     assert len(orphans) == 50
 
@@ -82,8 +82,10 @@ def test_orphans_are_reaped(cluster3):
             f"kill -0 {p} 2>/dev/null && echo {p};" for p in orphans)])
         return [int(p) for p in r.stdout.split()]
 
-    # While they sleep they are there, adopted by the namespace's PID 1...
-    assert len(alive()) > 0
+    # Adopted by the namespace's PID 1, all there until they exit...
+    assert alive() == orphans
+    cluster3.check(3, ["krgrun", "kill"] + [str(p) for p in orphans])
+    # ... and then reaped.
     cluster3.wait_for("the orphans to exit and be reaped", lambda: alive() == [], timeout=60)
 
 

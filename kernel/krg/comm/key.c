@@ -3,7 +3,7 @@
  * The cluster key. Link traffic between nodes is encrypted and
  * authenticated with TIPC's AEAD crypto (AES-GCM) under one master key
  * that every node of the cluster holds, and frames that arrive in clear
- * are dropped (tipc_kernel_set_key(), patch 0014): a host without the key
+ * are dropped (tipc_kernel_set_key(), patch 0013): a host without the key
  * can neither join nor inject anything.
  *
  * The key comes from user space, from a root-only file ("krgadm cluster

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A kernel-side fuzzer of krg RPC, for debug kernels (CONFIG_KRG_RPC_FUZZ).
- * User space cannot reach krg's RPC service (patch 0014), so frames from a
+ * User space cannot reach krg's RPC service (patch 0013), so frames from a
  * buggy or compromised kernel can only be tried from a kernel:
  *
  *   echo "NODE COUNT SEED" > /sys/kernel/debug/krg/rpc_fuzz

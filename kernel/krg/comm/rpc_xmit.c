@@ -87,7 +87,7 @@ atomic_long_t krg_rpc_refused = ATOMIC_LONG_INIT(0);
 
 /*
  * Only krg's kernels speak krg RPC: the sender must be a kernel socket
- * (user sockets cannot send from, nor to, that port range: patch 0014) on
+ * (user sockets cannot send from, nor to, that port range: patch 0013) on
  * the node its frame names. Anything else is refused and counted.
  */
 bool rpc_sender_ok(const struct sockaddr_tipc *from, u32 src_node)

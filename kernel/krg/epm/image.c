@@ -42,12 +42,6 @@ int krg_image_write_tree(struct file *f, const struct krg_img_tree_task *t,
 	return err;
 }
 
-static bool cluster_pid(pid_t pid)
-{
-	return pid > 0 && krg_node_valid(krg_pid_node(pid)) &&
-	       krg_pid_local(pid);
-}
-
 static int index_of(const struct krg_img_tree_task *t, unsigned int n,
 		    pid_t pid)
 {
@@ -80,7 +74,7 @@ static int check_tree(const struct krg_img_tree_task *t, unsigned int n,
 	int p, l;
 
 	for (i = 0; i < n; i++) {
-		if (!cluster_pid(t[i].pid) || index_of(t, i, t[i].pid) >= 0 ||
+		if (!krg_pid_valid(t[i].pid) || index_of(t, i, t[i].pid) >= 0 ||
 		    t[i].exit_signal < 0 || !valid_signal(t[i].exit_signal) ||
 		    t[i].pgid < 0 || t[i].sid < 0 ||
 		    (t[i].flags & ~(KRG_IMG_TREE_ZOMBIE |

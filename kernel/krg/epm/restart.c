@@ -6,15 +6,15 @@
  * parent with clone3()'s set_tid, runs a task work before it first
  * returns to user space, in which it:
  *
- *   1. sets its session and process group, then creates its children,
- *      so that they inherit them, and its threads;
+ *   1. creates its children and its threads;
  *   2. imports itself from its file (ghost_import_task());
  *   3. waits until every task of the tree is ready, or the restart
  *      failed: then it exits, and nothing of the tree ever runs;
  *   4. takes its saved registers and returns to user space.
  *
- * A zombie of the image only joins its group and session and exits with
- * its exit code, and its parent takes back the exit signal this sends:
+ * Once every task exists, restart puts each process in its session and
+ * group (epm/sessions.c). A zombie of the image exits with its exit
+ * code as soon as it is made, and its parent takes back the exit signal:
  * it had that signal already. A process that shared its parent's fd
  * table is made with CLONE_FILES, and its parent restores the table.
  *
@@ -65,7 +65,8 @@ struct rst {
 	unsigned int n;
 	struct rst_task *tasks;
 	struct ghost_objs *objs;	/* what the tasks share */
-	s32 *pids;			/* of tree[], for the other nodes */
+	s32 *pids;			/* of tree[], then of gone leaders */
+	unsigned int npids;
 	struct krg_restart_claim claim;
 	const struct cred *caller;
 	bool privileged;
@@ -152,28 +153,6 @@ static int spawn(struct rst *r, unsigned int i)
 	return nr;
 }
 
-/* Session and group first: the children inherit them. */
-static int set_ids(struct rst *r, const struct krg_img_tree_task *e,
-		   char *msg)
-{
-	pid_t sid = task_session_vnr(current);
-	int err = 0;
-
-	/*
-	 * The root keeps the caller's session unless it led its own, or the
-	 * caller's is not of the namespace (a restart asked by another node).
-	 */
-	if (e->sid == e->pid || (e == r->tree && !sid))
-		err = ksys_setsid() < 0 ? -EPERM : 0;
-	else if (e->sid != sid && e != r->tree)
-		err = -EINVAL;	/* a session can only be inherited */
-	if (!err && e->pgid != task_pgrp_vnr(current) &&
-	    (e->pgid == e->pid || e != r->tree))
-		err = ksys_setpgid(0, e->pgid);
-	return err ? ghost_fail(msg, err, "cannot join session %d, group %d",
-				e->sid, e->pgid) : 0;
-}
-
 static bool zombie(const struct krg_img_tree_task *e)
 {
 	return e->flags & KRG_IMG_TREE_ZOMBIE;
@@ -222,20 +201,14 @@ static int take_back_exit_signals(struct rst *r,
 	return 0;
 }
 
-/* A zombie of the image: in its group and session, then exit as it did. */
+/* A zombie of the image: exit as it did (restart sets its session). */
 static void become_zombie(struct rst_task *t)
 {
-	struct rst *r = t->r;
-	const struct krg_img_tree_task *e = &r->tree[t->index];
-	char msg[GHOST_MSG_LEN] = "";
-	int err;
+	int code = t->r->tree[t->index].exit_code;
 
-	err = set_ids(r, e, msg);
-	if (err)
-		rst_error(r, err, msg);
-	rst_done(r);
-	rst_put(r);
-	do_exit(err ? SIGKILL : e->exit_code);
+	rst_done(t->r);
+	rst_put(t->r);
+	do_exit(code);
 }
 
 static int restore_self(struct rst_task *t)
@@ -260,9 +233,8 @@ static int restore_self(struct rst_task *t)
 		/* The caller's files are not ours (a shared table: the parent's). */
 		if (!t->m.shares_files)
 			__close_range(0, ~0U, 0);
-		err = set_ids(r, e, t->m.msg);
 		/* Children and threads now: choosing PIDs needs our creds. */
-		for (i = t->index + 1; i < r->n && !err; i++)
+		for (i = t->index + 1, err = 0; i < r->n && !err; i++)
 			if ((r->tree[i].ppid == e->pid &&
 			     r->tree[i].tgid == r->tree[i].pid) ||
 			    (r->tree[i].tgid == e->pid &&
@@ -347,15 +319,15 @@ static int pids_free(struct rst *r, struct pid_namespace *ns, char *msg)
 	unsigned int i;
 	bool used;
 
-	for (i = 0; i < r->n; i++) {
+	for (i = 0; i < r->npids; i++) {
 		rcu_read_lock();
-		used = find_pid_ns(r->tree[i].pid, ns);
+		used = find_pid_ns(r->pids[i], ns);
 		rcu_read_unlock();
 		if (used)
 			return krg_cr_fail(msg, -EBUSY, "pid %d is in use",
-					   r->tree[i].pid);
+					   r->pids[i]);
 	}
-	return krg_pids_alive_elsewhere(r->pids, r->n, msg);
+	return krg_pids_alive_elsewhere(r->pids, r->npids, msg);
 }
 
 /*
@@ -379,7 +351,7 @@ static int settle(struct rst *r, int err)
 		 * The tasks exit as soon as they see the abort. Should one
 		 * linger, other nodes see it alive and refuse: never twice.
 		 */
-		for (i = 0; i < 10 * HZ && krg_pids_alive_here(r->pids, r->n);
+		for (i = 0; i < 10 * HZ && krg_pids_alive_here(r->pids, r->npids);
 		     i++)
 			schedule_timeout_uninterruptible(1);
 		krg_restart_unclaim(&r->claim);
@@ -453,7 +425,8 @@ int krg_restart(struct file *dir, unsigned int flags,
 	if (err)
 		goto out;
 	r->tasks = kvcalloc(r->n, sizeof(*r->tasks), GFP_KERNEL);
-	r->pids = kvcalloc(r->n, sizeof(*r->pids), GFP_KERNEL);
+	/* Each process may name a session and a group whose leader is gone. */
+	r->pids = kvcalloc(3 * r->n, sizeof(*r->pids), GFP_KERNEL);
 	r->objs = ghost_objs_new();
 	err = -ENOMEM;
 	if (!r->tasks || !r->pids || !r->objs)
@@ -463,11 +436,16 @@ int krg_restart(struct file *dir, unsigned int flags,
 		r->tasks[i].index = i;
 		r->pids[i] = r->tree[i].pid;
 	}
+	err = krg_tree_ids_check(r->tree, r->n, r->pids + r->n, &r->npids,
+				 res->msg);
+	if (err)
+		goto out;
+	r->npids += r->n;
 	err = pids_free(r, ns, res->msg);
 	if (err)
 		goto out;
 
-	krg_restart_claim(&r->claim, r->pids, r->n);
+	krg_restart_claim(&r->claim, r->pids, r->npids);
 	spawn_root(r);
 	if (wait_event_killable(r->wq, !atomic_read(&r->pending)))
 		rst_error(r, -EINTR, "restart interrupted");
@@ -475,12 +453,15 @@ int krg_restart(struct file *dir, unsigned int flags,
 	err = r->err;
 	if (!err && atomic_read(&r->created) != r->n)
 		err = -EINVAL;
+	if (!err)
+		err = krg_tree_ids_set(ns, r->tree, r->n, r->pids + r->n,
+				       r->npids - r->n, r->msg);
 	/*
 	 * Again, now that the tree exists here: of two restarts of one image
 	 * on two nodes at once, exactly one goes on.
 	 */
 	if (!err)
-		err = krg_pids_alive_elsewhere(r->pids, r->n, r->msg);
+		err = krg_pids_alive_elsewhere(r->pids, r->npids, r->msg);
 	/* Every task made its part: what stood in during it goes. */
 	ghost_objs_end(r->objs);
 	err = settle(r, err);

@@ -2,8 +2,8 @@
 /*
  * eventfd, timerfd, signalfd and epoll files in a ghost. Their state is
  * read through their fdinfo (what /proc/PID/fdinfo shows, which changes
- * nothing), an epoll set's watches from the set (patch 0015), and they
- * are made again through their system calls' helpers (patch 0007). An
+ * nothing), an epoll set's watches from the set (patch 0014), and they
+ * are made again through their system calls' helpers (patch 0006). An
  * epoll file gets its watches back once all the fds of its process are
  * in place.
  */

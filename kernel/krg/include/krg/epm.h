@@ -55,6 +55,14 @@ int krg_image_write_tree(struct file *f, const struct krg_img_tree_task *t,
 int krg_image_read_tree(struct file *f, struct krg_img_tree_task **t,
 			unsigned int *n, char *msg);
 
+/* The sessions and groups of a restarted tree (epm/sessions.c). */
+struct pid_namespace;
+int krg_tree_ids_check(const struct krg_img_tree_task *t, unsigned int n,
+		       s32 *gone, unsigned int *ngone, char *msg);
+int krg_tree_ids_set(struct pid_namespace *ns,
+		     const struct krg_img_tree_task *t, unsigned int n,
+		     const s32 *gone, unsigned int ngone, char *msg);
+
 /* Its files, written aside and put in place together (epm/image_dir.c). */
 #define KRG_IMAGE_NAME_MAX	32
 struct file *krg_image_create(struct file *dir, const char *name);

@@ -13,6 +13,7 @@
 #define _KRG_PID_H
 
 #include <linux/types.h>
+#include <krg/node.h>
 
 #define KRG_PID_NODE_SHIFT	22
 #define KRG_PID_LOCAL_MAX	((1 << KRG_PID_NODE_SHIFT) - 1)
@@ -30,6 +31,13 @@ static inline int krg_pid_node(pid_t pid)
 static inline int krg_pid_local(pid_t pid)
 {
 	return pid & KRG_PID_LOCAL_MAX;
+}
+
+/* A PID some node of the cluster can allocate (not a node's reaper). */
+static inline bool krg_pid_valid(pid_t pid)
+{
+	return pid > 0 && krg_node_valid(krg_pid_node(pid)) &&
+	       krg_pid_local(pid);
 }
 
 struct pid_namespace;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build the node initramfs: busybox, krg-agent as PID 1, the ssi-tools and
-# the test programs (stripped: a smaller image boots faster under TCG).
+# the test programs (stripped: a smaller image boots faster under TCG), and
+# CRIU when the host has it.
 # Usage: scripts/mkinitramfs.sh TOPDIR BUILDDIR OUTPUT
 set -e
 top=$1
@@ -22,6 +23,17 @@ for p in "$build"/progs/*; do
 	case "$(basename "$p")" in krg-agent) continue ;; esac
 	install -s -m 755 "$p" "$root/usr/lib/krg/progs/"
 done
+# CRIU, for the benchmarks that run it beside krg (tests/bench/vs_criu_bench.py):
+# Debian's dynamic criu, each shared library ldd lists (at its own path) and
+# the loader; none of it when the host has no criu.
+if [ -x /usr/sbin/criu ]; then
+	mkdir -p "$root/usr/sbin"
+	for f in /usr/sbin/criu $(ldd /usr/sbin/criu | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+	ln -s ../sbin/criu "$root/usr/bin/criu"
+fi
 echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out.tmp"

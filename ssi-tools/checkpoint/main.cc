@@ -35,8 +35,8 @@ int main(int argc, char** argv) {
   try {
     krg::Client client;
     auto res = client.checkpoint(o.pid, dir, o.flags);
-    std::printf("checkpoint: %d saved in %s (%u process%s)%s\n", res.pid, o.dir.c_str(), res.tasks,
-                res.tasks == 1 ? "" : "es",
+    std::printf("checkpoint: %d saved in %s (%s)%s\n", res.pid, o.dir.c_str(),
+                krg::tree_size(res.processes, res.tasks).c_str(),
                 o.flags & KRG_CR_KILL   ? ", killed"
                 : o.flags & KRG_CR_STOP ? ", stopped"
                                         : "");

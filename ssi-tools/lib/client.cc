@@ -243,7 +243,7 @@ namespace {
 
 CrResult parse_cr(nlattr** a) {
   return {static_cast<int>(get_u32(a, KRG_A_CR_PID)), get_u32(a, KRG_A_CR_TASKS),
-          get_u32(a, KRG_A_CR_SUBSTITUTED)};
+          get_u32(a, KRG_A_CR_PROCESSES), get_u32(a, KRG_A_CR_SUBSTITUTED)};
 }
 
 }  // namespace

@@ -69,7 +69,8 @@ struct CapSets {
 // were replaced by /dev/null (checkpoint --ignore-unsupported).
 struct CrResult {
   int pid = 0;
-  unsigned tasks = 0;
+  unsigned tasks = 0;  // processes and threads
+  unsigned processes = 0;
   unsigned substituted = 0;
 };
 

@@ -127,4 +127,10 @@ Parsed<RestartOptions> parse_restart(const std::vector<std::string_view>& args) 
   return p;
 }
 
+std::string tree_size(unsigned processes, unsigned tasks) {
+  std::string s = std::to_string(processes) + (processes == 1 ? " process" : " processes");
+  if (tasks > processes) s += ", " + std::to_string(tasks) + " threads";
+  return s;
+}
+
 }  // namespace krg

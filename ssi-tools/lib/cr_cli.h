@@ -36,4 +36,8 @@ struct Parsed {
 Parsed<CheckpointOptions> parse_checkpoint(const std::vector<std::string_view>& args);
 Parsed<RestartOptions> parse_restart(const std::vector<std::string_view>& args);
 
+// "1 process", "3 processes", or "1 process, 4 threads" when processes have
+// more threads than one each (tasks counts them all).
+std::string tree_size(unsigned processes, unsigned tasks);
+
 }  // namespace krg

@@ -76,8 +76,9 @@ int main(int argc, char** argv) {
       std::string path = absolute(o.dir);
       if (path.empty()) return fail("cannot find " + o.dir + ": " + std::strerror(errno));
       res = client.restart_on(o.node, path, o.flags);
-      std::printf("restart: %d restarted on node %d (%u process%s)%s\n", res.pid, o.node, res.tasks,
-                  res.tasks == 1 ? "" : "es", o.flags & KRG_CR_STOPPED ? ", stopped" : "");
+      std::printf("restart: %d restarted on node %d (%s)%s\n", res.pid, o.node,
+                  krg::tree_size(res.processes, res.tasks).c_str(),
+                  o.flags & KRG_CR_STOPPED ? ", stopped" : "");
       return 0;
     }
     int dir = open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -87,8 +88,9 @@ int main(int argc, char** argv) {
   } catch (const krg::Error& e) {
     return fail(e.what());
   }
-  std::printf("restart: %d restarted (%u process%s)%s\n", res.pid, res.tasks,
-              res.tasks == 1 ? "" : "es", o.flags & KRG_CR_STOPPED ? ", stopped" : "");
+  std::printf("restart: %d restarted (%s)%s\n", res.pid,
+              krg::tree_size(res.processes, res.tasks).c_str(),
+              o.flags & KRG_CR_STOPPED ? ", stopped" : "");
   std::fflush(stdout);
   if (!o.wait) return 0;
   int status = 0;

@@ -36,6 +36,12 @@ TEST(CheckpointCli, RejectsBadInputByName) {
   EXPECT_EQ(krg::parse_checkpoint(Args{"1", "-o"}).error, "-o needs a directory");
 }
 
+TEST(CrResult, CountsProcessesAndTheirThreads) {
+  EXPECT_EQ(krg::tree_size(1, 1), "1 process");
+  EXPECT_EQ(krg::tree_size(8, 8), "8 processes");
+  EXPECT_EQ(krg::tree_size(1, 4), "1 process, 4 threads");
+}
+
 TEST(RestartCli, TakesADirectoryAndOptions) {
   auto p = krg::parse_restart(Args{"--stopped", "--node", "2", "img"});
   ASSERT_EQ(p.error, "");

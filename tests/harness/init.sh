@@ -7,6 +7,9 @@ mkdir -p /proc /sys /dev /tmp /run /krg/shared
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# Pseudo-terminals, as programs (and CRIU's checks) expect them.
+mkdir -p /dev/pts
+mount -t devpts -o ptmxmode=0666 devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=mmap krgshared /krg/shared ||

@@ -10,6 +10,8 @@
  *   mqueue   a POSIX message queue
  *   aio      an aio context
  *   inotify  an inotify instance
+ *   notify   a seccomp filter whose notification listener a process
+ *            outside the tree holds (its grandchild, orphaned)
  * It says READY, waits for SIGUSR1 (the checkpoint is refused meanwhile),
  * then checks that what it held is still there and works: a refused
  * checkpoint leaves the process as it was.
@@ -17,20 +19,76 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/aio_abi.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <mqueue.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include "cr_common.h"
 
 static volatile int thread_fd = -1;
+
+/*
+ * A process outside the tree (a grandchild whose parent exits) that takes
+ * an fd from @sock and holds it until it dies. Returns its pid.
+ */
+static pid_t outsider(int sock)
+{
+	char buf[CMSG_SPACE(sizeof(int))], c;
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = buf, .msg_controllen = sizeof(buf) };
+	int pid[2], st;
+	pid_t kid;
+
+	if (pipe(pid))
+		return -1;
+	kid = fork();
+	if (kid == 0) {
+		if (fork() == 0) {
+			pid_t me = getpid();
+
+			if (write(pid[1], &me, sizeof(me)) != sizeof(me) ||
+			    recvmsg(sock, &msg, 0) != 1)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		_exit(0);
+	}
+	if (read(pid[0], &kid, sizeof(kid)) != sizeof(kid) ||
+	    waitpid(-1, &st, 0) < 0)
+		return -1;
+	close(pid[0]);
+	close(pid[1]);
+	return kid;
+}
+
+/* Give @fd to the process at the other end of @sock, and close ours. */
+static int give(int sock, int fd)
+{
+	char buf[CMSG_SPACE(sizeof(int))] = "", c = 'f';
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = buf, .msg_controllen = sizeof(buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? close(fd) : -1;
+}
 
 static void *own_table(void *arg)
 {
@@ -48,6 +106,7 @@ int main(int argc, char **argv)
 	int fd = -1, id = -1;
 	char *mem = NULL, path[64];
 	aio_context_t ctx = 0;
+	pid_t held_by = 0;
 	pthread_t th;
 
 	if (!strcmp(mode, "inet")) {
@@ -100,6 +159,19 @@ int main(int argc, char **argv)
 		fd = inotify_init1(0);
 		if (fd < 0 || inotify_add_watch(fd, "/tmp", IN_CREATE) < 0)
 			return 2;
+	} else if (!strcmp(mode, "notify")) {
+		struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		struct sock_fprog prog = { .len = 1, .filter = &allow };
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
+			return 2;
+		held_by = outsider(sv[1]);
+		fd = held_by < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ? -1 :
+		     syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			     SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+		if (fd < 0 || give(sv[0], fd) || close(sv[0]) || close(sv[1]))
+			return 2;
 	} else {
 		fprintf(stderr, "cr_refused: unknown mode '%s'\n", mode);
 		return 2;
@@ -137,6 +209,10 @@ int main(int argc, char **argv)
 
 		close(open("/tmp/cr_refused.created", O_CREAT | O_WRONLY, 0600));
 		cr_check(read(fd, ev, sizeof(ev)) > 0, "inotify watch kept");
+	} else if (!strcmp(mode, "notify")) {
+		cr_check(prctl(PR_GET_SECCOMP) == 2 && kill(held_by, 0) == 0,
+			 "filter and listener kept");
+		kill(held_by, SIGKILL);
 	}
 	return cr_done();
 }

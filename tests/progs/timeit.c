@@ -1,6 +1,7 @@
 /*
  * timeit CMD [ARG...]: run CMD, then print "elapsed_ns N" (monotonic wall
- * time) and exit with CMD's status. For benchmarks, inside a node.
+ * time) and "start_ns T" (CLOCK_MONOTONIC when it started CMD) and exit
+ * with CMD's status. For benchmarks, inside a node.
  */
 #include <stdio.h>
 #include <sys/wait.h>
@@ -33,6 +34,6 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	waitpid(p, &status, 0);
-	printf("elapsed_ns %lld\n", now() - t0);
+	printf("elapsed_ns %lld\nstart_ns %lld\n", now() - t0, t0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

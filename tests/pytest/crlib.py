@@ -59,12 +59,14 @@ def running(c, node, pid):
     return c.exec(node, ["krgrun", "kill", "-0", str(pid)]).status == 0
 
 
-def migrate_by_image(c, name, prog, args="", src=1, dst=2):
-    """Start prog on src, checkpoint --kill, restart on dst, let it finish."""
+def migrate_by_image(c, name, prog, args="", src=1, dst=2, size=None):
+    """Start prog on src, checkpoint --kill, restart on dst, let it finish.
+    size: what both tools must say they saved and restarted ("1 process")."""
     pid = start(c, src, name, prog, args)
     img = f"{SH}/{name}.img"
     r = checkpoint(c, src, pid, img, "--kill")
     assert r.status == 0, r.stderr
+    assert size is None or f"({size})" in r.stdout, r.stdout
     c.wait_for("the checkpointed process to die", lambda: not running(c, src, pid), 30)
     if prog == "cr_files":  # a FIFO is a name: it must exist there too (9p has none)
         c.check(dst, ["sh", "-c", "[ -p /tmp/cr_files.fifo ] || mkfifo /tmp/cr_files.fifo"])
@@ -73,6 +75,7 @@ def migrate_by_image(c, name, prog, args="", src=1, dst=2):
     r = restart(c, dst, img)
     assert r.status == 0, r.stderr
     assert f"restart: {pid} restarted" in r.stdout
+    assert size is None or f"({size})" in r.stdout, r.stdout
     signal(c, dst, pid)
     wait_line(c, name, r"PASS|FAIL")
     return pid

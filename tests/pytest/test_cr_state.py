@@ -34,6 +34,14 @@ def test_sessions_and_groups_survive_their_leaders(cluster3):
     assert "PASS" in out, out
 
 
+def test_seccomp_filters_survive_and_still_filter(cluster3):
+    # cr_seccomp: two filters on the process, one more on a thread, and a
+    # child in strict mode, each checked by the calls it must fail.
+    migrate_by_image(cluster3, "seccomp", "cr_seccomp", size="2 processes, 3 threads")
+    out = output(cluster3, "seccomp")
+    assert "PASS" in out, out
+
+
 def test_file_state_survives(cluster3):
     c = cluster3
     c.check(1, ["mkdir", "-p", f"{SH}/fdstate.shared"])
@@ -53,6 +61,7 @@ def test_file_state_survives(cluster3):
     ("mqueue", "a POSIX message queue cannot be checkpointed"),
     ("aio", "an aio context cannot be saved"),
     ("inotify", "an inotify instance cannot be checkpointed"),
+    ("notify", "a seccomp filter with a user notifier"),
 ])
 def test_what_cannot_be_saved_is_refused_by_name(cluster3, mode, what):
     c = cluster3

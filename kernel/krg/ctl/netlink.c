@@ -340,6 +340,7 @@ static int cr_reply(struct genl_info *info, const struct krg_cr_result *res)
 		return -ENOMEM;
 	if (nla_put_u32(skb, KRG_A_CR_PID, res->pid) ||
 	    nla_put_u32(skb, KRG_A_CR_TASKS, res->tasks) ||
+	    nla_put_u32(skb, KRG_A_CR_PROCESSES, res->processes) ||
 	    nla_put_u32(skb, KRG_A_CR_SUBSTITUTED, res->substituted)) {
 		nlmsg_free(skb);
 		return -EMSGSIZE;

@@ -585,6 +585,8 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 		strscpy(res->msg, c->msg, sizeof(res->msg));
 	res->pid = pid;
 	res->tasks = n;
+	for (i = 0, res->processes = 0; i < n; i++)
+		res->processes += thread_group_leader(t[i].task);
 	res->substituted = c->substituted;
 	if (!err)
 		pr_info("checkpoint of %d: %u task(s) saved%s\n", pid, n,

@@ -59,6 +59,7 @@ struct remote_result {
 	__le32 err;
 	__le32 pid;
 	__le32 tasks;
+	__le32 processes;
 	char msg[GHOST_MSG_LEN];
 } __packed;
 
@@ -102,6 +103,7 @@ static void send_result(struct remote_job *job, int err,
 		.err = cpu_to_le32(err),
 		.pid = cpu_to_le32(res->pid),
 		.tasks = cpu_to_le32(res->tasks),
+		.processes = cpu_to_le32(res->processes),
 	};
 
 	strscpy(rr.msg, res->msg, sizeof(rr.msg));
@@ -327,6 +329,7 @@ int krg_restart_remote(int node, const char *path, unsigned int flags,
 	} else {
 		res->pid = le32_to_cpu(rr->pid);
 		res->tasks = le32_to_cpu(rr->tasks);
+		res->processes = le32_to_cpu(rr->processes);
 	}
 	krg_rpc_reply_free(&reply);
 	return err;

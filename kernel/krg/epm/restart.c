@@ -470,6 +470,8 @@ int krg_restart(struct file *dir, unsigned int flags,
 	} else {
 		res->pid = r->tree[0].pid;
 		res->tasks = r->n;
+		for (i = 0, res->processes = 0; i < r->n; i++)
+			res->processes += r->tree[i].tgid == r->tree[i].pid;
 		pr_info("restart of %d: %u task(s)%s\n", res->pid, r->n,
 			flags & KRG_CR_STOPPED ? ", stopped" : "");
 	}

@@ -3,7 +3,7 @@
  * Lazy restore of private memory: restart does not copy a page, it leaves
  * in the page's pte a krg marker (PTE_MARKER_KRG_LAZY, <linux/swapops.h>)
  * that names the image and the page in it. The first access faults on the
- * marker: krg_lazy_fault() reads the page from the image's page cache,
+ * marker: krg_lazy_fault() reads the page from the image into a new page,
  * checks it against its checksum and maps it, as a fault of anonymous
  * memory would map a new page. A restart then costs a pte per page, not
  * a copy of it, and a page never touched is never read.
@@ -13,6 +13,13 @@
  * maps the page, or munmap, madvise(MADV_DONTNEED) and exit, which zap
  * it (krg_lazy_drop()), give it back. mremap moves markers and their
  * references. The last one closes the image file.
+ *
+ * Pages come from the image's page cache, read ahead in large windows as
+ * for a file read in order (the next window is read while the process
+ * goes through this one), and a fault loads the page touched and the next
+ * ones of the same image that follow it in its page table, up to
+ * LAZY_AROUND: a process that goes through its memory takes a fault per
+ * LAZY_AROUND pages, not per page.
  *
  * A marker carries a slot (which image) and the page's index in the file.
  */
@@ -28,8 +35,8 @@
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
 #include <linux/rwsem.h>
-#include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
+#include <linux/sched/signal.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include <linux/workqueue.h>
@@ -38,7 +45,8 @@
 
 #define SLOT_BITS	16
 #define PAGE_BITS	31	/* with the slot: 47 bits of a swap offset */
-#define LAZY_READ_AHEAD	32	/* pages: what a fault asks to read at least */
+#define LAZY_AROUND	64	/* pages a fault loads: the touched one on */
+#define LAZY_RA_SCALE	4	/* read-ahead windows, against the file's */
 
 struct ghost_lazy {
 	atomic_long_t refs;	/* markers, faults in flight, restart */
@@ -123,6 +131,7 @@ struct ghost_lazy *ghost_lazy_new(struct file *image)
 	atomic_long_set(&l->refs, 1);
 	l->image = get_file(image);
 	file_ra_state_init(&l->ra, mapping);
+	l->ra.ra_pages *= LAZY_RA_SCALE;
 	init_rwsem(&l->grow);
 	INIT_WORK(&l->free, lazy_free);
 	atomic_inc(&ghost_lazy_live);
@@ -233,6 +242,12 @@ int ghost_lazy_add(struct ghost_lazy *l, unsigned long addr,
 	return err ?: set_markers(l, addr, npages, pos >> PAGE_SHIFT);
 }
 
+/* What a fault loads: a run of pages, and where their markers were. */
+struct lazy_run {
+	struct folio *folios[LAZY_AROUND];
+	pte_t orig[LAZY_AROUND];
+};
+
 /*
  * Page @index of the image file, from its page cache. A miss reads the
  * file ahead, and pages touched in order keep it ahead, as a read() would:
@@ -249,18 +264,21 @@ static struct folio *image_folio(struct ghost_lazy *l, pgoff_t index)
 	folio = filemap_get_folio(mapping, index);
 	if (IS_ERR(folio)) {
 		page_cache_sync_readahead(mapping, &l->ra, l->image, index,
-					  LAZY_READ_AHEAD);
+					  LAZY_AROUND);
 	} else {
 		if (folio_test_readahead(folio))
 			page_cache_async_readahead(mapping, &l->ra, l->image,
-						   folio, LAZY_READ_AHEAD);
+						   folio, LAZY_AROUND);
+		if (folio_test_uptodate(folio))
+			return folio;
 		folio_put(folio);
 	}
 	return read_cache_folio(mapping, index, NULL, l->image);
 }
 
 /* Page @nr of the image file into @folio, checked. */
-static int load(struct ghost_lazy *l, unsigned long nr, struct folio *folio)
+static int load_page(struct ghost_lazy *l, unsigned long nr,
+		     struct folio *folio)
 {
 	struct folio *src;
 	u32 check = 0;
@@ -285,78 +303,191 @@ static int load(struct ghost_lazy *l, unsigned long nr, struct folio *folio)
 	return ok ? 0 : -EBADMSG;
 }
 
-/* Map @folio where the marker was, unless the pte changed meanwhile. */
-static bool map(struct vm_fault *vmf, struct folio *folio)
+/*
+ * Pages @nr .. @nr + @n - 1 of the image into @run's folios. Returns how
+ * many are loaded and sound from the first on; *@err says why the next
+ * one is not.
+ */
+static unsigned int load(struct ghost_lazy *l, unsigned long nr,
+			 struct lazy_run *run, unsigned int n, int *err)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	pte_t pte = mk_pte(folio_page(folio, 0), vma->vm_page_prot);
+	unsigned int i;
 
-	pte = pte_sw_mkyoung(pte);
-	if (vma->vm_flags & VM_WRITE)
-		pte = pte_mkwrite(pte_mkdirty(pte), vma);
-	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address,
-				       &vmf->ptl);
-	if (!vmf->pte)
-		return false;
-	if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte) ||
-	    check_stable_address_space(vma->vm_mm)) {
-		pte_unmap_unlock(vmf->pte, vmf->ptl);
-		return false;
+	for (i = 0; i < n; i++) {
+		*err = load_page(l, nr + i, run->folios[i]);
+		if (*err)
+			break;
 	}
-	inc_mm_counter(vma->vm_mm, MM_ANONPAGES);
-	folio_add_new_anon_rmap(folio, vma, vmf->address, RMAP_EXCLUSIVE);
-	folio_add_lru_vma(folio, vma);
-	set_pte_at(vma->vm_mm, vmf->address, vmf->pte, pte);
-	update_mmu_cache_range(vmf, vma, vmf->address, vmf->pte, 1);
-	pte_unmap_unlock(vmf->pte, vmf->ptl);
-	return true;
+	return i;
 }
 
-/* The fault on a marker (handle_pte_marker()): load its page, or SIGBUS. */
-vm_fault_t krg_lazy_fault(struct vm_fault *vmf)
+/*
+ * The markers after the one at @vmf that name the next pages of @l, in
+ * the same page table and mapping: their ptes into @orig[1..], up to @max
+ * in all (@orig[0] is the fault's). Returns how many, the fault's one too.
+ */
+static unsigned int run_of_markers(struct vm_fault *vmf, struct ghost_lazy *l,
+				   unsigned long nr, pte_t *orig,
+				   unsigned int max)
 {
 	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned long end = min(vma->vm_end, pmd_addr_end(addr, vma->vm_end));
+	unsigned int n = 1;
+	spinlock_t *ptl;
+	pte_t *pte;
+
+	orig[0] = vmf->orig_pte;
+	max = min_t(unsigned long, max, (end - addr) >> PAGE_SHIFT);
+	if (max < 2)
+		return 1;
+	pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, addr, &ptl);
+	if (!pte)
+		return 1;
+	for (; n < max; n++) {
+		orig[n] = ptep_get(pte + n);
+		if (!pte_same(orig[n], marker(l, nr + n)))
+			break;
+	}
+	pte_unmap_unlock(pte, ptl);
+	return n;
+}
+
+/* New folios for @n pages from the fault's address: how many were had. */
+static unsigned int alloc_run(struct vm_fault *vmf, struct lazy_run *run,
+			      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		run->folios[i] = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0,
+						 vmf->vma,
+						 (vmf->address & PAGE_MASK) +
+						 i * PAGE_SIZE, false);
+		if (!run->folios[i])
+			break;
+	}
+	return i;
+}
+
+static void put_run(struct lazy_run *run, unsigned int from, unsigned int to)
+{
+	while (from < to)
+		folio_put(run->folios[from++]);
+}
+
+/* Charged to the memory cgroup, from the first: how many were. */
+static unsigned int charge_run(struct vm_fault *vmf, struct lazy_run *run,
+			       unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (mem_cgroup_charge(run->folios[i], vmf->vma->vm_mm,
+				      GFP_KERNEL))
+			break;
+		__folio_mark_uptodate(run->folios[i]);
+	}
+	put_run(run, i, n);
+	return i;
+}
+
+/*
+ * Map @folios[i] where marker @orig[i] was, from the fault's address on,
+ * unless the pte changed meanwhile (loaded or zapped). Returns how many
+ * were mapped; the others are put.
+ */
+static unsigned int map(struct vm_fault *vmf, struct folio **folios,
+			const pte_t *orig, unsigned int n)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned int i, mapped = 0;
+	pte_t pte;
+
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, addr, &vmf->ptl);
+	for (i = 0; i < n; i++, addr += PAGE_SIZE) {
+		if (!vmf->pte || !pte_same(ptep_get(vmf->pte + i), orig[i]) ||
+		    check_stable_address_space(vma->vm_mm)) {
+			folio_put(folios[i]);
+			continue;
+		}
+		pte = pte_sw_mkyoung(mk_pte(folio_page(folios[i], 0),
+					    vma->vm_page_prot));
+		if (vma->vm_flags & VM_WRITE)
+			pte = pte_mkwrite(pte_mkdirty(pte), vma);
+		inc_mm_counter(vma->vm_mm, MM_ANONPAGES);
+		folio_add_new_anon_rmap(folios[i], vma, addr, RMAP_EXCLUSIVE);
+		folio_add_lru_vma(folios[i], vma);
+		set_pte_at(vma->vm_mm, addr, vmf->pte + i, pte);
+		update_mmu_cache_range(vmf, vma, addr, vmf->pte + i, 1);
+		mapped++;
+	}
+	if (vmf->pte)
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return mapped;
+}
+
+/* Why the touched page cannot be had, in one line. */
+static vm_fault_t fault_error(struct vm_fault *vmf, int err)
+{
+	if (err == -ENOMEM)
+		return VM_FAULT_OOM;
+	if (err == -EBADMSG)
+		pr_warn_ratelimited("pid %d: page %lx is damaged in its image\n",
+				    task_pid_vnr(current), vmf->address);
+	else if (!fatal_signal_pending(current))
+		pr_warn_ratelimited("pid %d: page %lx cannot be read from its image (%pe)\n",
+				    task_pid_vnr(current), vmf->address,
+				    ERR_PTR(err));
+	return VM_FAULT_SIGBUS;
+}
+
+/*
+ * The fault on a marker (handle_pte_marker()): load its page and the next
+ * ones of the run, or SIGBUS. A page after the touched one that cannot
+ * be loaded only ends the run: its own fault will tell.
+ */
+vm_fault_t krg_lazy_fault(struct vm_fault *vmf)
+{
+	struct lazy_run *run = NULL;
+	unsigned int n, had;
 	struct ghost_lazy *l;
-	struct folio *folio;
 	unsigned long nr;
 	vm_fault_t ret;
 	int err;
 
 	l = lazy_get(pte_to_swp_entry(vmf->orig_pte), &nr);
-	if (!l || !vma->anon_vma) {
+	if (!l || !vmf->vma->anon_vma) {
 		pr_warn_ratelimited("pid %d: page %lx lost its image\n",
 				    task_pid_vnr(current), vmf->address);
 		ret = VM_FAULT_SIGBUS;
 		goto out;
 	}
-	folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vma, vmf->address,
-				false);
 	ret = VM_FAULT_OOM;
-	if (!folio)
+	run = kmalloc(sizeof(*run), GFP_KERNEL);
+	if (!run)
 		goto out;
-	err = load(l, nr, folio);
-	if (!err && mem_cgroup_charge(folio, vma->vm_mm, GFP_KERNEL))
-		goto put;
-	ret = VM_FAULT_SIGBUS;
-	if (err == -EBADMSG)
-		pr_warn_ratelimited("pid %d: page %lx is damaged in its image\n",
-				    task_pid_vnr(current), vmf->address);
-	else if (err && !fatal_signal_pending(current))
-		pr_warn_ratelimited("pid %d: page %lx cannot be read from its image (%pe)\n",
-				    task_pid_vnr(current), vmf->address,
-				    ERR_PTR(err));
-	if (err)
-		goto put;
-	__folio_mark_uptodate(folio);
+	n = run_of_markers(vmf, l, nr, run->orig, LAZY_AROUND);
+	had = alloc_run(vmf, run, n);
+	if (!had)
+		goto out;
+	n = load(l, nr, run, had, &err);
+	put_run(run, n, had);
+	if (!n) {
+		ret = fault_error(vmf, err);
+		goto out;
+	}
+	n = charge_run(vmf, run, n);
+	if (!n)
+		goto out;
+	n = map(vmf, run->folios, run->orig, n);
+	atomic_long_sub(n, &ghost_lazy_pending);
+	while (n--)
+		lazy_put(l);	/* the markers' */
 	ret = 0;
-	if (!map(vmf, folio))
-		goto put;	/* raced: loaded or zapped meanwhile */
-	atomic_long_dec(&ghost_lazy_pending);
-	lazy_put(l);		/* the marker's */
-	goto out;
-put:
-	folio_put(folio);
 out:
+	kfree(run);
 	if (l)
 		lazy_put(l);
 	return ret;

@@ -30,6 +30,9 @@ static const struct ghost_part ghost_parts[] = {
 	{ "file locks", false, true, ghost_export_locks, ghost_import_locks },
 	{ "interrupted call", true, false, ghost_export_syscall,
 	  ghost_import_syscall },
+	/* Last of what a thread does itself: it may forbid system calls. */
+	{ "seccomp filters", true, false, ghost_export_seccomp,
+	  ghost_import_seccomp },
 	{ "registers", true, false, ghost_export_regs, ghost_import_regs },
 	{ "fpu", true, false, ghost_export_fpu, ghost_import_fpu },
 };

@@ -48,6 +48,7 @@ static const char *internal_what(struct file *file)
 		{ "[fanotify]", "a fanotify instance" },
 		{ "[userfaultfd]", "a userfaultfd" },
 		{ "[pidfd]", "a pidfd" },
+		{ "seccomp notify", "a seccomp notification listener" },
 		{ "[perf_event]", "a perf event" },
 		{ "bpf", "a BPF object" },
 	};

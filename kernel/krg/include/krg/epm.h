@@ -14,7 +14,8 @@ struct file;
 
 struct krg_cr_result {
 	pid_t pid;			/* the root */
-	unsigned int tasks;
+	unsigned int tasks;		/* processes and threads */
+	unsigned int processes;
 	unsigned int substituted;	/* fds replaced by /dev/null */
 	char msg[GHOST_MSG_LEN];	/* why it failed */
 };

@@ -108,6 +108,8 @@ int ghost_export_limits(struct ghost_export *x);
 int ghost_import_limits(struct ghost_import *m);
 int ghost_export_sched(struct ghost_export *x);
 int ghost_import_sched(struct ghost_import *m);
+int ghost_export_seccomp(struct ghost_export *x);
+int ghost_import_seccomp(struct ghost_import *m);
 int ghost_export_signals(struct ghost_export *x);
 int ghost_import_signals(struct ghost_import *m);
 int ghost_export_timers(struct ghost_export *x);

@@ -56,6 +56,8 @@ enum krg_section {
 	KRG_SEC_SYSCALL,	/* struct krg_img_syscall */
 	KRG_SEC_LOCKS,		/* struct krg_img_lock[] */
 	KRG_SEC_SCHED,		/* struct krg_img_sched */
+	KRG_SEC_SECCOMP,	/* struct krg_img_seccomp */
+	KRG_SEC_SECCOMP_FILTER,	/* struct krg_img_seccomp_filter, then len insns */
 	KRG_SEC_NR
 };
 
@@ -124,6 +126,23 @@ struct krg_img_sched {
 	__u32 rt_priority;	/* 1..99 for _FIFO and _RR, else 0 */
 	__u32 reset_on_fork;	/* SCHED_RESET_ON_FORK */
 } __attribute__((packed));
+
+/*
+ * A thread's seccomp mode, then, in filter mode, a SECCOMP_FILTER section
+ * per filter, the oldest first: each is a classic BPF program (struct
+ * sock_filter, 8 bytes each).
+ */
+struct krg_img_seccomp {
+	__u32 mode;		/* SECCOMP_MODE_DISABLED, _STRICT, _FILTER */
+	__u32 nfilters;		/* 1..KRG_IMG_MAX_SECCOMP_FILTERS in _FILTER */
+} __attribute__((packed));
+
+struct krg_img_seccomp_filter {
+	__u32 flags;		/* SECCOMP_FILTER_FLAG_LOG, or 0 */
+	__u32 len;		/* instructions: 1..4096 (BPF_MAXINSNS) */
+} __attribute__((packed));
+
+#define KRG_IMG_MAX_SECCOMP_FILTERS	1024
 
 #define KRG_IMG_TASK_STOPPED	1	/* its process was stopped (SIGSTOP) */
 /*

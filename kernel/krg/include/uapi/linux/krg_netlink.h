@@ -50,7 +50,8 @@
  *                       (an fd of the caller on the image directory),
  *                       KRG_A_CR_FLAGS (KRG_CR_KILL, KRG_CR_STOP,
  *                       KRG_CR_IGNORE_UNSUPPORTED) -> KRG_A_CR_PID,
- *                       KRG_A_CR_TASKS, KRG_A_CR_SUBSTITUTED. Freezes the
+ *                       KRG_A_CR_TASKS, KRG_A_CR_PROCESSES,
+ *                       KRG_A_CR_SUBSTITUTED. Freezes the
  *                       tree rooted at the PID, writes the image
  *                       (<linux/krg_image.h>), then resumes, kills or
  *                       stops the tree. Needs CHECKPOINTABLE in every
@@ -62,7 +63,8 @@
  *                       and why.
  * KRG_CMD_RESTART       KRG_A_CR_DIR_FD, KRG_A_CR_FLAGS (KRG_CR_STOPPED,
  *                       KRG_CR_EAGER, KRG_CR_TRUST)
- *                       -> KRG_A_CR_PID (the root), KRG_A_CR_TASKS.
+ *                       -> KRG_A_CR_PID (the root), KRG_A_CR_TASKS,
+ *                       KRG_A_CR_PROCESSES.
  *                       Recreates the tree, with the same PIDs, as children
  *                       of the caller, who must be in the cluster PID
  *                       namespace (for its children). With KRG_A_CR_NODE
@@ -140,6 +142,7 @@ enum krg_attr {
 	KRG_A_KEY,		/* binary: KRG_CLUSTER_KEY_LEN bytes */
 	KRG_A_ENCRYPTED,	/* u8: 1 if links are encrypted */
 	KRG_A_ERR_MSG,		/* string: why a request failed, in full */
+	KRG_A_CR_PROCESSES,	/* u32: of KRG_A_CR_TASKS, those not threads */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)

@@ -2,7 +2,10 @@
 with a reason and an errno an image can cause, or restarts and runs for a
 moment; the kernel never oopses or warns (the fixture checks the logs), no
 restart hangs, and nothing leaks: krg's ghost and lazy-image counters go
-back to zero and unreclaimable slab memory does not grow. Half the
+back to zero, and unreclaimable slab memory grows by less than 512 bytes
+a restart over the second half of the run (the first warms every path;
+on the debug kernel, whose KASAN holds freed objects, kmemleak checks
+instead). Half the
 restarts are --eager; the others leave memory in the image, which cr_fuzz
 then reads. Every eighth goes through restart --node 2.
 
@@ -71,24 +74,31 @@ def test_mutated_images_never_hurt_the_kernel(cluster3):
               "usleep 20000; done")
     c.check(2, ["sh", "-c", "rm -f /tmp/fuzz.done"])
     c.check(2, ["sh", "-c", f"(krgrun sh -c '{killer}') < /dev/null > /dev/null 2>&1 &"])
-    # A first round warms the caches the later ones are compared with.
-    fuzz(c, made[0], 40, SEED + 1000)
-    slab = meminfo(c, "SUnreclaim")
-    per_image = -(-RUNS // len(made))
     total = [0] * 5
-    for i, img in enumerate(made):
-        counts, out = fuzz(c, img, per_image, SEED + i)
-        runs, refused, restarted, errors, remote = counts
-        assert runs == per_image and errors == 0, out
-        assert refused > runs // 3, f"{img}: most mutations must be caught\n{out}"
-        total = [a + b for a, b in zip(total, counts)]
+
+    def campaign(runs, seed):
+        """Every image, runs mutations each; then the slab once all is closed."""
+        for i, img in enumerate(made):
+            counts, out = fuzz(c, img, runs, seed + i)
+            assert counts[0] == runs and counts[3] == 0, out
+            assert counts[1] > runs // 3, f"{img}: most mutations must be caught\n{out}"
+            total[:] = [a + b for a, b in zip(total, counts)]
+        # Images of killed processes close a moment after their exit.
+        for n in (1, 2):
+            c.wait_for(f"node {n}'s counters back to 0",
+                       lambda n=n: counters(c, n) == [0, 0, 0, 0], 60)
+        return meminfo(c, "SUnreclaim")
+
+    # Two halves: the first also warms every path and cache, so a leak is
+    # what the second adds. (The debug kernel's KASAN keeps freed objects
+    # in quarantine: kmemleak checks it instead.)
+    half = -(-RUNS // (2 * len(made)))
+    slab = campaign(half, SEED)
+    grown = campaign(half, SEED + 100) - slab
     assert total[0] >= RUNS and total[4] >= RUNS // 10
     c.check(2, ["touch", "/tmp/fuzz.done"])
-    # Images of killed processes close a moment after their exit.
-    for n in (1, 2):
-        c.wait_for(f"node {n}'s counters back to 0", lambda n=n: counters(c, n) == [0, 0, 0, 0],
-                   60)
-    grown = meminfo(c, "SUnreclaim") - slab
-    assert grown < 512, f"unreclaimable slab grew by {grown} kB over {total[0]} restarts"
+    restarts = total[0] // 2
+    assert krgcluster.DEBUG or grown < restarts // 2, \
+        f"unreclaimable slab grew by {grown} kB over {restarts} restarts (>= 512 bytes each)"
     print(f"fuzz: {total[0]} runs, {total[1]} refused, {total[2]} restarted, "
           f"{total[4]} on another node")

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Checkpoint of a process tree. The caller (the checkpoint tool, in a
- * netlink request) finds the tree, opens one image file per task, and
- * queues a task work on each task (waking stopped tasks for it). Each
- * task, at its user boundary:
+ * netlink request) finds the tree, queues a task work on each task
+ * (waking stopped tasks for it), and opens one image file per task once
+ * they are frozen. Each task, at its user boundary:
  *
  *   1. says it is frozen and waits until the whole tree is;
  *   2. exports itself to its file (ghost_export_task());
@@ -19,8 +19,9 @@
  * Reading a process needs what ptrace attach needs, checked before the
  * freeze and again once the tree is frozen (an exec of a setuid program
  * in between is caught), and the tree must be the one collected: a task
- * forked or gone meanwhile fails the checkpoint cleanly. A task is in one
- * checkpoint at a time.
+ * forked or gone meanwhile fails that try cleanly (-EAGAIN), and the
+ * whole checkpoint is tried again, CKPT_TRIES times at most. A task is in
+ * one checkpoint at a time.
  *
  * A zombie (a child that exited and that its parent has not reaped) is
  * saved as an entry of the tree with its exit code, and no file. A
@@ -30,6 +31,7 @@
 #define pr_fmt(fmt) "krg: " fmt
 
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/kref.h>
 #include <linux/ptrace.h>
@@ -52,6 +54,8 @@
 
 /* How long a task may take to reach its user boundary. */
 #define FREEZE_TIMEOUT	(10 * HZ)
+#define CKPT_TRIES	5	/* of a tree in motion */
+#define CKPT_RETRY_MS	5
 
 /* Tasks in a checkpoint now, by their global PID number. */
 static DEFINE_XARRAY(busy);
@@ -299,7 +303,10 @@ static int check(struct ckpt_task *t, unsigned int n, char *msg)
 		t[i].busy = true;
 		if (t[i].zombie)
 			continue;	/* its exit code is all there is */
-		if (!task->mm || (task->flags & (PF_KTHREAD | PF_EXITING)))
+		if (task->flags & PF_EXITING && !(task->flags & PF_KTHREAD))
+			return krg_cr_fail(msg, -EAGAIN, "pid %d is exiting",
+					   pid);
+		if (!task->mm || (task->flags & PF_KTHREAD))
 			return krg_cr_fail(msg, -EBUSY,
 					   "pid %d: exiting or not a user task",
 					   pid);
@@ -498,8 +505,8 @@ static void find_inside(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 	}
 }
 
-int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
-		   struct krg_cr_result *res)
+static int checkpoint_once(pid_t pid, struct file *dir, unsigned int flags,
+			   struct krg_cr_result *res)
 {
 	struct pid_namespace *ns = krg_pid_ns();
 	struct krg_img_tree_task *tree = NULL;
@@ -551,15 +558,24 @@ int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 		err = classify(t, n, res->msg);
 	if (!err)
 		err = check(t, n, res->msg);
-	if (!err)
-		err = open_files(dir, t, n, tree, &tree_file, names, &named,
-				 res->msg);
 	if (err)
 		goto out;
 
+	/*
+	 * Frozen as soon as collected: the files are made after, so a tree
+	 * that forks all the time has no time to change in between.
+	 */
 	freeze(c, t, n);
 	if (!c->err)
 		check_frozen(c, t, n);
+	if (!c->err) {
+		err = open_files(dir, t, n, tree, &tree_file, names, &named,
+				 res->msg);
+		if (err) {
+			ckpt_error(c, err, res->msg, 0);
+			WRITE_ONCE(c->abort, true);
+		}
+	}
 	if (!c->err)
 		find_inside(c, t, n);
 	complete_all(&c->dump);
@@ -614,4 +630,21 @@ out:
 	if (c)
 		ckpt_put(c);
 	return err;
+}
+
+/*
+ * A tree that forks and exits all the time may change between its listing
+ * and its freeze (-EAGAIN): tried again a few times, as a user would.
+ */
+int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
+		   struct krg_cr_result *res)
+{
+	int tries = CKPT_TRIES, err;
+
+	for (;;) {
+		err = checkpoint_once(pid, dir, flags, res);
+		if (err != -EAGAIN || !--tries || fatal_signal_pending(current))
+			return err;
+		msleep(CKPT_RETRY_MS);
+	}
 }

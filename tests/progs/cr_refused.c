@@ -9,7 +9,7 @@
  *   memfd    a memfd
  *   mqueue   a POSIX message queue
  *   aio      an aio context
- *   inotify  an inotify instance
+ *   inotify  an inotify instance with an event not read yet
  *   notify   a seccomp filter whose notification listener a process
  *            outside the tree holds (its grandchild, orphaned)
  * It says READY, waits for SIGUSR1 (the checkpoint is refused meanwhile),
@@ -156,9 +156,11 @@ int main(int argc, char **argv)
 		if (syscall(SYS_io_setup, 8, &ctx))
 			return 2;
 	} else if (!strcmp(mode, "inotify")) {
+		/* An event not read yet: it would be lost. */
 		fd = inotify_init1(0);
 		if (fd < 0 || inotify_add_watch(fd, "/tmp", IN_CREATE) < 0)
 			return 2;
+		close(open("/tmp/cr_refused.pending", O_CREAT | O_WRONLY, 0600));
 	} else if (!strcmp(mode, "notify")) {
 		struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 		struct sock_fprog prog = { .len = 1, .filter = &allow };

@@ -93,6 +93,9 @@ SYSCALL_HDR = layout("syscall")
 POSIX_TIMER = layout("posix_timer")
 LOCK = layout("lock")
 UNIX_PAIR_HDR = layout("unix_pair")
+INOTIFY_HDR = layout("inotify")  # cursor, watch count
+INOTIFY_WATCH = layout("inotify_watch")  # wd, mask, path length; the path
+FILE_INOTIFY = ENUMS["KRG_FILE_INOTIFY"]
 
 
 M64 = (1 << 64) - 1

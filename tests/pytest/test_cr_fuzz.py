@@ -21,7 +21,7 @@ from crlib import PROGS, SH, checkpoint, running, start
 
 pytestmark = pytest.mark.debug  # also on the debug kernel
 
-RUNS = int(os.environ.get("KRG_FUZZ_RUNS", "300" if krgcluster.DEBUG else "2000"))
+RUNS = int(os.environ.get("KRG_FUZZ_RUNS", "200" if krgcluster.DEBUG else "2000"))
 SEED = int(os.environ.get("KRG_FUZZ_SEED", "42"))
 # Every self-checking program, with its arguments ({d}: a directory).
 PROGRAMS = [("cr_signals", ""), ("cr_memory", "{d}"), ("cr_files", "{d}"), ("cr_misc", "{d}"),

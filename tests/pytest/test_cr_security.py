@@ -9,8 +9,8 @@ import struct
 import pytest
 
 import krgimage
-from crlib import (PROGS, SH, checkpoint, edit_first, host, restart, running, signal, spoil,
-                   start, wait_line)
+from crlib import (PROGS, SH, checkpoint, edit_first, edit_sections, host, restart, running,
+                   signal, spoil, start, wait_line)
 
 pytestmark = pytest.mark.debug  # also on the debug kernel
 
@@ -286,6 +286,60 @@ def test_restart_elsewhere_keeps_the_callers_confinement(cluster3):
         assert not running(c, 2, upid)
         # Unconfined, the same restart works.
         r = c.exec(3, [RUNAS, "1000", "restart", "--node", "2", img])
+        assert r.status == 0, r.stderr
+        kill(c, 2, upid)
+    finally:
+        for n in (1, 2, 3):
+            c.check(n, ["sh", "-c", "echo 0 > /sys/kernel/krg/unprivileged_restart"])
+
+
+def test_inotify_watch_needs_what_inotify_add_watch_needs(cluster3):
+    # A user's image whose inotify watch names a directory that user may
+    # not read is refused at restart, as inotify_add_watch() would refuse
+    # the watch; the same image, as it was saved, restarts.
+    c = cluster3
+    dirs = f"{SH}/inotify-user {SH}/inotify-secret"
+    c.check(1, ["sh", "-c", f"chmod 777 {SH} && mkdir -p {dirs} && chown 1000 {SH}/inotify-user"
+                            f" && chmod 700 {SH}/inotify-secret"])
+    for n in (1, 2, 3):
+        c.check(n, ["sh", "-c", "echo 1 > /sys/kernel/krg/unprivileged_restart"])
+    try:
+        upid = start_as(c, 1, "inotify-user", 1000,
+                        [f"{PROGS}/cr_inotify", f"{SH}/inotify-user"])
+        img = f"{SH}/inotify-user.img"
+        r = c.exec(1, ["krgrun", RUNAS, "1000", "checkpoint", "--kill", "-o", img, str(upid)])
+        assert r.status == 0, r.stderr
+        c.wait_for("the checkpointed process to die", lambda: not running(c, 1, upid), 30)
+        task = host(c, img) / f"task-{upid}.krg"
+        saved = task.read_bytes()
+
+        def watch_the_secret(secs):
+            kinds = [krgimage.FILE_HDR.unpack_from(s[1])[1] if s[0] == krgimage.FILE else None
+                     for s in secs]
+            at = kinds.index(krgimage.FILE_INOTIFY) + 1
+            assert secs[at][0] == krgimage.FILE_STATE
+            state = secs[at][1]
+            _, n = krgimage.INOTIFY_HDR.unpack_from(state)
+            pos = krgimage.INOTIFY_HDR.size
+            out = state[:pos]
+            for _ in range(n):
+                wd, mask, plen = krgimage.INOTIFY_WATCH.unpack_from(state, pos)
+                pos += krgimage.INOTIFY_WATCH.size
+                path = state[pos:pos + plen]
+                if wd == 1:  # DIR/watched
+                    path = f"{SH}/inotify-secret".encode()
+                out += krgimage.INOTIFY_WATCH.pack(wd, mask, len(path)) + path
+                pos += plen
+            secs[at][1] = out
+
+        edit_sections(task, watch_the_secret)
+        as_user = ["krgrun", RUNAS, "1000", "restart", img]
+        r = c.exec(2, as_user)
+        assert r.status == 1 and "cannot reopen fd" in r.stderr, r.stderr
+        assert "(Permission denied)" in r.stderr, r.stderr
+        assert not running(c, 2, upid)
+        task.write_bytes(saved)
+        r = c.exec(2, as_user)
         assert r.status == 0, r.stderr
         kill(c, 2, upid)
     finally:

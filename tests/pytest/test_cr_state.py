@@ -4,7 +4,7 @@ the parent-death signal, OOM score, nice and policy, subreaper: cr_procs;
 sessions and groups whose leaders exited: cr_sessions)
 and file state (SIGIO owners, epoll watches through closed fds, deleted
 files with their mode and size, on tmpfs and on 9p, memory shared through
-a deleted file, mixed locks: cr_fdstate)."""
+a deleted file, mixed locks: cr_fdstate; inotify watches: cr_inotify)."""
 import pytest
 
 from crlib import SH, checkpoint, migrate_by_image, output, running, signal, start, wait_line
@@ -50,6 +50,16 @@ def test_file_state_survives(cluster3):
     assert "PASS" in out, out
 
 
+def test_inotify_watches_survive_with_their_descriptors(cluster3):
+    # cr_inotify: watches on the shared file system come back under their
+    # own descriptors, and so does the next one a new watch gets.
+    c = cluster3
+    c.check(1, ["mkdir", "-p", f"{SH}/inotify"])
+    migrate_by_image(c, "inotify", "cr_inotify", f"{SH}/inotify")
+    out = output(c, "inotify")
+    assert "PASS" in out, out
+
+
 @pytest.mark.parametrize("mode, what", [
     ("inet", "an inet socket cannot be checkpointed"),
     ("named", "a unix socket bound to a name"),
@@ -60,7 +70,7 @@ def test_file_state_survives(cluster3):
     ("memfd", "a memfd cannot be checkpointed"),
     ("mqueue", "a POSIX message queue cannot be checkpointed"),
     ("aio", "an aio context cannot be saved"),
-    ("inotify", "an inotify instance cannot be checkpointed"),
+    ("inotify", "an inotify instance with events not read yet"),
     ("notify", "a seccomp filter with a user notifier"),
 ])
 def test_what_cannot_be_saved_is_refused_by_name(cluster3, mode, what):

@@ -172,7 +172,7 @@ static struct pid *id_pid(const struct krg_img_tree_task *t, pid_t id,
 	return find_pid_ns(id, ns);
 }
 
-/* Under tasklist_lock: every process of @t in its session and group. */
+/* Under tasklist_lock and RCU: each process of @t in its session, group. */
 static int place(struct pid_namespace *ns, const struct krg_img_tree_task *t,
 		 unsigned int n, char *msg)
 {
@@ -225,8 +225,10 @@ int krg_tree_ids_set(struct pid_namespace *ns,
 		return -ENOMEM;
 	err = make_gone(ns, gone, ngone, made, msg);
 	write_lock_irq(&tasklist_lock);
+	rcu_read_lock();	/* as find_task_by_pid_ns() asks */
 	if (!err)
 		err = place(ns, t, n, msg);
+	rcu_read_unlock();
 	/* A PID made for nothing (on failure): no task holds it. */
 	for (k = 0; k < ngone; k++)
 		if (made[k] && !pid_has_task(made[k], PIDTYPE_PGID) &&

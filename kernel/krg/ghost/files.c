@@ -30,7 +30,7 @@
 #include <krg/ghost_what.h>
 
 /* The largest FILE_STATE: an epoll set's watches. */
-#define STATE_MAX	(64 << 10)
+#define STATE_MAX	(1 << 20)	/* an inotify instance's, at most */
 
 /* Open flags that reopening keeps (FASYNC: set as fcntl() sets it). */
 #define REOPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
@@ -183,7 +183,8 @@ struct reopen {
 
 static bool special(u32 kind)
 {
-	return kind >= KRG_FILE_EVENTFD && kind <= KRG_FILE_EPOLL;
+	return (kind >= KRG_FILE_EVENTFD && kind <= KRG_FILE_EPOLL) ||
+	       kind == KRG_FILE_INOTIFY;
 }
 
 /*
@@ -345,7 +346,7 @@ static bool bad_file(const struct krg_img_file *img, u32 len)
 		img->mode & ~S_IALLUGO || img->size < 0 :
 		img->mode || img->uid || img->gid || img->size) ||
 	       (img->flags & ~REOPEN_FLAGS) || img->cloexec > 1 ||
-	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_FIFO ||
+	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_INOTIFY ||
 	       (img->kind == KRG_FILE_PIPE || img->kind == KRG_FILE_UNIX ||
 		img->kind == KRG_FILE_FIFO ||
 		img->kind == KRG_FILE_DELETED) != !!img->shared ||

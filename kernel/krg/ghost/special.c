@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * eventfd, timerfd, signalfd and epoll files in a ghost. Their state is
- * read through their fdinfo (what /proc/PID/fdinfo shows, which changes
- * nothing), an epoll set's watches from the set (patch 0014), and they
- * are made again through their system calls' helpers (patch 0006). An
- * epoll file gets its watches back once all the fds of its process are
- * in place.
+ * eventfd, timerfd, signalfd and epoll files in a ghost (inotify ones are
+ * handed to ghost/inotify.c). Their state is read through their fdinfo
+ * (what /proc/PID/fdinfo shows, which changes nothing), an epoll set's
+ * watches from the set (patch 0014), and they are made again through
+ * their system calls' helpers (patch 0006). An epoll file gets its
+ * watches back once all the fds of its process are in place.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -37,6 +37,7 @@ static const struct {
 	{ "[timerfd]", KRG_FILE_TIMERFD },
 	{ "[signalfd]", KRG_FILE_SIGNALFD },
 	{ "[eventpoll]", KRG_FILE_EPOLL },
+	{ "inotify", KRG_FILE_INOTIFY },
 };
 
 /* The KRG_FILE_* kind of @file if it is one of these, else 0. */
@@ -143,11 +144,14 @@ int ghost_special_export(struct ghost_export *x, struct file *file, int kind)
 	} u = {};
 	u64 a, b, vs, vn, is, in;
 	struct krg_img_epoll_watch *w = NULL;
-	char *info = fdinfo(file);
+	char *info;
 	const char *p;
 	int len = 0, err = -EINVAL, n;
 	void *state = &u;
 
+	if (kind == KRG_FILE_INOTIFY)
+		return ghost_inotify_export(x, file);
+	info = fdinfo(file);
 	if (IS_ERR(info)) {
 		err = PTR_ERR(info);
 		info = NULL;
@@ -271,6 +275,8 @@ int ghost_special_make(int kind, unsigned int flags, const void *state,
 		if (len % sizeof(struct krg_img_epoll_watch))
 			return -EINVAL;
 		return fd_file_out(krg_epoll_create(0), file);
+	case KRG_FILE_INOTIFY:
+		return ghost_inotify_make(flags, state, len, file);
 	}
 	return -EINVAL;
 }

@@ -44,7 +44,6 @@ static const char *internal_what(struct file *file)
 		{ "memfd:", "a memfd" },
 		{ "[aio]", "an aio context" },
 		{ "[io_uring]", "an io_uring instance" },
-		{ "inotify", "an inotify instance" },
 		{ "[fanotify]", "a fanotify instance" },
 		{ "[userfaultfd]", "a userfaultfd" },
 		{ "[pidfd]", "a pidfd" },

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* eventfd, timerfd, signalfd and epoll files in a ghost (ghost/special.c). */
+/* eventfd, timerfd, signalfd, epoll and inotify files in a ghost. */
 #ifndef _KRG_GHOST_SPECIAL_H
 #define _KRG_GHOST_SPECIAL_H
 
@@ -16,5 +16,10 @@ int ghost_special_make(int kind, unsigned int flags, const void *state,
 		       u32 len, struct file **file);
 int ghost_special_watch(struct ghost_objs *objs, int epfd,
 			const struct krg_img_epoll_watch *w, unsigned int n);
+
+/* inotify instances (ghost/inotify.c). */
+int ghost_inotify_export(struct ghost_export *x, struct file *file);
+int ghost_inotify_make(unsigned int flags, const void *state, u32 len,
+		       struct file **file);
 
 #endif /* _KRG_GHOST_SPECIAL_H */

@@ -312,6 +312,7 @@ enum krg_img_file_kind {
 	KRG_FILE_UNIX,		/* an end of a unix socket pair in the tree,
 				 * FILE_STATE follows */
 	KRG_FILE_FIFO,		/* a FIFO whose opens are all in the tree */
+	KRG_FILE_INOTIFY,	/* an inotify instance: FILE_STATE follows */
 };
 
 /*
@@ -400,6 +401,21 @@ struct krg_img_timerfd {
 
 struct krg_img_signalfd {
 	__u64 mask;
+} __attribute__((packed));
+
+/*
+ * An inotify instance: where its next watch descriptor is sought, then
+ * each watch, by the path of the watched file or directory.
+ */
+struct krg_img_inotify {
+	__s32 cursor;
+	__u32 nwatches;		/* at most 8192, in at most 1 MiB */
+} __attribute__((packed));
+
+struct krg_img_inotify_watch {
+	__s32 wd;		/* its watch descriptor, > 0 */
+	__u32 mask;		/* IN_* events and IN_ONESHOT, IN_EXCL_UNLINK */
+	__u32 path_len;		/* then the absolute path, no NUL */
 } __attribute__((packed));
 
 /*

@@ -6,7 +6,6 @@
  *   cwd      a working directory deleted since
  *   thread   a thread with a fd table of its own (unshare(CLONE_FILES))
  *   sysvshm  SysV shared memory, attached
- *   semundo  a SysV semaphore raised with SEM_UNDO
  *   memfd    a memfd
  *   mqueue   a POSIX message queue
  *   aio      an aio context
@@ -29,7 +28,6 @@
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -145,12 +143,6 @@ int main(int argc, char **argv)
 		if (mem == (char *)-1 || mem == MAP_FAILED)
 			return 2;
 		mem[0] = 's';
-	} else if (!strcmp(mode, "semundo")) {
-		struct sembuf up = { .sem_num = 0, .sem_op = 1, .sem_flg = SEM_UNDO };
-
-		id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
-		if (id < 0 || semop(id, &up, 1))
-			return 2;
 	} else if (!strcmp(mode, "memfd")) {
 		fd = memfd_create("cr_refused", 0);
 		if (fd < 0 || write(fd, "m", 1) != 1)
@@ -202,9 +194,6 @@ int main(int argc, char **argv)
 		cr_check(stat(".", &st) == 0 && st.st_nlink == 0, "deleted cwd kept");
 	} else if (!strcmp(mode, "thread")) {
 		cr_check(fcntl(thread_fd, F_GETFD) < 0, "the thread's table is its own");
-	} else if (!strcmp(mode, "semundo")) {
-		cr_check(semctl(id, 0, GETVAL) == 1, "semaphore kept");
-		semctl(id, 0, IPC_RMID);
 	} else if (!strcmp(mode, "memfd")) {
 		char c = 0;
 

@@ -67,7 +67,6 @@ def test_inotify_watches_survive_with_their_descriptors(cluster3):
     ("cwd", "its working directory or root is deleted"),
     ("thread", "does not share its process's files or fs"),
     ("sysvshm", "SysV shared memory cannot be saved"),
-    ("semundo", "SysV semaphore adjustments (SEM_UNDO) cannot be saved"),
     ("memfd", "a memfd cannot be checkpointed"),
     ("mqueue", "a POSIX message queue cannot be checkpointed"),
     ("aio", "an aio context cannot be saved"),

@@ -49,13 +49,6 @@ int ghost_export_misc(struct ghost_export *x)
 			       KRG_IMG_PROC_HAS_SUBREAPER : 0),
 	};
 
-#ifdef CONFIG_SYSVIPC
-	/* Undone at exit on semaphores of this node's IPC namespace, not saved. */
-	if (t->sysvsem.undo_list)
-		return ghost_fail(x->msg, -EBUSY,
-				  "SysV semaphore adjustments (SEM_UNDO) cannot be saved");
-#endif
-
 	if (test_restore_sigmask()) {
 		img.flags |= KRG_IMG_TASK_RESTORE_SIGMASK;
 		img.saved_blocked = t->saved_sigmask.sig[0];

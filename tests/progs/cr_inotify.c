@@ -3,12 +3,14 @@
  * cr_inotify DIR: an inotify instance survives checkpoint and restart with
  * its watches under their own descriptors:
  *   - a watch on DIR/watched (IN_CREATE), descriptor 1;
- *   - one on /tmp, removed: descriptor 2 is free, and the next is 4;
+ *   - one on /tmp, removed: descriptor 2 is free;
  *   - a one-shot watch on DIR/watched/file (IN_MODIFY), descriptor 3;
+ *   - one more on /tmp, descriptor 4, removed: the next is 5, which only
+ *     the instance's saved cursor tells (the highest watch left is 3);
  *   - O_NONBLOCK on the instance.
  * After the restart, a file created in DIR/watched and a write to the
  * watched file come as events of descriptors 1 and 3 (the one-shot then
- * ends with IN_IGNORED), and a new watch gets descriptor 4, as it would
+ * ends with IN_IGNORED), and a new watch gets descriptor 5, as it would
  * have. DIR is on the file system both nodes share.
  * It prints READY, waits for SIGUSR1, checks, prints PASS or FAIL.
  */
@@ -41,7 +43,7 @@ int main(int argc, char **argv)
 {
 	char dir[512], file[600], made[600], buf[4096] __attribute__((aligned(8)));
 	struct inotify_event *ev;
-	int fd, wd_dir, wd_tmp, wd_file, wd_new, out;
+	int fd, wd_dir, wd_tmp, wd_file, wd_last, wd_new, out;
 	ssize_t len = 0;
 	size_t at = 0;
 
@@ -61,9 +63,11 @@ int main(int argc, char **argv)
 	if (inotify_rm_watch(fd, wd_tmp))
 		return 2;
 	wd_file = inotify_add_watch(fd, file, IN_MODIFY | IN_ONESHOT);
-	if (wd_dir != 1 || wd_tmp != 2 || wd_file != 3)
+	wd_last = inotify_add_watch(fd, "/tmp", IN_DELETE);
+	if (wd_dir != 1 || wd_tmp != 2 || wd_file != 3 || wd_last != 4 ||
+	    inotify_rm_watch(fd, wd_last))
 		return 2;
-	/* The IN_IGNORED of the removed watch: read, as a checkpoint needs. */
+	/* The IN_IGNORED of the removed watches: read, as a checkpoint needs. */
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 
@@ -87,7 +91,7 @@ int main(int argc, char **argv)
 		 "one-shot watch %d ended: got wd %d mask %#x", wd_file, ev ? ev->wd : -1,
 		 ev ? ev->mask : 0);
 	wd_new = inotify_add_watch(fd, "/tmp", IN_DELETE);
-	cr_check(wd_new == 4, "a new watch got wd %d, not 4", wd_new);
+	cr_check(wd_new == 5, "a new watch got wd %d, not 5", wd_new);
 	unlink(made);
 	return cr_done();
 }

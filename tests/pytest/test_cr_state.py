@@ -42,21 +42,17 @@ def test_seccomp_filters_survive_and_still_filter(cluster3):
     assert "PASS" in out, out
 
 
-def test_file_state_survives(cluster3):
+@pytest.mark.parametrize("name, prog", [
+    ("fdstate", "cr_fdstate"),
+    # Watches on the shared file system come back under their own
+    # descriptors, and so does the next one a new watch gets.
+    ("inotify", "cr_inotify"),
+])
+def test_file_state_survives(cluster3, name, prog):
     c = cluster3
-    c.check(1, ["mkdir", "-p", f"{SH}/fdstate.shared"])
-    migrate_by_image(c, "fdstate", "cr_fdstate", f"{SH}/fdstate.shared")
-    out = output(c, "fdstate")
-    assert "PASS" in out, out
-
-
-def test_inotify_watches_survive_with_their_descriptors(cluster3):
-    # cr_inotify: watches on the shared file system come back under their
-    # own descriptors, and so does the next one a new watch gets.
-    c = cluster3
-    c.check(1, ["mkdir", "-p", f"{SH}/inotify"])
-    migrate_by_image(c, "inotify", "cr_inotify", f"{SH}/inotify")
-    out = output(c, "inotify")
+    c.check(1, ["mkdir", "-p", f"{SH}/{name}.shared"])
+    migrate_by_image(c, name, prog, f"{SH}/{name}.shared")
+    out = output(c, name)
     assert "PASS" in out, out
 
 

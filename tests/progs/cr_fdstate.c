@@ -52,10 +52,10 @@ static void check_deleted(int fd, const char *where)
 	struct stat st = { 0 };
 	char buf[16] = "";
 
-	cr_check(fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0645 &&
+	cr_check(fstat(fd, &st) == 0 && st.st_mode == (S_IFREG | 0645) &&
 		 st.st_size == SIZE && st.st_nlink == 0,
 		 "deleted file in %s: mode %o size %lld links %ld", where,
-		 st.st_mode & 07777, (long long)st.st_size, (long)st.st_nlink);
+		 st.st_mode, (long long)st.st_size, (long)st.st_nlink);
 	cr_check(pread(fd, buf, 12, 4096) == 12 && !memcmp(buf, "deleted data", 12),
 		 "deleted file in %s: content", where);
 }

@@ -6,7 +6,7 @@
  *   cwd      a working directory deleted since
  *   thread   a thread with a fd table of its own (unshare(CLONE_FILES))
  *   sysvshm  SysV shared memory, attached
- *   memfd    a memfd
+ *   memfd    a huge-page memfd (a shmem one is saved)
  *   mqueue   a POSIX message queue
  *   aio      an aio context
  *   inotify  an inotify instance with an event not read yet
@@ -144,8 +144,8 @@ int main(int argc, char **argv)
 			return 2;
 		mem[0] = 's';
 	} else if (!strcmp(mode, "memfd")) {
-		fd = memfd_create("cr_refused", 0);
-		if (fd < 0 || write(fd, "m", 1) != 1)
+		fd = memfd_create("cr_refused", MFD_HUGETLB);
+		if (fd < 0 || ftruncate(fd, 2 << 20))
 			return 2;
 	} else if (!strcmp(mode, "mqueue")) {
 		snprintf(path, sizeof(path), "/cr_refused.%d", getpid());
@@ -195,9 +195,9 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "thread")) {
 		cr_check(fcntl(thread_fd, F_GETFD) < 0, "the thread's table is its own");
 	} else if (!strcmp(mode, "memfd")) {
-		char c = 0;
+		struct stat st;
 
-		cr_check(pread(fd, &c, 1, 0) == 1 && c == 'm', "memfd kept");
+		cr_check(fstat(fd, &st) == 0 && st.st_size == 2 << 20, "memfd kept");
 	} else if (!strcmp(mode, "mqueue")) {
 		char c[8192] = "";
 

@@ -26,7 +26,7 @@ SEED = int(os.environ.get("KRG_FUZZ_SEED", "42"))
 # Every self-checking program, with its arguments ({d}: a directory).
 PROGRAMS = [("cr_signals", ""), ("cr_memory", "{d}"), ("cr_files", "{d}"), ("cr_misc", "{d}"),
             ("cr_threads", ""), ("cr_events", ""), ("cr_sockets", ""), ("cr_tree", ""),
-            ("cr_sleep", "30 10"), ("cr_lazy", "")]
+            ("cr_sleep", "30 10"), ("cr_lazy", ""), ("cr_inotify", "{d}"), ("cr_memfd", "")]
 
 
 def meminfo(c, key):

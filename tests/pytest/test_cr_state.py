@@ -47,6 +47,9 @@ def test_seccomp_filters_survive_and_still_filter(cluster3):
     # Watches on the shared file system come back under their own
     # descriptors, and so does the next one a new watch gets.
     ("inotify", "cr_inotify"),
+    # Names, modes, seals, offsets and content; mapped shared, read-only
+    # and private.
+    ("memfd", "cr_memfd"),
 ])
 def test_file_state_survives(cluster3, name, prog):
     c = cluster3
@@ -63,7 +66,7 @@ def test_file_state_survives(cluster3, name, prog):
     ("cwd", "its working directory or root is deleted"),
     ("thread", "does not share its process's files or fs"),
     ("sysvshm", "SysV shared memory cannot be saved"),
-    ("memfd", "a memfd cannot be checkpointed"),
+    ("memfd", "a huge-page memfd cannot be checkpointed"),
     ("mqueue", "a POSIX message queue cannot be checkpointed"),
     ("aio", "an aio context cannot be saved"),
     ("inotify", "an inotify instance with events not read yet"),

@@ -1,24 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Regular files deleted while open, in a ghost: their content is saved
- * once per file (an object of the tree, keyed by its inode), with the
- * first fd of it in the tree, with its mode, owner and size, and restart
- * makes a file in the same directory with that content, under the name it
- * had if that is free (so /proc shows the same "NAME (deleted)"), else an
- * O_TMPFILE, or where the file system has none (9p, say) a new name. That
- * file, open read-write, is an object too: each open file of the deleted
- * one (two opens of it, read-only ones included) is opened again from
- * it, so they all share one file again; its name goes once the restart is
- * over (a file system such as 9p cannot open a file again without it).
+ * Regular files deleted while open, and memfds, in a ghost: their content
+ * is saved once per file (an object of the tree, keyed by its inode),
+ * with the first fd or mapping of it in the tree, with its mode, owner,
+ * size and (a memfd's) seals. Restart makes a file in the same directory
+ * with that content, under the name it had if that is free (so /proc
+ * shows the same "NAME (deleted)"), else an O_TMPFILE, or where the file
+ * system has none (9p, say) a new name; for a memfd, a memfd of the same
+ * name. That file, open read-write, is an object too: each open file of
+ * the deleted one (two opens of it, read-only ones included) is opened
+ * again from it, so they all share one file again; its name goes once
+ * the restart is over (a file system such as 9p cannot open a file again
+ * without it), and a memfd's seals come back then, once it is filled.
  *
  * The content is read through the open file itself when it can be read:
  * a file deleted on a network file system cannot be opened again by name.
  */
 #include <linux/file.h>
+#include <linux/fcntl.h>
+#include <linux/memfd.h>
 #include <linux/namei.h>
 #include <linux/random.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <krg/ghost.h>
@@ -27,24 +32,61 @@
 #include <krg/ghost_task.h>
 
 #define PIECE		((1 << 20) - 4096)	/* a section stays below 1 MiB + a page header */
+#define MEMFD_PREFIX	"memfd:"
+
+/* A memfd (not a huge-page one): shmem, with the name memfd_create() gave. */
+static bool memfd(struct file *file)
+{
+	return shmem_file(file) &&
+	       (file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+	       !strncmp(file->f_path.dentry->d_name.name, MEMFD_PREFIX,
+			strlen(MEMFD_PREFIX));
+}
+
+/* Is @s (a saved path) a memfd's name, "memfd:NAME", that restart takes? */
+static bool memfd_name(const char *s)
+{
+	return !strncmp(s, MEMFD_PREFIX, strlen(MEMFD_PREFIX)) &&
+	       strlen(s) <= NAME_MAX && !strchr(s, '/');
+}
 
 bool ghost_deleted_file(struct file *file)
 {
-	return S_ISREG(file_inode(file)->i_mode) &&
-	       d_unlinked(file->f_path.dentry) &&
-	       !(file->f_path.mnt->mnt_flags & MNT_INTERNAL);
+	return memfd(file) ||
+	       (S_ISREG(file_inode(file)->i_mode) &&
+		d_unlinked(file->f_path.dentry) &&
+		!(file->f_path.mnt->mnt_flags & MNT_INTERNAL));
 }
 
-/* The path a deleted file had: d_path() without " (deleted)". */
-void ghost_deleted_path(char *path)
+/*
+ * What names deleted file @file in an image, from its d_path() @path: the
+ * path it had (without " (deleted)"), or a memfd's name.
+ */
+const char *ghost_deleted_path(struct file *file, char *path)
 {
 	size_t n = strlen(path), k = strlen(" (deleted)");
 
+	if (memfd(file))
+		return file->f_path.dentry->d_name.name;
 	if (n > k && !strcmp(path + n - k, " (deleted)"))
 		path[n - k] = '\0';
+	return path;
 }
 
-/* Its mode, owner and size, which come back with it. */
+/* A saved path of a deleted file, or a memfd's name: a copy, or NULL. */
+char *ghost_deleted_path_dup(const char *s, u32 len)
+{
+	char *p = len < PATH_MAX && !memchr(s, '\0', len) ?
+		  kmemdup_nul(s, len, GFP_KERNEL) : NULL;
+
+	if (p && p[0] != '/' && !memfd_name(p)) {
+		kfree(p);
+		p = NULL;
+	}
+	return p;
+}
+
+/* Its mode, owner, size and seals, which come back with it. */
 void ghost_deleted_attrs(struct file *file, struct krg_img_file *img)
 {
 	struct inode *inode = file_inode(file);
@@ -53,13 +95,21 @@ void ghost_deleted_attrs(struct file *file, struct krg_img_file *img)
 	img->uid = from_kuid_munged(&init_user_ns, inode->i_uid);
 	img->gid = from_kgid_munged(&init_user_ns, inode->i_gid);
 	img->size = i_size_read(inode);
+	img->seals = memfd(file) ? memfd_fcntl(file, F_GET_SEALS, 0) : 0;
 }
 
 /* A file to read @file's content through, with a reference. */
 static struct file *reader(struct file *file)
 {
+	int err;
+
 	if ((file->f_mode & FMODE_READ) && (file->f_mode & FMODE_PREAD))
 		return get_file(file);
+	/* Only what the process could read itself, as open() would check. */
+	err = inode_permission(file_mnt_idmap(file), file_inode(file),
+			       MAY_OPEN | MAY_READ);
+	if (err)
+		return ERR_PTR(err);
 	return dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE,
 			   current_cred());
 }
@@ -138,14 +188,32 @@ static struct file *named(struct ghost_objs *objs, const char *path)
 	return f;
 }
 
+/* A memfd named @name, as memfd_create() makes, sealing allowed for now. */
+static struct file *new_memfd(const char *name)
+{
+	struct file *f = shmem_file_setup(name, 0, VM_NORESERVE);
+
+	if (IS_ERR(f))
+		return f;
+	f->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	f->f_flags |= O_LARGEFILE;
+	SHMEM_I(file_inode(f))->seals = 0;
+	return f;
+}
+
 /*
  * The file for a deleted one at @path: there if the name is free, else an
- * O_TMPFILE in its directory, else a new name there.
+ * O_TMPFILE in its directory, else a new name there; or a memfd.
  */
 static struct file *stand_in(struct ghost_objs *objs, const char *path)
 {
-	char *dir = kstrdup(path, GFP_KERNEL), *slash, *name;
-	struct file *f = named(objs, path);
+	char *dir, *slash, *name;
+	struct file *f;
+
+	if (path[0] != '/')
+		return new_memfd(path);
+	dir = kstrdup(path, GFP_KERNEL);
+	f = named(objs, path);
 
 	if (!IS_ERR(f) || PTR_ERR(f) != -EEXIST || !dir) {
 		kfree(dir);
@@ -171,21 +239,23 @@ static struct file *stand_in(struct ghost_objs *objs, const char *path)
 static int set_attrs(struct file *f, const struct krg_img_file *img)
 {
 	struct dentry *dentry = f->f_path.dentry;
-	struct iattr attr = {
-		.ia_valid = ATTR_MODE | ATTR_CTIME,
-		.ia_mode = img->mode & S_IALLUGO,
-	};
+	struct inode *inode = d_inode(dentry);
+	umode_t mode = img->mode & S_IALLUGO;
+	struct iattr attr = { .ia_valid = ATTR_MODE | ATTR_CTIME };
 	int err;
 
 	if (!capable(CAP_FSETID))
-		attr.ia_mode &= ~(S_ISUID | S_ISGID);
+		mode &= ~(S_ISUID | S_ISGID);
 	/* The size first: the mode may take away the right to write. */
-	err = img->size ? vfs_truncate(&f->f_path, img->size) : 0;
-	if (err)
+	err = img->size != i_size_read(inode) ?
+	      vfs_truncate(&f->f_path, img->size) : 0;
+	if (err || (inode->i_mode & S_IALLUGO) == mode)
 		return err;
-	inode_lock(d_inode(dentry));
+	inode_lock(inode);
+	/* As chmod() does: the permission bits, the file's type kept. */
+	attr.ia_mode = mode | (inode->i_mode & ~S_IALLUGO);
 	err = notify_change(file_mnt_idmap(f), dentry, &attr, NULL);
-	inode_unlock(d_inode(dentry));
+	inode_unlock(inode);
 	return err;
 }
 
@@ -215,6 +285,37 @@ static int set_owner(struct file *f, const struct krg_img_file *img)
 	err = notify_change(file_mnt_idmap(f), dentry, &attr, NULL);
 	inode_unlock(inode);
 	return err;
+}
+
+struct seal {
+	struct file *memfd;
+	unsigned int seals;
+};
+
+/* The restart is over, the memfd filled: the seals it had. */
+static void add_seals(void *arg)
+{
+	struct seal *s = arg;
+	long had = memfd_fcntl(s->memfd, F_GET_SEALS, 0);
+	long err = had < 0 ? had : 0;
+
+	if (!err && (s->seals & ~had) && !(had & F_SEAL_SEAL))
+		err = memfd_fcntl(s->memfd, F_ADD_SEALS, s->seals & ~had);
+	if (err)
+		pr_info("krg: restart: cannot seal %pD (%ld)\n", s->memfd, err);
+	fput(s->memfd);
+	kfree(s);
+}
+
+static int seal_at_end(struct ghost_objs *objs, struct file *memfd,
+		       unsigned int seals)
+{
+	struct seal *s = kmalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return -ENOMEM;
+	*s = (struct seal) { .memfd = get_file(memfd), .seals = seals };
+	return ghost_objs_at_end(objs, add_seals, s);
 }
 
 struct unnamed {
@@ -297,6 +398,16 @@ int ghost_deleted_reopen(struct ghost_objs *objs,
 			     &u, unnamed);
 	if (err)
 		return err;
+	/* A mapping may have made it, without them. */
+	err = set_attrs(unnamed[0], img);
+	if (!err)
+		err = set_owner(unnamed[0], img);
+	if (!err && img->seals)
+		err = seal_at_end(objs, unnamed[0], img->seals);
+	if (err) {
+		fput(unnamed[0]);
+		return err;
+	}
 	flags &= O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE | O_NOATIME |
 		 O_PATH;
 	err = may_reopen(unnamed[0], flags);

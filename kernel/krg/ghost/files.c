@@ -67,7 +67,8 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 		.cloexec = cloexec,
 		.pos = file->f_pos,
 	};
-	char *path = d_path(&file->f_path, buf + sizeof(img), PATH_MAX);
+	char *dpath = d_path(&file->f_path, buf + sizeof(img), PATH_MAX);
+	const char *path = dpath;
 	int special = ghost_special_kind(file);
 	struct sock *sk = ghost_unix_of(file);
 	/* What its opens share (pipe, pair, deleted file): saved once. */
@@ -77,7 +78,7 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 	unsigned int end = 0;
 	int id;
 
-	if (IS_ERR(path))
+	if (IS_ERR(dpath))
 		path = "?";
 	if (special) {
 		img.kind = special;
@@ -95,9 +96,9 @@ static int export_one(struct ghost_export *x, unsigned int fd,
 		img.kind = KRG_FILE_UNIX;
 		img.pos = 0;
 		shared = key;
-	} else if (ghost_deleted_file(file)) {
+	} else if (ghost_deleted_file(file) && !IS_ERR(dpath)) {
 		img.kind = KRG_FILE_DELETED;
-		ghost_deleted_path(path);
+		path = ghost_deleted_path(file, dpath);
 		ghost_deleted_attrs(file, &img);
 		shared = file_inode(file);
 	} else if (!by_path(file)) {
@@ -343,8 +344,9 @@ static bool bad_file(const struct krg_img_file *img, u32 len)
 {
 	return len != sizeof(*img) + img->path_len || ghost_fown_bad(img) ||
 	       (img->kind == KRG_FILE_DELETED ?
-		img->mode & ~S_IALLUGO || img->size < 0 :
-		img->mode || img->uid || img->gid || img->size) ||
+		img->mode & ~S_IALLUGO || img->size < 0 ||
+		img->seals & ~MEMFD_SEALS :
+		img->mode || img->uid || img->gid || img->size || img->seals) ||
 	       (img->flags & ~REOPEN_FLAGS) || img->cloexec > 1 ||
 	       img->kind < KRG_FILE_PATH || img->kind > KRG_FILE_INOTIFY ||
 	       (img->kind == KRG_FILE_PIPE || img->kind == KRG_FILE_UNIX ||
@@ -416,13 +418,16 @@ int ghost_import_files(struct ghost_import *m)
 			break;
 		}
 		path = bad_file(&img, m->len) ? NULL :
+		       img.kind == KRG_FILE_DELETED ?
+		       ghost_deleted_path_dup(m->data + sizeof(img),
+					      img.path_len) :
 		       kmemdup_nul(m->data + sizeof(img), img.path_len,
 				   GFP_KERNEL);
 		if (!path || strlen(path) != img.path_len ||
 		    (path[0] != '/' && (img.kind == KRG_FILE_PATH ||
 					img.kind == KRG_FILE_SUBSTITUTE ||
-					img.kind == KRG_FILE_DELETED ||
-					img.kind == KRG_FILE_FIFO))) {
+					img.kind == KRG_FILE_FIFO)) ||
+		    (img.seals && path[0] == '/')) {
 			err = ghost_fail(m->msg, -EINVAL, "bad fd %u", img.fd);
 			break;
 		}

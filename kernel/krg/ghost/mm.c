@@ -12,8 +12,8 @@
  * first touched (ghost/lazy.c), unless restart is asked to load all.
  *
  * A mapping of a file deleted since (a temporary file mapped to share
- * memory, say) saves the file's content as an fd of it would
- * (ghost/deleted.c), right after its VMA, and maps the unnamed file
+ * memory, say) or of a memfd saves the file's content as an fd of it
+ * would (ghost/deleted.c), right after its VMA, and maps the unnamed file
  * restart makes of it, shared where it was.
  */
 #include <linux/file.h>
@@ -49,15 +49,15 @@ struct vma_desc {
 /*
  * MAP_SHARED|MAP_ANONYMOUS memory, as restart maps it too: shmem's
  * "dev/zero" file, not SysV shared memory nor a memfd, which have the
- * same mapping but more to them.
+ * same mapping (vma_is_anon_shmem() says yes to a memfd too) but more to
+ * them.
  */
 static bool shared_anon(struct vm_area_struct *vma)
 {
-	return vma_is_anon_shmem(vma) ||
-	       (vma->vm_file && shmem_file(vma->vm_file) &&
-		(vma->vm_flags & VM_SHARED) &&
-		(vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
-		!strcmp(vma->vm_file->f_path.dentry->d_name.name, "dev/zero"));
+	return vma->vm_file && shmem_file(vma->vm_file) &&
+	       (vma->vm_flags & VM_SHARED) &&
+	       (vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+	       !strcmp(vma->vm_file->f_path.dentry->d_name.name, "dev/zero");
 }
 
 static int vma_kind(struct vm_area_struct *vma, unsigned long vdso_start,
@@ -71,7 +71,8 @@ static int vma_kind(struct vm_area_struct *vma, unsigned long vdso_start,
 		return KRG_VMA_SHARED_ANON;
 	/* SysV shared memory, an aio ring...: no path to map it again by. */
 	if (vma->vm_file &&
-	    (vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL))
+	    (vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+	    !ghost_deleted_file(vma->vm_file))
 		return -EBUSY;
 	if (!vma->vm_file)
 		return vma->vm_flags & VM_SHARED ? -EBUSY : KRG_VMA_ANON;
@@ -344,14 +345,16 @@ static int write_with_path(struct ghost *g, u16 type, const void *img,
 			   size_t len, u32 *path_len, struct file *file,
 			   bool deleted, char *buf)
 {
-	char *p = NULL;
+	const char *p = NULL;
+	char *dpath;
 
 	*path_len = 0;
 	if (file) {
-		p = d_path(&file->f_path, buf + len, PATH_MAX);
-		if (IS_ERR(p) || (d_unlinked(file->f_path.dentry) && !deleted))
+		dpath = d_path(&file->f_path, buf + len, PATH_MAX);
+		if (IS_ERR(dpath) ||
+		    (d_unlinked(file->f_path.dentry) && !deleted))
 			return -EBUSY;
-		ghost_deleted_path(p);
+		p = deleted ? ghost_deleted_path(file, dpath) : dpath;
 		*path_len = strlen(p);
 	}
 	memcpy(buf, img, len);
@@ -499,6 +502,18 @@ static int map_one(struct ghost_import *m, const struct krg_img_vma *v,
 			return ghost_fail(m->msg, err,
 					  "cannot make the deleted file of %llx-%llx",
 					  v->start, v->end);
+		/* Shared, never writable: through a read-only open, as it was. */
+		if (shared && !(v->vm_flags & VM_MAYWRITE)) {
+			struct file *rw = file;
+
+			file = dentry_open(&rw->f_path, O_RDONLY | O_LARGEFILE,
+					   current_cred());
+			fput(rw);
+			if (IS_ERR(file))
+				return ghost_fail(m->msg, PTR_ERR(file),
+						  "cannot open the deleted file of %llx-%llx",
+						  v->start, v->end);
+		}
 	} else if (path) {
 		file = filp_open(path, shared && (v->vm_flags & VM_MAYWRITE) ?
 				 O_RDWR : O_RDONLY, 0);
@@ -691,7 +706,9 @@ static int import_vmas(struct ghost_import *m, u32 nvmas, struct run_head *h)
 		path = NULL;
 		if (v->kind == KRG_VMA_FILE_PRIVATE ||
 		    v->kind == KRG_VMA_FILE_SHARED) {
-			path = ghost_path_dup(m->data + sizeof(*v), v->path_len);
+			path = v->obj ? ghost_deleted_path_dup(m->data + sizeof(*v),
+							       v->path_len) :
+					ghost_path_dup(m->data + sizeof(*v), v->path_len);
 			if (!path || m->len != sizeof(*v) + v->path_len ||
 			    v->obj_size > DELETED_MAX || (!v->obj && v->obj_size)) {
 				kfree(path);

@@ -41,7 +41,7 @@ static const char *internal_what(struct file *file)
 		const char *prefix, *what;
 	} names[] = {
 		{ "SYSV", "SysV shared memory" },
-		{ "memfd:", "a memfd" },
+		{ "memfd:", "a huge-page memfd" },
 		{ "[aio]", "an aio context" },
 		{ "[io_uring]", "an io_uring instance" },
 		{ "[fanotify]", "a fanotify instance" },

@@ -26,7 +26,7 @@
 #include <linux/types.h>
 
 #define KRG_IMAGE_MAGIC		0x474d49474b52ULL	/* "KRGIMG" */
-#define KRG_IMAGE_VERSION	4
+#define KRG_IMAGE_VERSION	5
 #define KRG_IMAGE_MAX_TASKS	1024
 #define KRG_IMAGE_TREE		"tree.krg"
 #define KRG_IMAGE_TASK_FMT	"task-%d.krg"
@@ -41,9 +41,11 @@ enum krg_section {
 	KRG_SEC_LIMITS,		/* struct krg_img_limits */
 	KRG_SEC_SIGNALS,	/* struct krg_img_signals */
 	KRG_SEC_MM,		/* struct krg_img_mm, then the exe path */
-	KRG_SEC_VMA,		/* struct krg_img_vma, then the file path */
+	KRG_SEC_VMA,		/* struct krg_img_vma, then the file path (a
+				 * memfd's: its name, "memfd:NAME") */
 	KRG_SEC_PAGES,		/* struct krg_img_pages, checksums, pages */
-	KRG_SEC_FILE,		/* struct krg_img_file, then the path */
+	KRG_SEC_FILE,		/* struct krg_img_file, then the path (as
+				 * KRG_SEC_VMA's) */
 	KRG_SEC_REGS,		/* struct krg_img_regs */
 	KRG_SEC_FPU,		/* struct krg_img_fpu, then the state */
 	KRG_SEC_PIPE_DATA,	/* struct krg_img_pipe_data, then the bytes */
@@ -308,7 +310,8 @@ enum krg_img_file_kind {
 	KRG_FILE_TIMERFD,
 	KRG_FILE_SIGNALFD,
 	KRG_FILE_EPOLL,
-	KRG_FILE_DELETED,	/* a regular file deleted while open: FILE_DATA */
+	KRG_FILE_DELETED,	/* a regular file deleted while open, or a
+				 * memfd: FILE_DATA */
 	KRG_FILE_UNIX,		/* an end of a unix socket pair in the tree,
 				 * FILE_STATE follows */
 	KRG_FILE_FIFO,		/* a FIFO whose opens are all in the tree */
@@ -338,6 +341,7 @@ struct krg_img_file {
 	__u32 mode;
 	__u32 uid, gid;
 	__s64 size;
+	__u32 seals;		/* a memfd's F_GET_SEALS, else 0 */
 } __attribute__((packed));
 
 /*

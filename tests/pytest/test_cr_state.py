@@ -4,10 +4,12 @@ the parent-death signal, OOM score, nice and policy, subreaper: cr_procs;
 sessions and groups whose leaders exited: cr_sessions)
 and file state (SIGIO owners, epoll watches through closed fds, deleted
 files with their mode and size, on tmpfs and on 9p, memory shared through
-a deleted file, mixed locks: cr_fdstate; inotify watches: cr_inotify)."""
+a deleted file, mixed locks: cr_fdstate; inotify watches: cr_inotify;
+memfds: cr_memfd)."""
 import pytest
 
-from crlib import SH, checkpoint, migrate_by_image, output, running, signal, start, wait_line
+from crlib import (SH, checkpoint, migrate_by_image, output, restart, running, signal, start,
+                   wait_line)
 
 pytestmark = pytest.mark.debug  # also on the debug kernel
 
@@ -57,6 +59,29 @@ def test_file_state_survives(cluster3, name, prog):
     migrate_by_image(c, name, prog, f"{SH}/{name}.shared")
     out = output(c, name)
     assert "PASS" in out, out
+
+
+def test_restart_makes_memfds_as_vm_memfd_noexec_allows(cluster3):
+    """Where vm.memfd_noexec=2 refuses executable memfds, restart does not
+    make one either: cr_memfd's are mode 0777."""
+    c = cluster3
+    name = "memfd-noexec"
+    pid = start(c, 1, name, "cr_memfd")
+    img = f"{SH}/{name}.img"
+    assert checkpoint(c, 1, pid, img, "--kill").status == 0
+    c.wait_for("cr_memfd to die", lambda: not running(c, 1, pid), 30)
+    c.check(2, ["sh", "-c", "echo 2 > /proc/sys/vm/memfd_noexec"])
+    try:
+        r = restart(c, 2, img)
+    finally:
+        c.check(2, ["sh", "-c", "echo 0 > /proc/sys/vm/memfd_noexec"])
+    assert r.status == 1 and "(Operation not permitted)" in r.stderr, r.stdout + r.stderr
+    # Where the policy allows them, the same image restarts.
+    r = restart(c, 2, img)
+    assert r.status == 0, r.stderr
+    signal(c, 2, pid)
+    wait_line(c, name, r"PASS|FAIL")
+    assert "PASS" in output(c, name), output(c, name)
 
 
 @pytest.mark.parametrize("mode, what", [

@@ -20,6 +20,7 @@
 #include <linux/fcntl.h>
 #include <linux/memfd.h>
 #include <linux/namei.h>
+#include <linux/pid_namespace.h>
 #include <linux/random.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
@@ -47,7 +48,7 @@ static bool memfd(struct file *file)
 static bool memfd_name(const char *s)
 {
 	return !strncmp(s, MEMFD_PREFIX, strlen(MEMFD_PREFIX)) &&
-	       strlen(s) <= NAME_MAX && !strchr(s, '/');
+	       strlen(s) <= NAME_MAX;
 }
 
 bool ghost_deleted_file(struct file *file)
@@ -188,16 +189,27 @@ static struct file *named(struct ghost_objs *objs, const char *path)
 	return f;
 }
 
-/* A memfd named @name, as memfd_create() makes, sealing allowed for now. */
+/*
+ * A memfd named @name, as memfd_create() makes, sealing allowed for now;
+ * where vm.memfd_noexec enforces it, never executable, as memfd_create()
+ * would make it (a saved mode with exec bits then fails, EPERM).
+ */
 static struct file *new_memfd(const char *name)
 {
 	struct file *f = shmem_file_setup(name, 0, VM_NORESERVE);
+	struct inode *inode;
 
 	if (IS_ERR(f))
 		return f;
+	inode = file_inode(f);
 	f->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
 	f->f_flags |= O_LARGEFILE;
-	SHMEM_I(file_inode(f))->seals = 0;
+	SHMEM_I(inode)->seals = 0;
+	if (pidns_memfd_noexec_scope(task_active_pid_ns(current)) >=
+	    MEMFD_NOEXEC_SCOPE_NOEXEC_ENFORCED) {
+		inode->i_mode &= ~0111;
+		SHMEM_I(inode)->seals = F_SEAL_EXEC;
+	}
 	return f;
 }
 

@@ -76,8 +76,9 @@ static int vma_kind(struct vm_area_struct *vma, unsigned long vdso_start,
 		return -EBUSY;
 	if (!vma->vm_file)
 		return vma->vm_flags & VM_SHARED ? -EBUSY : KRG_VMA_ANON;
-	return vma->vm_flags & VM_SHARED ? KRG_VMA_FILE_SHARED :
-					   KRG_VMA_FILE_PRIVATE;
+	/* VM_MAYSHARE: a MAP_SHARED mapping of a file opened read-only too. */
+	return vma->vm_flags & VM_MAYSHARE ? KRG_VMA_FILE_SHARED :
+					     KRG_VMA_FILE_PRIVATE;
 }
 
 /* The VMAs of current, with a reference on their files; one vDSO entry. */
@@ -493,8 +494,12 @@ static int map_one(struct ghost_import *m, const struct krg_img_vma *v,
 			return ghost_fail(m->msg, err, "cannot make shared memory");
 		file = files[0];
 	} else if (path && v->obj) {
-		/* A deleted file: the unnamed one that stands for it. */
-		struct krg_img_file attrs = { .mode = 0600, .size = v->obj_size };
+		/* A deleted file: the unnamed one that stands for it, ours. */
+		struct krg_img_file attrs = {
+			.mode = 0600, .size = v->obj_size,
+			.uid = from_kuid_munged(&init_user_ns, current_fsuid()),
+			.gid = from_kgid_munged(&init_user_ns, current_fsgid()),
+		};
 		int err = ghost_deleted_object(m->objs, v->obj, path, &attrs,
 					       &file);
 
@@ -706,11 +711,17 @@ static int import_vmas(struct ghost_import *m, u32 nvmas, struct run_head *h)
 		path = NULL;
 		if (v->kind == KRG_VMA_FILE_PRIVATE ||
 		    v->kind == KRG_VMA_FILE_SHARED) {
-			path = v->obj ? ghost_deleted_path_dup(m->data + sizeof(*v),
-							       v->path_len) :
-					ghost_path_dup(m->data + sizeof(*v), v->path_len);
-			if (!path || m->len != sizeof(*v) + v->path_len ||
-			    v->obj_size > DELETED_MAX || (!v->obj && v->obj_size)) {
+			/* The length first: the path is read from the section. */
+			if (m->len != sizeof(*v) + v->path_len)
+				path = NULL;
+			else if (v->obj)
+				path = ghost_deleted_path_dup(m->data + sizeof(*v),
+							      v->path_len);
+			else
+				path = ghost_path_dup(m->data + sizeof(*v),
+						      v->path_len);
+			if (!path || v->obj_size > DELETED_MAX ||
+			    (!v->obj && v->obj_size)) {
 				kfree(path);
 				return ghost_fail(m->msg, -EINVAL,
 						  "bad path of mapping %u", i);
@@ -762,8 +773,9 @@ int ghost_import_mm(struct ghost_import *m)
 	if (err)
 		return err;
 	memcpy(&img, m->data, sizeof(img));
-	path = ghost_path_dup(m->data + sizeof(img), img.exe_len);
-	if (bad_mm(&img) || !path || m->len != sizeof(img) + img.exe_len) {
+	path = m->len == sizeof(img) + img.exe_len ?
+	       ghost_path_dup(m->data + sizeof(img), img.exe_len) : NULL;
+	if (bad_mm(&img) || !path) {
 		kfree(path);
 		return ghost_fail(m->msg, -EINVAL, "bad memory section");
 	}

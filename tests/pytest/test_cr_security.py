@@ -241,6 +241,49 @@ def test_crafted_fields_are_refused(cluster3):
     c.check(2, ["sh", "-c", "echo >> /etc/passwd"])
 
 
+def test_memfd_fields_are_checked_and_seals_added_as_f_add_seals_adds_them(cluster3):
+    """cr_memfd's fds: 3 is "memfd:cr_memfd", 6 "memfd:cr_memfd.future",
+    which has a writable shared mapping, so F_SEAL_WRITE cannot be added."""
+    c = cluster3
+    image = image_of(c, "memfd-fields", "cr_memfd")
+    assert [f[1] for f in files_of(image[1] / f"task-{image[0]}.krg") if f[0] in (3, 6)] == \
+        [8, 8]  # KRG_FILE_DELETED
+
+    def seal_over_a_writable_mapping(d, t):
+        set_file(t, 6, seals=0x18)  # F_SEAL_WRITE | F_SEAL_FUTURE_WRITE
+
+    def unknown_seal(d, t):
+        set_file(t, 3, seals=0x40)
+
+    def seals_of_a_path(d, t):
+        set_file(t, 0, seals=0x1)
+
+    def not_a_memfd_name(d, t):
+        def fn(secs):
+            for s in secs:
+                if s[0] == krgimage.FILE and s[1].endswith(b"memfd:cr_memfd"):
+                    s[1] = s[1][:-len(b"memfd:cr_memfd")] + b"xemfd:cr_memfd"
+        edit_sections(t, fn)
+
+    def path_past_its_section(d, t):
+        def fn(p):
+            v = dict(zip(krgimage.field_names("vma"), krgimage.layout("vma").unpack_from(p)))
+            v["path_len"] = 4000
+            return krgimage.layout("vma").pack(*v.values()) + p[krgimage.layout("vma").size:]
+        edit_first(d, krgimage.VMA, fn)
+
+    cases = [
+        (seal_over_a_writable_mapping, "cannot seal memfd:cr_memfd.future as it was",
+         "Device or resource busy"),
+        (unknown_seal, "bad fd 3", "Invalid argument"),
+        (seals_of_a_path, "bad fd 0", "Invalid argument"),
+        (not_a_memfd_name, "bad fd 3", "Invalid argument"),
+        (path_past_its_section, "bad path of mapping 0", "Invalid argument"),
+    ]
+    for edit, *expected in cases:
+        spoiled(c, image, f"memfd-{edit.__name__}", edit, *expected)
+
+
 def test_lock_on_a_read_only_fd_is_refused(cluster3):
     c = cluster3
     name = "locks"

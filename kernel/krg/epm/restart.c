@@ -384,7 +384,7 @@ int krg_restart(struct file *dir, unsigned int flags,
 	struct file *tree_file;
 	unsigned int i;
 	struct rst *r;
-	int err;
+	int err, end;
 
 	if (!ns)
 		return krg_cr_fail(res->msg, -ENODEV,
@@ -463,7 +463,8 @@ int krg_restart(struct file *dir, unsigned int flags,
 	if (!err)
 		err = krg_pids_alive_elsewhere(r->pids, r->npids, r->msg);
 	/* Every task made its part: what stood in during it goes. */
-	ghost_objs_end(r->objs);
+	end = ghost_objs_end(r->objs, err ? NULL : r->msg);
+	err = err ?: end;
 	err = settle(r, err);
 	if (err) {
 		strscpy(res->msg, r->msg, sizeof(res->msg));

@@ -153,7 +153,7 @@ int ghost_deleted_export(struct ghost_export *x, const char *what,
 }
 
 /* The restart is over: the name of a file that stands for a deleted one. */
-static void unlink_name(void *arg)
+static int unlink_name(void *arg, char *msg)
 {
 	struct file *f = arg;
 	struct dentry *dentry = f->f_path.dentry, *parent;
@@ -176,6 +176,7 @@ static void unlink_name(void *arg)
 	dput(parent);
 	dput(dentry);
 	fput(f);
+	return 0;	/* a name that cannot go stays: the tree needs it not */
 }
 
 /* A new file named @path, unlinked when the restart is over. */
@@ -304,19 +305,24 @@ struct seal {
 	unsigned int seals;
 };
 
-/* The restart is over, the memfd filled: the seals it had. */
-static void add_seals(void *arg)
+/*
+ * The restart is over, the memfd filled: the seals it had, as F_ADD_SEALS
+ * adds them (not over a writable shared mapping, not past F_SEAL_SEAL).
+ */
+static int add_seals(void *arg, char *msg)
 {
 	struct seal *s = arg;
 	long had = memfd_fcntl(s->memfd, F_GET_SEALS, 0);
 	long err = had < 0 ? had : 0;
 
-	if (!err && (s->seals & ~had) && !(had & F_SEAL_SEAL))
+	if (!err && (s->seals & ~had))
 		err = memfd_fcntl(s->memfd, F_ADD_SEALS, s->seals & ~had);
 	if (err)
-		pr_info("krg: restart: cannot seal %pD (%ld)\n", s->memfd, err);
+		ghost_fail(msg, err, "cannot seal %s as it was",
+			   s->memfd->f_path.dentry->d_name.name);
 	fput(s->memfd);
 	kfree(s);
+	return err;
 }
 
 static int seal_at_end(struct ghost_objs *objs, struct file *memfd,

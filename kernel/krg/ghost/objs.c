@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include <krg/ghost_objs.h>
+#include <krg/ghost_task.h>
 
 struct ghost_obj {
 	const void *key;	/* checkpoint: the kernel object */
@@ -38,7 +39,7 @@ struct ghost_obj {
 
 struct end_hook {
 	struct list_head list;
-	void (*fn)(void *arg);
+	ghost_obj_end_t fn;
 	void *arg;
 };
 
@@ -73,7 +74,7 @@ void ghost_objs_free(struct ghost_objs *o)
 
 	if (!o)
 		return;
-	ghost_objs_end(o);
+	ghost_objs_end(o, NULL);
 	for (i = 0; i < o->n; i++) {
 		if (o->obj[i].file[0])
 			fput(o->obj[i].file[0]);
@@ -86,16 +87,20 @@ void ghost_objs_free(struct ghost_objs *o)
 }
 
 /**
- * ghost_objs_at_end - have @fn(@arg) called once the restart is over
+ * ghost_objs_at_end - have @fn(@arg, msg) called once the restart is over
+ *
+ * @fn returns 0 or -errno, with msg (GHOST_MSG_LEN bytes) set: an error
+ * fails the restart, whose tree then never runs.
  *
  * Return: 0 or -ENOMEM (then @fn is called now).
  */
-int ghost_objs_at_end(struct ghost_objs *o, void (*fn)(void *arg), void *arg)
+int ghost_objs_at_end(struct ghost_objs *o, ghost_obj_end_t fn, void *arg)
 {
 	struct end_hook *h = kmalloc(sizeof(*h), GFP_KERNEL);
+	char msg[GHOST_MSG_LEN];
 
 	if (!h) {
-		fn(arg);
+		fn(arg, msg);
 		return -ENOMEM;
 	}
 	h->fn = fn;
@@ -106,19 +111,28 @@ int ghost_objs_at_end(struct ghost_objs *o, void (*fn)(void *arg), void *arg)
 	return 0;
 }
 
-/* The restart is over: what was registered with ghost_objs_at_end(). */
-void ghost_objs_end(struct ghost_objs *o)
+/**
+ * ghost_objs_end - the restart is over: what ghost_objs_at_end() registered
+ *
+ * Every hook is called. Return: 0, or the first one's error, with @msg
+ * (if not NULL) set.
+ */
+int ghost_objs_end(struct ghost_objs *o, char *msg)
 {
 	struct end_hook *h, *tmp;
+	char scratch[GHOST_MSG_LEN];
 	LIST_HEAD(hooks);
+	int err = 0, e;
 
 	mutex_lock(&o->lock);
 	list_splice_init(&o->at_end, &hooks);
 	mutex_unlock(&o->lock);
 	list_for_each_entry_safe(h, tmp, &hooks, list) {
-		h->fn(h->arg);
+		e = h->fn(h->arg, err || !msg ? scratch : msg);
+		err = err ?: e;
 		kfree(h);
 	}
+	return err;
 }
 
 /* Make room for id @id; under o->lock. */

@@ -43,7 +43,9 @@ int ghost_objs_get(struct ghost_objs *o, u32 id, enum ghost_obj_kind kind,
 		   ghost_obj_make_t make, void *arg, struct file **files);
 int ghost_objs_content(struct ghost_objs *o, u32 id, unsigned int kinds,
 		       bool once, struct file **files);
-int ghost_objs_at_end(struct ghost_objs *o, void (*fn)(void *arg), void *arg);
-void ghost_objs_end(struct ghost_objs *o);
+/* Once the restart is over: 0, or -errno with the message (msg) set. */
+typedef int (*ghost_obj_end_t)(void *arg, char *msg);
+int ghost_objs_at_end(struct ghost_objs *o, ghost_obj_end_t fn, void *arg);
+int ghost_objs_end(struct ghost_objs *o, char *msg);
 
 #endif /* _KRG_GHOST_OBJS_H */

@@ -20,7 +20,6 @@
 #include <linux/namei.h>
 #include <linux/security.h>
 #include <linux/slab.h>
-#include <linux/fdtable.h>
 #include <krg/ghost.h>
 #include <krg/ghost_special.h>
 #include <krg/ghost_task.h>
@@ -138,27 +137,23 @@ static int add_watch(struct file *file, const char *name, u32 len, u32 mask,
 	return err;
 }
 
-/* Make an inotify file from its FILE_STATE (@state, @len bytes). */
-int ghost_inotify_make(unsigned int flags, const void *state, u32 len,
-		       struct file **file)
+/*
+ * Give new inotify file @file (whose reference is dropped, and *@file
+ * cleared, on error) the watches of its FILE_STATE (@state, @len bytes).
+ */
+int ghost_inotify_fill(struct file **file, const void *state, u32 len)
 {
 	const struct krg_img_inotify *hdr = state;
 	struct krg_img_inotify_watch rec;
 	u32 at = sizeof(*hdr), i;
-	char *buf;
-	int fd, err = 0;
+	char *buf = NULL;
+	int err = 0;
 
 	if (len < sizeof(*hdr) || hdr->nwatches > MAX_INOTIFY_WATCHES)
-		return -EINVAL;
-	fd = krg_inotify_create(flags & O_NONBLOCK);
-	if (fd < 0)
-		return fd;
-	*file = fget(fd);
-	close_fd(fd);
-	if (!*file)
-		return -EBADF;
-	buf = __getname();
-	if (!buf)
+		err = -EINVAL;
+	else
+		buf = __getname();
+	if (!err && !buf)
 		err = -ENOMEM;
 	for (i = 0; !err && i < hdr->nwatches; i++) {
 		if (len - at < sizeof(rec)) {

@@ -275,8 +275,11 @@ int ghost_special_make(int kind, unsigned int flags, const void *state,
 		if (len % sizeof(struct krg_img_epoll_watch))
 			return -EINVAL;
 		return fd_file_out(krg_epoll_create(0), file);
-	case KRG_FILE_INOTIFY:
-		return ghost_inotify_make(flags, state, len, file);
+	case KRG_FILE_INOTIFY: {
+		int err = fd_file_out(krg_inotify_create(nonblock), file);
+
+		return err ?: ghost_inotify_fill(file, state, len);
+	}
 	}
 	return -EINVAL;
 }

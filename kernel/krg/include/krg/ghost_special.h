@@ -19,7 +19,6 @@ int ghost_special_watch(struct ghost_objs *objs, int epfd,
 
 /* inotify instances (ghost/inotify.c). */
 int ghost_inotify_export(struct ghost_export *x, struct file *file);
-int ghost_inotify_make(unsigned int flags, const void *state, u32 len,
-		       struct file **file);
+int ghost_inotify_fill(struct file **file, const void *state, u32 len);
 
 #endif /* _KRG_GHOST_SPECIAL_H */

@@ -115,11 +115,10 @@ int ghost_export_task(struct ghost_export *x)
 int ghost_import_peek(struct ghost_import *m, u16 *type)
 {
 	if (!m->have) {
-		if (ghost_read(m->g, &m->hdr, sizeof(m->hdr)))
-			return m->g->err;
-		if (le32_to_cpu(m->hdr.magic) != GHOST_SECTION_MAGIC ||
-		    m->hdr.flags)
-			return m->g->err = -EBADMSG;
+		int err = ghost_section_head(m->g, &m->hdr);
+
+		if (err)
+			return err;
 		m->have = true;
 	}
 	*type = le16_to_cpu(m->hdr.type);
@@ -160,18 +159,8 @@ int ghost_import_take(struct ghost_import *m, u16 type, u32 min, u32 max)
 	if (err)
 		return err;
 	kvfree(m->data);
-	m->data = NULL;
 	m->len = le32_to_cpu(m->hdr.len);
-	if (m->len) {
-		m->data = kvmalloc(m->len, GFP_KERNEL);
-		if (!m->data)
-			return m->g->err = -ENOMEM;
-		if (ghost_read(m->g, m->data, m->len))
-			return m->g->err;
-	}
-	if (ghost_checksum(m->data, m->len) != le32_to_cpu(m->hdr.crc))
-		return m->g->err = -EBADMSG;
-	return 0;
+	return ghost_section_body(m->g, &m->hdr, &m->data);
 }
 
 /*

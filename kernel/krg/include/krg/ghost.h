@@ -67,6 +67,9 @@ struct ghost_section_hdr {
 u32 ghost_checksum(const void *data, u32 len);	/* low 32 bits of XXH64 */
 int ghost_section_write(struct ghost *g, u16 type, const void *data, u32 len);
 int ghost_section_start(struct ghost *g, u16 type, u32 len, u32 check);
+int ghost_section_head(struct ghost *g, struct ghost_section_hdr *h);
+int ghost_section_body(struct ghost *g, const struct ghost_section_hdr *h,
+		       void **data);
 int ghost_section_read(struct ghost *g, u16 *type, void **data, u32 *len,
 		       u32 max_len);
 

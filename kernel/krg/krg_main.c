@@ -8,6 +8,7 @@
 #include <linux/kernel.h>
 #include <krg/epm.h>
 #include <krg/node.h>
+#include <krg/pid.h>
 #include "comm/comm.h"
 #include "ctl/ctl.h"
 
@@ -38,8 +39,11 @@ static int __init krg_init(void)
 		err = krg_remote_restart_init();
 	if (!err)
 		err = krg_pids_alive_init();
+	if (!err)
+		err = krg_pid_ns_init();
 	if (err) {
-		pr_err("RPC init failed (%d), node stays out of the cluster\n", err);
+		pr_err("RPC or process layer init failed (%d), node stays out of the cluster\n",
+		       err);
 		krg_set_state(KRG_STATE_FAILED);
 		return 0;
 	}

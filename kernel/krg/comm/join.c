@@ -19,8 +19,8 @@
 #include <net/net_namespace.h>
 #include <net/tipc_kernel.h>
 #include <krg/key.h>
+#include <krg/membership.h>
 #include <krg/node.h>
-#include <krg/pid.h>
 #include "comm.h"
 
 #define JOIN_RETRY_DELAY	(HZ / 4)
@@ -88,9 +88,9 @@ static int join_bearer(void)
 	err = krg_topology_start();
 	if (err)
 		return join_fail("membership watcher start", err);
-	err = krg_pid_ns_start();
+	err = krg_membership_joining();
 	if (err)
-		return join_fail("cluster PID namespace start", err);
+		return join_fail("start of the layers above", err);
 	err = krg_rpc_start();
 	if (err)
 		return join_fail("RPC socket bind", err);

@@ -7,6 +7,7 @@
 #include <linux/notifier.h>
 #include <linux/spinlock.h>
 #include <krg/membership.h>
+#include <krg/node.h>
 
 static struct krg_nodemask online, present;
 static DEFINE_SPINLOCK(maps_lock);
@@ -45,6 +46,12 @@ void krg_nodes_present(struct krg_nodemask *dst)
 	spin_unlock(&maps_lock);
 }
 EXPORT_SYMBOL_GPL(krg_nodes_present);
+
+int krg_membership_joining(void)
+{
+	return notifier_to_errno(blocking_notifier_call_chain(&node_chain,
+			KRG_NODE_JOINING, (void *)(long)krg_node_id));
+}
 
 void krg_membership_node_up(int node)
 {

@@ -23,6 +23,7 @@
 #include <linux/signal.h>
 #include <linux/wait.h>
 #include <uapi/linux/wait.h>
+#include <krg/membership.h>
 #include <krg/node.h>
 #include <krg/pid.h>
 
@@ -182,7 +183,7 @@ out:
 	return 0;
 }
 
-int krg_pid_ns_start(void)
+static int pid_ns_start(void)
 {
 	struct ns_start start = { .err = 0 };
 	struct task_struct *t;
@@ -197,4 +198,21 @@ int krg_pid_ns_start(void)
 			krg_pid_make(krg_node_id, 1),
 			krg_pid_make(krg_node_id, KRG_PID_LOCAL_MAX));
 	return start.err;
+}
+
+/* The namespace starts as the node joins, before others can ask of it. */
+static int on_node_event(struct notifier_block *nb, unsigned long event,
+			 void *data)
+{
+	return event == KRG_NODE_JOINING ?
+	       notifier_from_errno(pid_ns_start()) : NOTIFY_DONE;
+}
+
+static struct notifier_block node_events = {
+	.notifier_call = on_node_event,
+};
+
+int krg_pid_ns_init(void)
+{
+	return krg_node_notifier_register(&node_events);
 }

@@ -9,6 +9,10 @@
  * event at a time, in decreasing nb->priority order: lower layers use higher
  * priorities so that, on node loss, RPC fails its calls before the layers
  * above clean up. The node is already marked offline when DOWN is sent.
+ * KRG_NODE_JOINING is sent once, with this node's id, before it becomes
+ * visible to the others: a layer above starts there what their requests
+ * need (the cluster PID namespace), and may stop the join with
+ * notifier_from_errno().
  */
 #ifndef _KRG_MEMBERSHIP_H
 #define _KRG_MEMBERSHIP_H
@@ -19,6 +23,7 @@
 enum krg_node_event {
 	KRG_NODE_UP = 1,
 	KRG_NODE_DOWN,
+	KRG_NODE_JOINING,
 };
 
 /* Notifier priorities, highest first. */
@@ -33,6 +38,9 @@ int krg_node_notifier_unregister(struct notifier_block *nb);
 bool krg_node_online(int node);
 void krg_nodes_online(struct krg_nodemask *dst);
 void krg_nodes_present(struct krg_nodemask *dst);
+
+/* Called by the join (comm/join.c): 0, or the error that stops it. */
+int krg_membership_joining(void);
 
 /* Called by the TIPC topology watcher. */
 void krg_membership_node_up(int node);

@@ -44,7 +44,7 @@ struct pid_namespace;
 
 struct pid_namespace *krg_pid_ns(void);
 pid_t krg_pid_ns_reaper(void);
-int krg_pid_ns_start(void);
+int krg_pid_ns_init(void);	/* starts it as the node joins */
 pid_t krg_reaper_spawn(int (*fn)(void *arg), void *arg, const char *name);
 
 #endif /* _KRG_PID_H */

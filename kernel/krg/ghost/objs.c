@@ -97,7 +97,7 @@ void ghost_objs_free(struct ghost_objs *o)
 int ghost_objs_at_end(struct ghost_objs *o, ghost_obj_end_t fn, void *arg)
 {
 	struct end_hook *h = kmalloc(sizeof(*h), GFP_KERNEL);
-	char msg[GHOST_MSG_LEN];
+	char msg[GHOST_MSG_LEN] = "";
 
 	if (!h) {
 		fn(arg, msg);
@@ -128,6 +128,7 @@ int ghost_objs_end(struct ghost_objs *o, char *msg)
 	list_splice_init(&o->at_end, &hooks);
 	mutex_unlock(&o->lock);
 	list_for_each_entry_safe(h, tmp, &hooks, list) {
+		scratch[0] = '\0';	/* each failure logs its own line */
 		e = h->fn(h->arg, err || !msg ? scratch : msg);
 		err = err ?: e;
 		kfree(h);

@@ -159,8 +159,9 @@ int ghost_import_take(struct ghost_import *m, u16 type, u32 min, u32 max)
 	if (err)
 		return err;
 	kvfree(m->data);
-	m->len = le32_to_cpu(m->hdr.len);
-	return ghost_section_body(m->g, &m->hdr, &m->data);
+	err = ghost_section_body(m->g, &m->hdr, &m->data);
+	m->len = err ? 0 : le32_to_cpu(m->hdr.len);
+	return err;
 }
 
 /*

@@ -6,7 +6,8 @@
  *   - an epoll set watching a file through an fd that was dup()ed and
  *     closed since;
  *   - a file deleted while open, of mode 0645 and a size past its data,
- *     in /tmp and in DIR (the shared file system, 9p in the test bed);
+ *     in /tmp (another user's, set-user-ID) and in DIR (the shared file
+ *     system, 9p in the test bed);
  *   - a file mapped shared by us and a child, then deleted: memory they
  *     still share;
  *   - flock(), POSIX and OFD locks on one file at once.
@@ -33,29 +34,33 @@ static void on_io(int sig, siginfo_t *si, void *ctx)
 		io_signals++;
 }
 
-/* A file with some bytes, deleted at once: its fd. */
-static int deleted(const char *dir, const char *name)
+/* A file with some bytes, of @mode and @uid, deleted at once: its fd. */
+static int deleted(const char *dir, const char *name, mode_t mode, uid_t uid)
 {
 	char path[512];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || fchmod(fd, 0645) || pwrite(fd, "deleted data", 12, 4096) != 12 ||
-	    ftruncate(fd, SIZE) || unlink(path))
+	if (fd < 0 || pwrite(fd, "deleted data", 12, 4096) != 12 || ftruncate(fd, SIZE) ||
+	    (uid && fchown(fd, uid, uid)) || fchmod(fd, mode) || unlink(path))
 		return -1;
 	return fd;
 }
 
-static void check_deleted(int fd, const char *where)
+static void check_deleted(int fd, const char *where, mode_t mode, uid_t uid)
 {
 	struct stat st = { 0 };
 	char buf[16] = "";
+	/* Before cr_check(): its arguments may be read before its test. */
+	int got = fstat(fd, &st) == 0;
 
-	cr_check(fstat(fd, &st) == 0 && st.st_mode == (S_IFREG | 0645) &&
-		 st.st_size == SIZE && st.st_nlink == 0,
-		 "deleted file in %s: mode %o size %lld links %ld", where,
-		 st.st_mode, (long long)st.st_size, (long)st.st_nlink);
+	cr_check(got && st.st_mode == (S_IFREG | mode) &&
+		 st.st_size == SIZE && st.st_nlink == 0 && st.st_uid == uid &&
+		 st.st_gid == uid,
+		 "deleted file in %s: mode %o size %lld links %ld owner %d:%d", where,
+		 st.st_mode, (long long)st.st_size, (long)st.st_nlink, st.st_uid,
+		 st.st_gid);
 	cr_check(pread(fd, buf, 12, 4096) == 12 && !memcmp(buf, "deleted data", 12),
 		 "deleted file in %s: content", where);
 }
@@ -90,8 +95,9 @@ int main(int argc, char **argv)
 	    (moved = dup(watched[0])) < 0 || close(watched[0]))
 		return 2;
 	/* Deleted files, here and on the shared file system. */
-	tmp = deleted("/tmp", "cr_fdstate.deleted");
-	shared_fd = deleted(argv[1], "cr_fdstate.deleted");
+	/* In /tmp, another user's and set-user-ID: it stays both. */
+	tmp = deleted("/tmp", "cr_fdstate.deleted", 04645, 1000);
+	shared_fd = deleted(argv[1], "cr_fdstate.deleted", 0645, 0);
 	if (tmp < 0 || shared_fd < 0) {
 		perror("deleted");
 		return 2;
@@ -144,8 +150,8 @@ int main(int argc, char **argv)
 	cr_check(epoll_wait(ep, &got, 1, 1000) == 1 && got.data.u64 == 77 &&
 		 (got.events & EPOLLIN), "epoll watch through a closed fd");
 
-	check_deleted(tmp, "/tmp");
-	check_deleted(shared_fd, argv[1]);
+	check_deleted(tmp, "/tmp", 04645, 1000);
+	check_deleted(shared_fd, argv[1], 0645, 0);
 
 	map[0] = 42;
 	cr_check(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && !WEXITSTATUS(st) &&

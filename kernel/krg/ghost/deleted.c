@@ -24,6 +24,7 @@
 #include <linux/random.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
+#include <linux/security.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -248,7 +249,47 @@ static struct file *stand_in(struct ghost_objs *objs, const char *path)
 	return f;
 }
 
-/* Its mode (setuid and setgid only if we may) and size, as it was. */
+/*
+ * Its owner, if not the restored process's: as chown() would allow, with
+ * CAP_CHOWN, and as chown() does it (set-id bits go); else it stays the
+ * restored process's own.
+ */
+static int set_owner(struct file *f, const struct krg_img_file *img)
+{
+	struct dentry *dentry = f->f_path.dentry;
+	struct inode *inode = d_inode(dentry);
+	struct mnt_idmap *idmap = file_mnt_idmap(f);
+	struct iattr attr = {
+		.ia_valid = ATTR_UID | ATTR_GID | ATTR_CTIME | ATTR_KILL_SUID |
+			    ATTR_KILL_PRIV,
+		.ia_uid = make_kuid(&init_user_ns, img->uid),
+		.ia_gid = make_kgid(&init_user_ns, img->gid),
+	};
+	int err;
+
+	if (!uid_valid(attr.ia_uid) || !gid_valid(attr.ia_gid))
+		return -EINVAL;
+	if (uid_eq(attr.ia_uid, inode->i_uid) &&
+	    gid_eq(attr.ia_gid, inode->i_gid))
+		return 0;
+	if (!capable(CAP_CHOWN))
+		return 0;
+	err = security_path_chown(&f->f_path, attr.ia_uid, attr.ia_gid);
+	if (err)
+		return err;
+	inode_lock(inode);
+	attr.ia_valid |= setattr_should_drop_sgid(idmap, inode);
+	err = notify_change(idmap, dentry, &attr, NULL);
+	inode_unlock(inode);
+	return err;
+}
+
+/*
+ * Its size, owner and mode (setuid and setgid only if we may), as it was,
+ * in the order in which its writer would have set them: the size while
+ * the file is ours to write, the mode last, as chmod() sets it after a
+ * chown().
+ */
 static int set_attrs(struct file *f, const struct krg_img_file *img)
 {
 	struct dentry *dentry = f->f_path.dentry;
@@ -259,42 +300,18 @@ static int set_attrs(struct file *f, const struct krg_img_file *img)
 
 	if (!capable(CAP_FSETID))
 		mode &= ~(S_ISUID | S_ISGID);
-	/* The size first: the mode may take away the right to write. */
 	err = img->size != i_size_read(inode) ?
 	      vfs_truncate(&f->f_path, img->size) : 0;
+	if (!err)
+		err = set_owner(f, img);
 	if (err || (inode->i_mode & S_IALLUGO) == mode)
+		return err;
+	err = security_path_chmod(&f->f_path, mode);
+	if (err)
 		return err;
 	inode_lock(inode);
 	/* As chmod() does: the permission bits, the file's type kept. */
 	attr.ia_mode = mode | (inode->i_mode & ~S_IALLUGO);
-	err = notify_change(file_mnt_idmap(f), dentry, &attr, NULL);
-	inode_unlock(inode);
-	return err;
-}
-
-/*
- * Its owner, if not the restored process's: as chown() would allow, with
- * CAP_CHOWN; else it stays the restored process's own.
- */
-static int set_owner(struct file *f, const struct krg_img_file *img)
-{
-	struct dentry *dentry = f->f_path.dentry;
-	struct iattr attr = {
-		.ia_valid = ATTR_UID | ATTR_GID | ATTR_CTIME,
-		.ia_uid = make_kuid(&init_user_ns, img->uid),
-		.ia_gid = make_kgid(&init_user_ns, img->gid),
-	};
-	struct inode *inode = d_inode(dentry);
-	int err;
-
-	if (!uid_valid(attr.ia_uid) || !gid_valid(attr.ia_gid))
-		return -EINVAL;
-	if (uid_eq(attr.ia_uid, inode->i_uid) &&
-	    gid_eq(attr.ia_gid, inode->i_gid))
-		return 0;
-	if (!capable(CAP_CHOWN))
-		return 0;
-	inode_lock(inode);
 	err = notify_change(file_mnt_idmap(f), dentry, &attr, NULL);
 	inode_unlock(inode);
 	return err;
@@ -352,8 +369,6 @@ static int make_unnamed(void *arg, struct file **files)
 	err = PTR_ERR_OR_ZERO(files[0]);
 	if (!err)
 		err = set_attrs(files[0], u->img);
-	if (!err)
-		err = set_owner(files[0], u->img);
 	if (err && !IS_ERR(files[0]))
 		fput(files[0]);
 	if (err)
@@ -418,8 +433,6 @@ int ghost_deleted_reopen(struct ghost_objs *objs,
 		return err;
 	/* A mapping may have made it, without them. */
 	err = set_attrs(unnamed[0], img);
-	if (!err)
-		err = set_owner(unnamed[0], img);
 	if (!err && img->seals)
 		err = seal_at_end(objs, unnamed[0], img->seals);
 	if (err) {

@@ -59,6 +59,24 @@ static inline void cr_ready_and_wait(void)
 	fflush(stdout);
 }
 
+/*
+ * A child sharing @map (MAP_SHARED) with us: after the restart it waits
+ * for our 42 in map[0] and answers 43 in map[1], which shows the memory
+ * still shared between the two processes.
+ */
+static inline pid_t cr_fork_answerer(volatile int *map)
+{
+	pid_t kid = fork();
+
+	if (kid == 0) {
+		while (map[0] != 42)
+			usleep(10000);
+		map[1] = 43;
+		_exit(0);
+	}
+	return kid;
+}
+
 static inline int cr_done(void)
 {
 	printf(cr_failures ? "FAIL %d\n" : "PASS\n", cr_failures);

@@ -113,14 +113,7 @@ int main(int argc, char **argv)
 	if (map == MAP_FAILED)
 		return 2;
 	map[0] = 41;
-	kid = fork();
-	if (kid == 0) {
-		/* After the restart: see the parent's write, answer it. */
-		while (map[0] != 42)
-			usleep(10000);
-		map[1] = 43;
-		_exit(0);
-	}
+	kid = cr_fork_answerer(map);
 	/* flock, POSIX and OFD locks on one file. */
 	locked = open("/tmp/cr_fdstate.locks", O_RDWR | O_CREAT, 0600);
 	lockfd2 = open("/tmp/cr_fdstate.locks", O_RDWR);

@@ -101,14 +101,7 @@ int main(void)
 	    close(shared))
 		return 2;
 	smap[0] = 41;
-	kid = fork();
-	if (kid == 0) {
-		/* After the restart: see the parent's write, answer it. */
-		while (smap[0] != 42)
-			usleep(10000);
-		smap[1] = 43;
-		_exit(0);
-	}
+	kid = cr_fork_answerer(smap);
 	/* Mapped writable, then sealed against future writes. */
 	future = memfd_create("cr_memfd.future", MFD_ALLOW_SEALING);
 	if (future < 0 || ftruncate(future, 4096) ||

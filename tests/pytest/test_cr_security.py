@@ -388,3 +388,32 @@ def test_inotify_watch_needs_what_inotify_add_watch_needs(cluster3):
     finally:
         for n in (1, 2, 3):
             c.check(n, ["sh", "-c", "echo 0 > /sys/kernel/krg/unprivileged_restart"])
+
+
+def test_users_memfd_image_gets_no_owner_or_set_id_bits_it_could_not_set(cluster3):
+    # A user's cr_memfd image, its memfd (fds 3 to 5, in both processes)
+    # edited to be root's and set-user-ID 0755: restarted by that user, the
+    # memfd stays the user's (chown() needs CAP_CHOWN) and loses the set-id
+    # bit (restart keeps them for CAP_FSETID only).
+    c = cluster3
+    c.check(1, ["sh", "-c", f"chmod 777 {SH}"])
+    for n in (1, 2, 3):
+        c.check(n, ["sh", "-c", "echo 1 > /sys/kernel/krg/unprivileged_restart"])
+    try:
+        upid = start_as(c, 1, "memfd-user", 1000, [f"{PROGS}/cr_memfd"])
+        img = f"{SH}/memfd-user.img"
+        r = c.exec(1, ["krgrun", RUNAS, "1000", "checkpoint", "--kill", "-o", img, str(upid)])
+        assert r.status == 0, r.stderr
+        c.wait_for("the checkpointed process to die", lambda: not running(c, 1, upid), 30)
+        for task in host(c, img).glob("task-*.krg"):  # its child's fds too
+            for fd in (3, 4, 5):  # every open of that memfd
+                set_file(task, fd, uid=0, gid=0, mode=0o4755)
+        r = c.exec(2, ["krgrun", RUNAS, "1000", "restart", img])
+        assert r.status == 0, r.stderr
+        signal(c, 2, upid)
+        wait_line(c, "memfd-user", r"PASS|FAIL")
+        out = host(c, f"{SH}/memfd-user.out").read_text()
+        assert "cr_memfd: mode 100755 size 12388 links 0 uid 1000, were 100640" in out, out
+    finally:
+        for n in (1, 2, 3):
+            c.check(n, ["sh", "-c", "echo 0 > /sys/kernel/krg/unprivileged_restart"])

@@ -3,7 +3,7 @@
 set -e
 PKGS="build-essential bc bison flex cpio xz-utils kmod libelf-dev libssl-dev
 ccache cmake g++ pkg-config libnl-3-dev libnl-genl-3-dev
-libgtest-dev googletest linux-source-6.12 busybox-static qemu-system-x86
+libgtest-dev googletest nlohmann-json3-dev linux-source-6.12 busybox-static qemu-system-x86
 python3 python3-pytest python3-matplotlib iproute2 clang-format criu"
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,7 @@
 #include "krgadm_cli.h"
 
 #include "nodelist.h"
+#include "options.h"
 
 namespace krgadm {
 
@@ -48,9 +49,17 @@ Parsed fail(std::string msg) {
 
 bool is_help(std::string_view a) { return a == "--help" || a == "-h"; }
 
+using Args = std::vector<std::string_view>;
+
+// The options and operands after a command's words.
+krg::ParsedArgs tail(const Args& args, size_t words, std::span<const krg::Option> options) {
+  return krg::parse_options(Args(args.begin() + static_cast<long>(words), args.end()), options);
+}
+
+constexpr krg::Option kStatusOptions[] = {{"help", 'h'}, {"json"}};
+
 // "status [--json]" for the nodes and cluster groups.
-Parsed parse_status(std::string_view group, Action action,
-                    const std::vector<std::string_view>& args) {
+Parsed parse_status(std::string_view group, Action action, const Args& args) {
   Parsed p;
   p.cmd.topic = std::string(group);
   if (args.size() < 2) return fail("missing " + std::string(group) + " subcommand");
@@ -58,20 +67,23 @@ Parsed parse_status(std::string_view group, Action action,
   if (args[1] != "status")
     return fail("unknown " + std::string(group) + " subcommand '" + std::string(args[1]) + "'");
   p.cmd.action = action;
-  for (size_t i = 2; i < args.size(); ++i) {
-    if (is_help(args[i])) {
+  auto parsed = tail(args, 2, kStatusOptions);
+  if (!parsed.error.empty()) return fail(parsed.error);
+  for (const auto& a : parsed.args) {
+    if (a.is("help"))
       p.cmd.action = Action::help;
-    } else if (args[i] == "--json") {
+    else if (a.is("json"))
       p.cmd.json = true;
-    } else {
-      return fail("unexpected argument '" + std::string(args[i]) + "'");
-    }
+    else
+      return fail("unexpected argument '" + std::string(a.value) + "'");
   }
   return p;
 }
 
+constexpr krg::Option kKeyOptions[] = {{"help", 'h'}};
+
 // "key set FILE" and "key generate FILE" in the cluster group.
-Parsed parse_key(const std::vector<std::string_view>& args) {
+Parsed parse_key(const Args& args) {
   Parsed p;
   p.cmd.topic = "cluster";
   if (args.size() < 3) return fail("missing cluster key subcommand");
@@ -82,77 +94,87 @@ Parsed parse_key(const std::vector<std::string_view>& args) {
     p.cmd.action = Action::cluster_key_generate;
   else
     return fail("unknown cluster key subcommand '" + std::string(args[2]) + "'");
+  auto parsed = tail(args, 3, kKeyOptions);
+  if (!parsed.error.empty()) return fail(parsed.error);
   bool have_file = false;
-  for (size_t i = 3; i < args.size(); ++i) {
-    auto a = args[i];
-    if (is_help(a)) {
+  for (const auto& a : parsed.args) {
+    if (a.is("help")) {
       p.cmd.action = Action::help;
       return p;
     }
-    if (a.empty()) return fail("FILE must not be empty");
-    if (a[0] == '-') return fail("unknown option '" + std::string(a) + "'");
-    if (have_file) return fail("unexpected argument '" + std::string(a) + "'");
+    if (a.value.empty()) return fail("FILE must not be empty");
+    if (a.value == "-")
+      return fail(std::string("FILE '-' is not standard ") +
+                  (args[2] == "set" ? "input" : "output") + ": give a file name");
+    if (have_file) return fail("unexpected argument '" + std::string(a.value) + "'");
     have_file = true;
-    p.cmd.file = std::string(a);
+    p.cmd.file = std::string(a.value);
   }
   if (!have_file) return fail("cluster key " + std::string(args[2]) + " needs FILE");
   return p;
 }
 
-Parsed parse_rpc(const std::vector<std::string_view>& args) {
+constexpr krg::Option kPingOptions[] = {
+    {"help", 'h'},
+    {"json"},
+    {"oneway"},
+    {"size", 0, "a value"},
+    {"count", 0, "a value"},
+    {"timeout", 0, "a value"},
+    {"type", 0, "a value"},
+};
+
+// NODES of rpc ping: one node, a list, or all.
+std::string parse_nodes(std::string_view a, Command* cmd) {
+  if (a == "all") {
+    cmd->all = true;
+  } else if (auto n = krg::parse_int(a, 1, 255)) {
+    cmd->node = static_cast<int>(*n);
+  } else {
+    auto list = krg::parse_nodelist(a);
+    if (!list || list->empty() || list->front() < 1 || list->back() > 255)
+      return "bad node '" + std::string(a) + "' (want 1..255, a list like 1-3,5, or all)";
+    cmd->nodes = *list;
+  }
+  return "";
+}
+
+Parsed parse_rpc(const Args& args) {
   Parsed p;
   p.cmd.topic = "rpc";
   if (args.size() < 2) return fail("missing rpc subcommand");
   if (is_help(args[1])) return p;
   if (args[1] != "ping") return fail("unknown rpc subcommand '" + std::string(args[1]) + "'");
   p.cmd.action = Action::rpc_ping;
+  auto parsed = tail(args, 2, kPingOptions);
+  if (!parsed.error.empty()) return fail(parsed.error);
   bool have_node = false;
-  for (size_t i = 2; i < args.size(); ++i) {
-    auto a = args[i];
-    if (is_help(a)) {
+  for (const auto& a : parsed.args) {
+    std::optional<long> n;
+    if (a.is("help")) {
       p.cmd.action = Action::help;
       return p;
-    }
-    if (a == "--json") {
+    } else if (a.is("json")) {
       p.cmd.json = true;
-      continue;
-    }
-    if (a == "--oneway") {
+    } else if (a.is("oneway")) {
       p.cmd.oneway = true;
-      continue;
+    } else if (a.is("size") && (n = krg::parse_int(a.value, 0, 64L << 20))) {
+      p.cmd.size = static_cast<uint32_t>(*n);
+    } else if (a.is("count") && (n = krg::parse_int(a.value, 1, 100000))) {
+      p.cmd.count = static_cast<uint32_t>(*n);
+    } else if (a.is("timeout") && (n = krg::parse_int(a.value, 1, 600000))) {
+      p.cmd.timeout_ms = static_cast<uint32_t>(*n);
+    } else if (a.is("type") && (n = krg::parse_int(a.value, 0, 255))) {
+      p.cmd.type = static_cast<int>(*n);
+    } else if (a.option) {
+      return fail("bad value '" + std::string(a.value) + "' for " + a.flag);
+    } else if (have_node) {
+      return fail("unexpected argument '" + std::string(a.value) + "'");
+    } else if (auto err = parse_nodes(a.value, &p.cmd); !err.empty()) {
+      return fail(err);
+    } else {
+      have_node = true;
     }
-    if (a == "--size" || a == "--count" || a == "--timeout" || a == "--type") {
-      if (i + 1 >= args.size()) return fail(std::string(a) + " needs a value");
-      auto v = args[++i];
-      std::optional<long> n;
-      if (a == "--size" && (n = krg::parse_int(v, 0, 64L << 20))) {
-        p.cmd.size = static_cast<uint32_t>(*n);
-      } else if (a == "--count" && (n = krg::parse_int(v, 1, 100000))) {
-        p.cmd.count = static_cast<uint32_t>(*n);
-      } else if (a == "--timeout" && (n = krg::parse_int(v, 1, 600000))) {
-        p.cmd.timeout_ms = static_cast<uint32_t>(*n);
-      } else if (a == "--type" && (n = krg::parse_int(v, 0, 255))) {
-        p.cmd.type = static_cast<int>(*n);
-      } else {
-        return fail("bad value '" + std::string(v) + "' for " + std::string(a));
-      }
-      continue;
-    }
-    if (!a.empty() && a[0] == '-') return fail("unknown option '" + std::string(a) + "'");
-    if (have_node) return fail("unexpected argument '" + std::string(a) + "'");
-    have_node = true;
-    if (a == "all") {
-      p.cmd.all = true;
-      continue;
-    }
-    if (auto n = krg::parse_int(a, 1, 255)) {
-      p.cmd.node = static_cast<int>(*n);
-      continue;
-    }
-    auto list = krg::parse_nodelist(a);
-    if (!list || list->empty() || list->front() < 1 || list->back() > 255)
-      return fail("bad node '" + std::string(a) + "' (want 1..255, a list like 1-3,5, or all)");
-    p.cmd.nodes = *list;
   }
   if (!have_node) return fail("rpc ping needs NODES");
   if (p.cmd.oneway && (p.cmd.all || !p.cmd.nodes.empty()))

@@ -9,18 +9,20 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "client.h"
 #include "cluster_key.h"
-#include "json.h"
 #include "krgadm_cli.h"
 #include "nodelist.h"
 
 namespace {
 
 using krgadm::Command;
+// Keys in the order written, as the documentation shows them.
+using Json = nlohmann::ordered_json;
 
 std::string count_of(const std::vector<int>& v) {
   return std::to_string(v.size()) + (v.size() == 1 ? " node" : " nodes");
@@ -29,12 +31,11 @@ std::string count_of(const std::vector<int>& v) {
 int cluster_status(krg::Client& c, const Command& cmd) {
   auto info = c.cluster();
   if (cmd.json) {
-    std::cout << "{\"node_id\":" << info.node_id << ",\"session_id\":" << info.session_id
-              << ",\"state\":" << krg::json_quote(info.state)
-              << ",\"iface\":" << krg::json_quote(info.iface)
-              << ",\"online\":" << krg::json_int_array(info.online)
-              << ",\"present\":" << krg::json_int_array(info.present)
-              << ",\"encrypted\":" << (info.encrypted ? "true" : "false") << "}\n";
+    Json j = {{"node_id", info.node_id},    {"session_id", info.session_id},
+              {"state", info.state},        {"iface", info.iface},
+              {"online", info.online},      {"present", info.present},
+              {"encrypted", info.encrypted}};
+    std::cout << j.dump() << "\n";
     return 0;
   }
   if (info.node_id)
@@ -144,12 +145,9 @@ int nodes_status(krg::Client& c, const Command& cmd) {
   if (info.node_id && !self_listed) rows.insert(rows.begin(), {info.node_id, info.state, true});
 
   if (cmd.json) {
-    std::cout << "{\"self\":" << info.node_id << ",\"nodes\":[";
-    for (size_t i = 0; i < rows.size(); ++i)
-      std::cout << (i ? "," : "") << "{\"id\":" << rows[i].id
-                << ",\"state\":" << krg::json_quote(rows[i].state)
-                << ",\"self\":" << (rows[i].self ? "true" : "false") << "}";
-    std::cout << "]}\n";
+    Json list = Json::array();
+    for (const auto& r : rows) list.push_back({{"id", r.id}, {"state", r.state}, {"self", r.self}});
+    std::cout << Json{{"self", info.node_id}, {"nodes", list}}.dump() << "\n";
     return 0;
   }
   std::printf("%-6s %s\n", "NODE", "STATE");
@@ -170,20 +168,17 @@ int rpc_ping(krg::Client& c, const Command& cmd) {
   bool failed = false;
   for (auto [node, err] : res.status) failed |= err != 0;
   if (cmd.json) {
-    std::cout << "{\"size\":" << cmd.size << ",\"count\":" << res.count
-              << ",\"total_ns\":" << res.total_ns << ",\"avg_us\":" << avg_us;
+    Json j = {
+        {"size", cmd.size}, {"count", res.count}, {"total_ns", res.total_ns}, {"avg_us", avg_us}};
     if (req.nodes.empty()) {
-      std::cout << ",\"node\":" << cmd.node;
+      j["node"] = cmd.node;
     } else {
-      std::cout << ",\"nodes\":[";
-      for (size_t i = 0; i < res.status.size(); ++i) {
-        auto [node, err] = res.status[i];
-        std::cout << (i ? "," : "") << "{\"node\":" << node << ",\"errno\":" << err
-                  << ",\"status\":" << krg::json_quote(err ? std::strerror(err) : "ok") << "}";
-      }
-      std::cout << "]";
+      j["nodes"] = Json::array();
+      for (auto [node, err] : res.status)
+        j["nodes"].push_back(
+            {{"node", node}, {"errno", err}, {"status", err ? std::strerror(err) : "ok"}});
     }
-    std::cout << "}\n";
+    std::cout << j.dump() << "\n";
     return failed ? 1 : 0;
   }
   const char* s = res.count == 1 ? "" : "s";

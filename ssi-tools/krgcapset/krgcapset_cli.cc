@@ -1,6 +1,7 @@
 #include "krgcapset_cli.h"
 
 #include "nodelist.h"
+#include "options.h"
 
 namespace krgcapset {
 
@@ -30,53 +31,45 @@ Parsed fail(std::string msg) {
 
 }  // namespace
 
+constexpr krg::Option kOptions[] = {
+    {"help", 'h'},
+    {"show", 's'},
+    {"force", 'f'},
+    {"pid", 'k', "a PID"},
+    {"effective", 'e', "a capability list"},
+    {"permitted", 'p', "a capability list"},
+    {"inheritable-effective", 'i', "a capability list"},
+    {"inheritable-permitted", 'd', "a capability list"},
+};
+
 Parsed parse(const std::vector<std::string_view>& args) {
   Parsed p;
   auto& o = p.opt;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view a = args[i], value;
-    bool has_value = false;
-    // --long=value, and -eVALUE as getopt allows.
-    if (a.starts_with("--") && a.find('=') != std::string_view::npos) {
-      value = a.substr(a.find('=') + 1);
-      a = a.substr(0, a.find('='));
-      has_value = true;
-    } else if (a.size() > 2 && a[0] == '-' && a[1] != '-') {
-      value = a.substr(2);
-      a = a.substr(0, 2);
-      has_value = true;
-    }
-    auto need_value = [&]() -> bool {
-      if (has_value) return true;
-      if (i + 1 >= args.size()) return false;
-      value = args[++i];
-      return true;
-    };
-    if (a == "-h" || a == "--help") {
+  auto parsed = krg::parse_options(args, kOptions);
+  if (!parsed.error.empty()) return fail(parsed.error);
+  for (const auto& a : parsed.args) {
+    if (a.is("help")) {
       o.help = true;
-    } else if (a == "-s" || a == "--show") {
+    } else if (a.is("show")) {
       o.show = true;
-    } else if (a == "-f" || a == "--force") {
+    } else if (a.is("force")) {
       o.force = true;
-    } else if (a == "-k" || a == "--pid") {
-      if (!need_value()) return fail(std::string(a) + " needs a PID");
-      auto pid = krg::parse_int(value, 1, (1L << 30) - 1);
-      if (!pid) return fail("bad PID '" + std::string(value) + "'");
+    } else if (a.is("pid")) {
+      auto pid = krg::parse_int(a.value, 1, (1L << 30) - 1);
+      if (!pid) return fail("bad PID '" + std::string(a.value) + "'");
       o.pid = static_cast<int>(*pid);
-    } else if (a == "-e" || a == "--effective" || a == "-p" || a == "--permitted" || a == "-i" ||
-               a == "--inheritable-effective" || a == "-d" || a == "--inheritable-permitted") {
-      if (!need_value()) return fail(std::string(a) + " needs a capability list");
+    } else if (a.option) {
       std::string err;
-      auto change = krg::parse_caplist(value, &err);
+      auto change = krg::parse_caplist(a.value, &err);
       if (!change) return fail(err);
-      auto& slot = a == "-e" || a == "--effective"               ? o.effective
-                   : a == "-p" || a == "--permitted"             ? o.permitted
-                   : a == "-i" || a == "--inheritable-effective" ? o.inheritable_effective
-                                                                 : o.inheritable_permitted;
-      if (slot) return fail(std::string(a) + " given twice");
+      auto& slot = a.is("effective")               ? o.effective
+                   : a.is("permitted")             ? o.permitted
+                   : a.is("inheritable-effective") ? o.inheritable_effective
+                                                   : o.inheritable_permitted;
+      if (slot) return fail(a.flag + " given twice");
       slot = change;
     } else {
-      return fail("unknown option '" + std::string(args[i]) + "'");
+      return fail("unexpected argument '" + std::string(a.value) + "'");
     }
   }
   return p;

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "options.h"
+
 namespace krg {
 
 const char kCheckpointUsage[] =
@@ -56,32 +58,36 @@ bool positive(std::string_view s, int* out) {
 
 }  // namespace
 
+constexpr Option kCheckpointOptions[] = {
+    {"help", 'h'},
+    {"kill", 'k'},
+    {"stop", 's'},
+    {"ignore-unsupported"},
+    {"output", 'o', "a directory"},
+};
+
 Parsed<CheckpointOptions> parse_checkpoint(const std::vector<std::string_view>& args) {
   Parsed<CheckpointOptions> p;
   auto& o = p.opt;
-  bool dashdash = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    auto a = args[i];
-    if (!dashdash && (a == "-h" || a == "--help")) {
+  auto parsed = parse_options(args, kCheckpointOptions);
+  if (!parsed.error.empty()) return p.error = parsed.error, p;
+  for (const auto& a : parsed.args) {
+    if (a.is("help")) {
       o.help = true;
       return p;
-    } else if (!dashdash && (a == "-k" || a == "--kill")) {
+    } else if (a.is("kill")) {
       o.flags |= KRG_CR_KILL;
-    } else if (!dashdash && (a == "-s" || a == "--stop")) {
+    } else if (a.is("stop")) {
       o.flags |= KRG_CR_STOP;
-    } else if (!dashdash && a == "--ignore-unsupported") {
+    } else if (a.is("ignore-unsupported")) {
       o.flags |= KRG_CR_IGNORE_UNSUPPORTED;
-    } else if (!dashdash && (a == "-o" || a == "--output")) {
-      if (++i == args.size() || args[i].empty()) return p.error = "-o needs a directory", p;
-      o.dir = args[i];
-    } else if (!dashdash && a == "--") {
-      dashdash = true;
-    } else if (!dashdash && a.size() > 1 && a[0] == '-') {
-      return p.error = "unknown option '" + std::string(a) + "'", p;
+    } else if (a.is("output")) {
+      if (a.value.empty()) return p.error = a.flag + " needs a directory", p;
+      o.dir = a.value;
     } else if (o.pid) {
-      return p.error = "one PID only ('" + std::string(a) + "')", p;
-    } else if (!positive(a, &o.pid)) {
-      return p.error = "'" + std::string(a) + "' is not a PID", p;
+      return p.error = "one PID only ('" + std::string(a.value) + "')", p;
+    } else if (!positive(a.value, &o.pid)) {
+      return p.error = "'" + std::string(a.value) + "' is not a PID", p;
     }
   }
   if ((o.flags & KRG_CR_KILL) && (o.flags & KRG_CR_STOP))
@@ -91,34 +97,35 @@ Parsed<CheckpointOptions> parse_checkpoint(const std::vector<std::string_view>& 
   return p;
 }
 
+constexpr Option kRestartOptions[] = {
+    {"help", 'h'}, {"stopped"},   {"trust"},
+    {"eager"},     {"wait", 'w'}, {"node", 'n', "a node id (1..255)"},
+};
+
 Parsed<RestartOptions> parse_restart(const std::vector<std::string_view>& args) {
   Parsed<RestartOptions> p;
   auto& o = p.opt;
-  bool dashdash = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    auto a = args[i];
-    if (!dashdash && (a == "-h" || a == "--help")) {
+  auto parsed = parse_options(args, kRestartOptions);
+  if (!parsed.error.empty()) return p.error = parsed.error, p;
+  for (const auto& a : parsed.args) {
+    if (a.is("help")) {
       o.help = true;
       return p;
-    } else if (!dashdash && a == "--stopped") {
+    } else if (a.is("stopped")) {
       o.flags |= KRG_CR_STOPPED;
-    } else if (!dashdash && a == "--trust") {
+    } else if (a.is("trust")) {
       o.flags |= KRG_CR_TRUST;
-    } else if (!dashdash && a == "--eager") {
+    } else if (a.is("eager")) {
       o.flags |= KRG_CR_EAGER;
-    } else if (!dashdash && (a == "-w" || a == "--wait")) {
+    } else if (a.is("wait")) {
       o.wait = true;
-    } else if (!dashdash && (a == "-n" || a == "--node")) {
-      if (++i == args.size() || !positive(args[i], &o.node) || o.node > 255)
-        return p.error = "--node needs a node id (1..255)", p;
-    } else if (!dashdash && a == "--") {
-      dashdash = true;
-    } else if (!dashdash && a.size() > 1 && a[0] == '-') {
-      return p.error = "unknown option '" + std::string(a) + "'", p;
+    } else if (a.is("node")) {
+      if (!positive(a.value, &o.node) || o.node > 255)
+        return p.error = a.flag + " needs a node id (1..255)", p;
     } else if (!o.dir.empty()) {
-      return p.error = "one image directory only ('" + std::string(a) + "')", p;
+      return p.error = "one image directory only ('" + std::string(a.value) + "')", p;
     } else {
-      o.dir = a;
+      o.dir = a.value;
     }
   }
   if (o.dir.empty()) return p.error = "which image directory?", p;

@@ -25,6 +25,19 @@ TEST(CheckpointCli, TakesEveryOption) {
   EXPECT_TRUE(krg::parse_checkpoint(Args{"--help"}).opt.help);
 }
 
+TEST(CheckpointCli, TakesOptionsAsGetoptDoes) {
+  auto p = krg::parse_checkpoint(Args{"7", "--output=img", "-k"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_EQ(p.opt.pid, 7);
+  EXPECT_EQ(p.opt.dir, "img");
+  EXPECT_EQ(p.opt.flags, unsigned(KRG_CR_KILL));
+  EXPECT_EQ(krg::parse_checkpoint(Args{"-ks", "-oimg", "7"}).error,
+            "--kill and --stop exclude each other");
+  EXPECT_EQ(krg::parse_checkpoint(Args{"-oimg", "7"}).opt.dir, "img");
+  EXPECT_EQ(krg::parse_checkpoint(Args{"--", "-7"}).error, "'-7' is not a PID");
+  EXPECT_EQ(krg::parse_checkpoint(Args{"--kill=1", "7"}).error, "--kill takes no value");
+}
+
 TEST(CheckpointCli, RejectsBadInputByName) {
   EXPECT_EQ(krg::parse_checkpoint(Args{}).error, "which PID?");
   EXPECT_EQ(krg::parse_checkpoint(Args{"12x"}).error, "'12x' is not a PID");

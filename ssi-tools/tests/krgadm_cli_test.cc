@@ -52,6 +52,11 @@ TEST(KrgadmCli, RpcPing) {
   EXPECT_EQ(r.cmd.count, 10u);
   EXPECT_EQ(r.cmd.timeout_ms, 500u);
   EXPECT_EQ(r.cmd.type, -1);
+  r = p({"rpc", "ping", "--count=4", "2", "--json"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.cmd.node, 2);
+  EXPECT_EQ(r.cmd.count, 4u);
+  EXPECT_TRUE(r.cmd.json);
 }
 
 TEST(KrgadmCli, RpcPingNodeLists) {
@@ -123,7 +128,8 @@ TEST(KrgadmCli, ClusterKeyRejects) {
   EXPECT_EQ(p({"cluster", "key", "generate"}).error, "cluster key generate needs FILE");
   EXPECT_EQ(p({"cluster", "key", "set", "a", "b"}).error, "unexpected argument 'b'");
   EXPECT_EQ(p({"cluster", "key", "set", "a", "--json"}).error, "unknown option '--json'");
-  EXPECT_EQ(p({"cluster", "key", "generate", "-"}).error, "unknown option '-'");
+  EXPECT_EQ(p({"cluster", "key", "generate", "-"}).error,
+            "FILE '-' is not standard output: give a file name");
   EXPECT_EQ(p({"cluster", "key", "set", ""}).error, "FILE must not be empty");
   EXPECT_EQ(p({"cluster", "key", "set", "k"}).cmd.topic, "cluster");
   EXPECT_EQ(p({"cluster", "keys"}).error, "unknown cluster subcommand 'keys'");

@@ -23,7 +23,8 @@
 static uint32_t rpc_type = 0x4b524700u;	/* KRG_TIPC_rpc_type */
 #define HDR 40
 
-enum { PING = 1, RESTART = 3, PIDS_ALIVE = 4 };
+/* Message types, as kernel/krg/include/krg/rpc.h and epm.h number them. */
+enum { PING = 1, RESTART = 16, PIDS_ALIVE = 17 };
 
 static int failures;
 

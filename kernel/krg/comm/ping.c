@@ -132,8 +132,24 @@ int krg_rpc_ping_nodes(const struct krg_nodemask *nodes, u16 type,
 }
 EXPORT_SYMBOL_GPL(krg_rpc_ping_nodes);
 
+static const char ping_sample[] = "krg ping sample";
+
+static const struct krg_rpc_service ping_service = {
+	.type = KRG_RPC_PING,
+	.name = "ping",
+	.handler = ping_handler,
+	.sample = ping_sample,
+	.sample_len = sizeof(ping_sample),
+};
+
+static const struct krg_rpc_service ping_stats_service = {
+	.type = KRG_RPC_PING_STATS,
+	.name = "ping stats",
+	.handler = ping_stats_handler,
+};
+
 int krg_ping_init(void)
 {
-	return krg_rpc_register(KRG_RPC_PING, ping_handler) ?:
-	       krg_rpc_register(KRG_RPC_PING_STATS, ping_stats_handler);
+	return krg_rpc_register(&ping_service) ?:
+	       krg_rpc_register(&ping_stats_service);
 }

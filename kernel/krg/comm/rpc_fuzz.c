@@ -8,8 +8,9 @@
  *   cat /sys/kernel/debug/krg/rpc_fuzz
  *
  * sends COUNT frames to NODE's service from a kernel port of this node:
- * requests and one-way messages of every type with mutated payloads (some
- * built like the real ones, with random fields), and frames with mutated
+ * requests and one-way messages of every type served here, with random
+ * payloads or mutations of the type's well-formed sample (struct
+ * krg_rpc_service: each layer gives its own), and frames with mutated
  * headers: bad magic, versions and kinds, lengths that do not add up,
  * streams cut short or out of order, another sender's node id, replies
  * sent as requests. Then it checks that NODE still answers a ping. The
@@ -30,13 +31,15 @@
 #include "comm.h"
 #include "rpc_internal.h"
 
-#define FUZZ_MAX_PAYLOAD	4096
+#define FUZZ_MAX_PAYLOAD	8192
 
 struct fuzz_run {
 	struct rnd_state rnd;
 	struct socket *sock;
 	struct sockaddr_tipc dest;
 	u8 *buf;
+	u8 types[KRG_RPC_NR_TYPES];	/* served on this node */
+	unsigned int ntypes;
 	u64 id;
 	unsigned long sent, replies, send_errors;
 };
@@ -104,31 +107,50 @@ static void drain(struct fuzz_run *f)
 	}
 }
 
-/* A payload shaped like the real one of @type, with random fields. */
+/* Random bytes, or the sample of @type with a few bytes changed. */
 static u32 payload(struct fuzz_run *f, u16 type, u8 *p)
 {
-	u32 len = rnd(f) % FUZZ_MAX_PAYLOAD;
+	int n = rnd(f) % 2 ? rpc_service_sample(type, p, FUZZ_MAX_PAYLOAD) :
+			     -ENOENT;
+	u32 len, i;
 
-	fill(f, p, len);
-	if (type == KRG_RPC_PIDS_ALIVE && rnd(f) % 2) {
-		len = 4 * (rnd(f) % 64);
+	if (n <= 0) {
+		len = rnd(f) % FUZZ_MAX_PAYLOAD;
 		fill(f, p, len);
-	} else if (type == KRG_RPC_RESTART && rnd(f) % 2 && len > 300) {
-		/* An absolute path somewhere in the request. */
-		memcpy(p + 8 + 16 * 16, "/krg/shared/", 12);
-		p[8 + 16 * 16 + 12 + rnd(f) % 16] = 0;
+		return len;
 	}
-	return len;
+	for (i = rnd(f) % 9; i > 0; i--)
+		p[rnd(f) % n] = rnd(f);
+	switch (rnd(f) % 4) {
+	case 0:		/* cut short */
+		return rnd(f) % n;
+	case 1:		/* with more after it */
+		len = min_t(u32, FUZZ_MAX_PAYLOAD, n + 1 + rnd(f) % 64);
+		fill(f, p + n, len - n);
+		return len;
+	default:
+		return n;
+	}
+}
+
+/* The types served on this node: the peer runs the same kernel. */
+static void served_types(struct fuzz_run *f)
+{
+	u8 probe;
+	u16 t;
+
+	BUILD_BUG_ON(KRG_RPC_NR_TYPES > 256);
+	for (t = 1; t < KRG_RPC_NR_TYPES; t++)
+		if (rpc_service_sample(t, &probe, 0) >= 0)
+			f->types[f->ntypes++] = t;
 }
 
 static void one(struct fuzz_run *f, u32 self)
 {
-	static const u16 types[] = { KRG_RPC_PING, KRG_RPC_PING_STATS,
-				     KRG_RPC_RESTART, KRG_RPC_PIDS_ALIVE };
 	struct krg_rpc_frame fr = {
 		.kind = rnd(f) % 4 ? KRG_RPC_REQUEST :
 			rnd(f) % 2 ? KRG_RPC_ONEWAY : KRG_RPC_REPLY,
-		.type = rnd(f) % 8 ? types[rnd(f) % ARRAY_SIZE(types)] :
+		.type = rnd(f) % 8 ? f->types[rnd(f) % f->ntypes] :
 			rnd(f) % KRG_RPC_NR_TYPES,
 		.src_node = rnd(f) % 8 ? self : rnd(f) % (KRG_MAX_NODES + 4),
 		.id = rnd(f) % 4 ? ++f->id : f->id,
@@ -184,6 +206,7 @@ static int run(int node, unsigned long count, u64 seed)
 		return err;
 	}
 	rpc_service_addr(&f.dest, node);
+	served_types(&f);
 	for (i = 0; i < count; i++) {
 		one(&f, krg_node_id);
 		if (i % 64 == 0) {

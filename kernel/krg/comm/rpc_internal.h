@@ -23,5 +23,6 @@ bool rpc_sender_ok(const struct sockaddr_tipc *from, u32 src_node);
 int rpc_returned(void *control, size_t len, struct krg_rpc_frame *f);
 int rpc_check_args(u16 type, size_t len);
 u64 rpc_new_id(void);
+int rpc_service_sample(u16 type, void *buf, size_t max);
 
 #endif /* _KRG_RPC_INTERNAL_H */

@@ -46,7 +46,8 @@ atomic_long_t krg_rpc_handled = ATOMIC_LONG_INIT(0);
 static atomic_long_t rx_bytes;
 static long rx_budget;
 static struct workqueue_struct *rpc_wq;
-static krg_rpc_handler_t handlers[KRG_RPC_NR_TYPES];
+static const struct krg_rpc_service *services[KRG_RPC_NR_TYPES];
+static DEFINE_MUTEX(services_lock);	/* changes, and samples read */
 static LIST_HEAD(assemblies);
 static DEFINE_MUTEX(rx_lock);		/* the socket's reads, assemblies */
 static void *rx_buf;			/* one frame + ancillary data */
@@ -54,25 +55,60 @@ static void *rx_buf;			/* one frame + ancillary data */
 static void rpc_rx_drain(struct work_struct *work);
 static DECLARE_WORK(rx_drain_work, rpc_rx_drain);
 
-int krg_rpc_register(u16 type, krg_rpc_handler_t handler)
+/**
+ * krg_rpc_register - serve a message type
+ * @s: the service; it must stay until krg_rpc_unregister()
+ *
+ * Return: 0, -EINVAL for a type out of range or no handler, or -EBUSY
+ * when another layer serves the type already (two layers chose one
+ * number: a bug, shown at boot or at a module's load).
+ */
+int krg_rpc_register(const struct krg_rpc_service *s)
 {
-	if (type >= KRG_RPC_NR_TYPES || !handler)
+	int err = 0;
+
+	if (!s->type || s->type >= KRG_RPC_NR_TYPES || !s->handler)
 		return -EINVAL;
-	if (cmpxchg(&handlers[type], NULL, handler))
-		return -EBUSY;
-	return 0;
+	mutex_lock(&services_lock);
+	if (services[s->type]) {
+		pr_err("RPC type %u: %s is already served by %s\n", s->type,
+		       s->name, services[s->type]->name);
+		err = -EBUSY;
+	} else {
+		WRITE_ONCE(services[s->type], s);
+	}
+	mutex_unlock(&services_lock);
+	return err;
 }
 EXPORT_SYMBOL_GPL(krg_rpc_register);
 
 /* Not from a handler: it waits for the handlers to finish. */
-void krg_rpc_unregister(u16 type)
+void krg_rpc_unregister(const struct krg_rpc_service *s)
 {
-	if (type < KRG_RPC_NR_TYPES)
-		WRITE_ONCE(handlers[type], NULL);
+	mutex_lock(&services_lock);
+	if (s->type < KRG_RPC_NR_TYPES && services[s->type] == s)
+		WRITE_ONCE(services[s->type], NULL);
+	mutex_unlock(&services_lock);
 	if (rpc_wq)
 		flush_workqueue(rpc_wq);
 }
 EXPORT_SYMBOL_GPL(krg_rpc_unregister);
+
+/* The fuzzer: copy the sample of @type, if it is served; its length. */
+int rpc_service_sample(u16 type, void *buf, size_t max)
+{
+	const struct krg_rpc_service *s;
+	int n = -ENOENT;
+
+	mutex_lock(&services_lock);
+	s = type < KRG_RPC_NR_TYPES ? services[type] : NULL;
+	if (s) {
+		n = min(s->sample_len, max);
+		memcpy(buf, s->sample, n);
+	}
+	mutex_unlock(&services_lock);
+	return n;
+}
 
 void krg_rpc_reply_free(struct krg_rpc_reply *reply)
 {
@@ -196,14 +232,14 @@ static void rpc_handle(struct rpc_msg *m)
 		.ctx = &ctx,
 	};
 	struct krg_rpc_reply reply = {};
-	krg_rpc_handler_t handler = NULL;
+	const struct krg_rpc_service *s = NULL;
 	int status, err;
 
 	if (f->type < KRG_RPC_NR_TYPES)
-		handler = READ_ONCE(handlers[f->type]);
-	if (handler) {
+		s = READ_ONCE(services[f->type]);
+	if (s) {
 		atomic_long_inc(&krg_rpc_handled);
-		status = handler(&req, &reply);
+		status = s->handler(&req, &reply);
 	} else {
 		pr_warn_ratelimited("node %u sent unknown message type %u\n",
 				    f->src_node, f->type);

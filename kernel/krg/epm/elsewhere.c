@@ -219,7 +219,19 @@ int krg_pids_alive_elsewhere(const s32 *pids, unsigned int n, char *msg)
 	return a.err;
 }
 
+static const __le32 pids_alive_sample[] = {
+	cpu_to_le32(1), cpu_to_le32(2), cpu_to_le32(0x400001),
+};
+
+static const struct krg_rpc_service pids_alive_service = {
+	.type = KRG_RPC_PIDS_ALIVE,
+	.name = "pids alive",
+	.handler = pids_alive_handler,
+	.sample = pids_alive_sample,
+	.sample_len = sizeof(pids_alive_sample),
+};
+
 int krg_pids_alive_init(void)
 {
-	return krg_rpc_register(KRG_RPC_PIDS_ALIVE, pids_alive_handler);
+	return krg_rpc_register(&pids_alive_service);
 }

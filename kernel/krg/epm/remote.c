@@ -335,7 +335,24 @@ int krg_restart_remote(int node, const char *path, unsigned int flags,
 	return err;
 }
 
+/* A request as a root caller's would be, of an image that is not there. */
+static const struct {
+	struct remote_restart rq;
+	struct krg_img_creds creds;
+} __packed remote_sample = {
+	.rq.rlim[RLIMIT_NOFILE] = { cpu_to_le64(1024), cpu_to_le64(1024) },
+	.rq.path = "/krg/shared/rpc-fuzz-sample.img",
+};
+
+static const struct krg_rpc_service remote_restart_service = {
+	.type = KRG_RPC_RESTART,
+	.name = "restart",
+	.handler = remote_restart_handler,
+	.sample = &remote_sample,
+	.sample_len = sizeof(remote_sample),
+};
+
 int krg_remote_restart_init(void)
 {
-	return krg_rpc_register(KRG_RPC_RESTART, remote_restart_handler);
+	return krg_rpc_register(&remote_restart_service);
 }

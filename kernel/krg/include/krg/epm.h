@@ -12,6 +12,12 @@
 
 struct file;
 
+/* epm's RPC message types: wire ABI, from its range (krg/rpc.h). */
+enum krg_rpc_epm_type {
+	KRG_RPC_RESTART = 16,	/* restart an image here (epm/remote.c) */
+	KRG_RPC_PIDS_ALIVE,	/* is one of these PIDs alive here (epm/elsewhere.c) */
+};
+
 struct krg_cr_result {
 	pid_t pid;			/* the root */
 	unsigned int tasks;		/* processes and threads */

@@ -23,14 +23,16 @@
 #include <linux/jiffies.h>
 #include <krg/nodemask.h>
 
-/* Message types. Numbers are wire ABI: never reuse one. */
-enum krg_rpc_type {
+/*
+ * Message types are wire ABI: a number, once used, is never reused. Each
+ * layer defines its own in its own header, from the range it owns: comm
+ * 1-15 (here), epm 16-47, proc 48-79, ha and its policies 80-255.
+ */
+enum krg_rpc_comm_type {
 	KRG_RPC_PING = 1,	/* echo the payload back; one-way: count it */
 	KRG_RPC_PING_STATS,	/* how many one-way pings came from the caller */
-	KRG_RPC_RESTART,	/* restart an image here (epm/remote.c) */
-	KRG_RPC_PIDS_ALIVE,	/* is one of these PIDs alive here (epm/elsewhere.c) */
-	KRG_RPC_NR_TYPES = 256,
 };
+#define KRG_RPC_NR_TYPES	256
 
 #define KRG_RPC_MAX_MSG		(64 << 20)
 #define KRG_RPC_TIMEOUT		(10 * HZ)
@@ -62,8 +64,18 @@ typedef int (*krg_rpc_handler_t)(const struct krg_rpc_request *req,
 typedef void (*krg_rpc_gather_t)(int node, int status,
 				 const struct krg_rpc_reply *reply, void *arg);
 
-int krg_rpc_register(u16 type, krg_rpc_handler_t handler);
-void krg_rpc_unregister(u16 type);
+/* What a layer serves on one message type. */
+struct krg_rpc_service {
+	u16 type;
+	const char *name;			/* in logs */
+	krg_rpc_handler_t handler;
+	/* A well-formed request, which debug kernels' fuzzer mutates. */
+	const void *sample;
+	size_t sample_len;
+};
+
+int krg_rpc_register(const struct krg_rpc_service *s);
+void krg_rpc_unregister(const struct krg_rpc_service *s);
 
 int krg_rpc_call(int node, u16 type, const void *req, size_t len,
 		 struct krg_rpc_reply *reply, unsigned long timeout);

@@ -30,6 +30,7 @@
 #include <linux/string.h>
 #include <krg/ghost.h>
 #include <krg/ghost_deleted.h>
+#include <krg/ghost_fd.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_task.h>
 
@@ -89,7 +90,7 @@ char *ghost_deleted_path_dup(const char *s, u32 len)
 }
 
 /* Its mode, owner, size and seals, which come back with it. */
-void ghost_deleted_attrs(struct file *file, struct krg_img_file *img)
+static void save_attrs(struct file *file, struct krg_img_file *img)
 {
 	struct inode *inode = file_inode(file);
 
@@ -185,9 +186,16 @@ static struct file *named(struct ghost_objs *objs, const char *path)
 {
 	struct file *f = filp_open(path, O_CREAT | O_EXCL | O_RDWR |
 				   O_NOFOLLOW | O_LARGEFILE, 0600);
+	int err;
 
-	if (!IS_ERR(f))
-		ghost_objs_at_end(objs, unlink_name, get_file(f));
+	if (IS_ERR(f))
+		return f;
+	/* Failing, it unlinks the name now: the restart cannot go on. */
+	err = ghost_objs_at_end(objs, unlink_name, get_file(f));
+	if (err) {
+		fput(f);
+		return ERR_PTR(err);
+	}
 	return f;
 }
 
@@ -417,11 +425,12 @@ int ghost_deleted_object(struct ghost_objs *objs, u32 id, const char *path,
 	return err;
 }
 
-int ghost_deleted_reopen(struct ghost_objs *objs,
-			 const struct krg_img_file *img, const char *path,
-			 struct file **file)
+/* A DELETED fd: the file made once, opened again as open() would. */
+static int make(struct ghost_fd_in *in, struct file **file)
 {
-	struct unnamed u = { .objs = objs, .path = path, .img = img };
+	const struct krg_img_file *img = in->img;
+	struct ghost_objs *objs = in->objs;
+	struct unnamed u = { .objs = objs, .path = in->path, .img = img };
 	unsigned int flags = img->flags;
 	loff_t pos = img->pos;
 	struct file *unnamed[2];
@@ -481,3 +490,46 @@ int ghost_deleted_import_data(struct ghost_import *m)
 	return n == len ? 0 : ghost_fail(m->msg, n < 0 ? n : -EIO,
 					  "cannot refill a deleted file");
 }
+
+static int claim(struct ghost_export *x, struct ghost_fd_out *o)
+{
+	if (!ghost_deleted_file(o->file) || IS_ERR(o->dpath))
+		return 0;
+	o->img.kind = KRG_FILE_DELETED;
+	o->path = ghost_deleted_path(o->file, o->dpath);
+	save_attrs(o->file, &o->img);
+	o->shared = file_inode(o->file);
+	return 1;
+}
+
+/* Its content, once, with the first fd of it. */
+static int export(struct ghost_export *x, struct ghost_fd_out *o)
+{
+	char what[16];
+
+	if (!o->first_shared)
+		return x->g->err;
+	snprintf(what, sizeof(what), "fd %u", o->fd);
+	return ghost_deleted_export(x, what, o->file, o->img.shared);
+}
+
+static bool bad(const struct krg_img_file *img)
+{
+	return img->mode & ~S_IALLUGO || img->size < 0 ||
+	       img->seals & ~MEMFD_SEALS;
+}
+
+const struct ghost_fd_kind ghost_deleted_fds = {
+	.name = "deleted file",
+	.kinds = BIT(KRG_FILE_DELETED),
+	.carries = GHOST_FD_SHARED | GHOST_FD_ATTRS,
+	.claim = claim,
+	.export = export,
+	.bad = bad,
+	.path_dup = ghost_deleted_path_dup,
+	.make = make,
+	.content = KRG_SEC_FILE_DATA,
+	.content_min = sizeof(struct krg_img_file_data),
+	.content_max = U32_MAX,
+	.import_content = ghost_deleted_import_data,
+};

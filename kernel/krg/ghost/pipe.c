@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <krg/ghost.h>
+#include <krg/ghost_fd.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_pipe.h>
 #include <krg/ghost_task.h>
@@ -38,8 +39,8 @@ bool ghost_pipe_named(struct file *file)
 }
 
 /* Save what @pipe holds, with its capacity. */
-int ghost_pipe_export_data(struct ghost_export *x, struct pipe_inode_info *pipe,
-			   u32 id)
+static int export_data(struct ghost_export *x, struct pipe_inode_info *pipe,
+		       u32 id)
 {
 	struct krg_img_pipe_data *d;
 	unsigned int slot, mask;
@@ -77,13 +78,13 @@ int ghost_pipe_export_data(struct ghost_export *x, struct pipe_inode_info *pipe,
 }
 
 /* For ghost_objs_get(): a new pipe, both ends. */
-int ghost_pipe_make(void *unused, struct file **files)
+static int new_pipe(void *unused, struct file **files)
 {
 	return create_pipe_files(files, 0);
 }
 
 /* For ghost_objs_get(): the FIFO at path @arg, opened at both ends. */
-int ghost_fifo_make(void *arg, struct file **files)
+static int open_fifo(void *arg, struct file **files)
 {
 	struct file *f;
 	int i, err = 0;
@@ -124,7 +125,7 @@ static ssize_t write_nowait(struct file *file, const void *data, size_t len)
 }
 
 /* Fill the restarted pipe of the data section just read. */
-int ghost_pipe_import_data(struct ghost_import *m)
+static int import_data(struct ghost_import *m)
 {
 	const struct krg_img_pipe_data *d = m->data;
 	u32 len = m->len - sizeof(*d);
@@ -150,3 +151,111 @@ int ghost_pipe_import_data(struct ghost_import *m)
 	fput(ends[1]);
 	return err < 0 ? ghost_fail(m->msg, err, "cannot refill a pipe") : 0;
 }
+
+/* An end of a pipe, or an open of a FIFO, that the tree holds every end of. */
+static int claim(struct ghost_export *x, struct ghost_fd_out *o, bool named)
+{
+	struct pipe_inode_info *pipe = ghost_pipe_of(o->file);
+
+	if (!pipe || !ghost_objs_find(x->inside, pipe) ||
+	    d_unlinked(o->file->f_path.dentry) ||
+	    ghost_pipe_named(o->file) != named)
+		return 0;
+	o->img.kind = named ? KRG_FILE_FIFO : KRG_FILE_PIPE;
+	o->img.pos = 0;
+	o->shared = pipe;
+	return 1;
+}
+
+static int claim_pipe(struct ghost_export *x, struct ghost_fd_out *o)
+{
+	return claim(x, o, false);
+}
+
+static int claim_fifo(struct ghost_export *x, struct ghost_fd_out *o)
+{
+	return claim(x, o, true);
+}
+
+/* The bytes it holds, once, with its first fd. */
+static int export(struct ghost_export *x, struct ghost_fd_out *o)
+{
+	return o->first_shared ?
+	       export_data(x, (struct pipe_inode_info *)o->shared,
+			   o->img.shared) :
+	       x->g->err;
+}
+
+static int make_pipe(struct ghost_fd_in *in, struct file **files)
+{
+	struct file *ends[2];
+	unsigned int end;
+	int err;
+
+	err = ghost_objs_get(in->objs, in->img->shared, GHOST_OBJ_PIPE,
+			     new_pipe, NULL, ends);
+	if (err)
+		return err;
+	/* The end this file is; the other goes back to the pipe. */
+	end = (in->img->flags & O_ACCMODE) != O_RDONLY;
+	files[0] = ends[end];
+	fput(ends[!end]);
+	files[0]->f_flags |= in->img->flags & O_NONBLOCK;
+	return 0;
+}
+
+/*
+ * A FIFO: once both ends of it are open (in the table till the restart
+ * ends), no open of it waits.
+ */
+static int make_fifo(struct ghost_fd_in *in, struct file **files)
+{
+	const struct krg_img_file *img = in->img;
+	struct file *ends[2];
+	int err;
+
+	err = ghost_objs_get(in->objs, img->shared, GHOST_OBJ_FIFO, open_fifo,
+			     (void *)in->path, ends);
+	if (err)
+		return err;
+	files[0] = filp_open(in->path, img->flags | O_NONBLOCK, 0);
+	if (IS_ERR(files[0]))
+		err = PTR_ERR(files[0]);
+	else if (ghost_pipe_of(files[0]) != ghost_pipe_of(ends[0]))
+		err = -EINVAL;			/* not this FIFO any more */
+	else if (!(img->flags & O_NONBLOCK))
+		files[0]->f_flags &= ~O_NONBLOCK;
+	if (err && !IS_ERR(files[0]))
+		fput(files[0]);
+	if (err)
+		files[0] = NULL;
+	fput(ends[0]);
+	fput(ends[1]);
+	return err;
+}
+
+const struct ghost_fd_kind ghost_pipe_fds = {
+	.name = "pipe",
+	.kinds = BIT(KRG_FILE_PIPE),
+	.carries = GHOST_FD_SHARED,
+	.claim = claim_pipe,
+	.export = export,
+	.make = make_pipe,
+	.content = KRG_SEC_PIPE_DATA,
+	.content_min = sizeof(struct krg_img_pipe_data),
+	.content_max = U32_MAX,
+	.import_content = import_data,
+};
+
+const struct ghost_fd_kind ghost_fifo_fds = {
+	.name = "FIFO",
+	.kinds = BIT(KRG_FILE_FIFO),
+	.carries = GHOST_FD_SHARED | GHOST_FD_ABSOLUTE,
+	.claim = claim_fifo,
+	.export = export,
+	.make = make_fifo,
+	.content = KRG_SEC_PIPE_DATA,
+	.content_min = sizeof(struct krg_img_pipe_data),
+	.content_max = U32_MAX,
+	.import_content = import_data,
+};

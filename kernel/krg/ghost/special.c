@@ -21,6 +21,7 @@
 #include <linux/time64.h>
 #include <uapi/linux/eventfd.h>
 #include <krg/ghost.h>
+#include <krg/ghost_fd.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_special.h>
 #include <krg/ghost_task.h>
@@ -41,7 +42,7 @@ static const struct {
 };
 
 /* The KRG_FILE_* kind of @file if it is one of these, else 0. */
-int ghost_special_kind(struct file *file)
+static int special_kind(struct file *file)
 {
 	const char *name = file->f_path.dentry->d_name.name;
 	size_t i;
@@ -135,7 +136,7 @@ static int epoll_state(struct ghost_export *x, struct file *file,
 }
 
 /* Write the FILE_STATE section of @file, of @kind. */
-int ghost_special_export(struct ghost_export *x, struct file *file, int kind)
+static int export_state(struct ghost_export *x, struct file *file, int kind)
 {
 	union {
 		struct krg_img_eventfd e;
@@ -225,8 +226,8 @@ static int fd_file_out(int fd, struct file **file)
  * O_* @flags of the image. An epoll file comes empty: its watches are
  * added by ghost_special_watch() once the fds are in place.
  */
-int ghost_special_make(int kind, unsigned int flags, const void *state,
-		       u32 len, struct file **file)
+static int make_special(int kind, unsigned int flags, const void *state,
+			u32 len, struct file **file)
 {
 	int nonblock = flags & O_NONBLOCK;
 
@@ -340,3 +341,39 @@ int ghost_special_watch(struct ghost_objs *objs, int epfd,
 	}
 	return 0;
 }
+
+static int claim(struct ghost_export *x, struct ghost_fd_out *o)
+{
+	int kind = special_kind(o->file);
+
+	if (!kind)
+		return 0;
+	o->img.kind = kind;
+	o->img.pos = 0;
+	return 1;
+}
+
+static int export(struct ghost_export *x, struct ghost_fd_out *o)
+{
+	return export_state(x, o->file, o->img.kind);
+}
+
+static int make(struct ghost_fd_in *in, struct file **files)
+{
+	int err = make_special(in->img->kind, in->img->flags, in->state,
+			       in->state_len, files);
+
+	in->made = !err;
+	return err;
+}
+
+const struct ghost_fd_kind ghost_special_fds = {
+	.name = "special",
+	.kinds = BIT(KRG_FILE_EVENTFD) | BIT(KRG_FILE_TIMERFD) |
+		 BIT(KRG_FILE_SIGNALFD) | BIT(KRG_FILE_EPOLL) |
+		 BIT(KRG_FILE_INOTIFY),
+	.carries = GHOST_FD_STATE,
+	.claim = claim,
+	.export = export,
+	.make = make,
+};

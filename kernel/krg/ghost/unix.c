@@ -25,6 +25,7 @@
 #include <krg/ghost.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_task.h>
+#include <krg/ghost_fd.h>
 #include <krg/ghost_unix.h>
 #include <krg/pid.h>
 
@@ -72,7 +73,7 @@ struct file *ghost_unix_peer_file(struct file *file)
 }
 
 /* One key for both ends of the pair of @sk (in the tree), and its end. */
-const void *ghost_unix_pair_key(struct sock *sk, unsigned int *end)
+static const void *pair_key(struct sock *sk, unsigned int *end)
 {
 	struct sock *peer = unix_peer_get(sk);
 
@@ -193,20 +194,20 @@ static int export_pair(struct ghost_export *x, unsigned int fd,
 }
 
 /**
- * ghost_unix_export - after the FILE section of fd @fd, end @end of pair
- * @key: the pair's key (ghost_unix_pair_key()), numbered @id
- * @first: the first fd of the pair in the tree, which saves the pair
+ * export - after the FILE section of an end of a pair: which end, and the
+ * pair itself if this is the first fd of it in the tree
  */
-int ghost_unix_export(struct ghost_export *x, unsigned int fd,
-		      const void *key, unsigned int end, u32 id, bool first)
+static int export(struct ghost_export *x, struct ghost_fd_out *o)
 {
+	const struct sock *key = o->shared;	/* pair_key() */
 	struct krg_img_unix_file f = {
-		.type = ((struct sock *)key)->sk_type,
-		.end = end,
+		.type = key->sk_type,
+		.end = o->end,
 	};
 	int err = ghost_section_write(x->g, KRG_SEC_FILE_STATE, &f, sizeof(f));
 
-	return err || !first ? err : export_pair(x, fd, key, id);
+	return err || !o->first_shared ? err :
+	       export_pair(x, o->fd, key, o->img.shared);
 }
 
 /* What an skb costs beyond its data, rounded up. */
@@ -306,13 +307,13 @@ out:
 }
 
 /**
- * ghost_unix_reopen - the file of a KRG_FILE_UNIX fd
+ * reopen - the file of a KRG_FILE_UNIX fd
  * @pair: its pair's number, made if new
  * @state: its FILE_STATE, a struct krg_img_unix_file
  * @file: gets the file of its end, with a reference
  */
-int ghost_unix_reopen(struct ghost_objs *objs, u32 pair, const void *state,
-		      u32 len, struct file **file)
+static int reopen(struct ghost_objs *objs, u32 pair, const void *state,
+		  u32 len, struct file **file)
 {
 	const struct krg_img_unix_file *f = state;
 	struct file *ends[2];
@@ -438,7 +439,7 @@ static bool bad_lens(const u32 *lens, const struct krg_img_unix_end *e,
 }
 
 /* A UNIX_PAIR section, just taken: the state of a pair made already. */
-int ghost_unix_import_pair(struct ghost_import *m)
+static int import_pair(struct ghost_import *m)
 {
 	const struct krg_img_unix_pair *p = m->data;
 	const u32 *lens = (const u32 *)(p + 1);
@@ -475,3 +476,40 @@ int ghost_unix_import_pair(struct ghost_import *m)
 				p->pair) : 0;
 }
 
+/* An end of a socket pair whose both ends the tree holds. */
+static int claim(struct ghost_export *x, struct ghost_fd_out *o)
+{
+	struct sock *sk = ghost_unix_of(o->file);
+
+	if (!sk || !ghost_objs_find(x->inside, sk))
+		return 0;
+	o->shared = pair_key(sk, &o->end);
+	if (!o->shared)
+		return -EAGAIN;		/* cannot be: the tree is frozen */
+	o->img.kind = KRG_FILE_UNIX;
+	o->img.pos = 0;
+	return 1;
+}
+
+static int make(struct ghost_fd_in *in, struct file **files)
+{
+	int err = reopen(in->objs, in->img->shared, in->state, in->state_len,
+			 files);
+
+	if (!err)
+		files[0]->f_flags |= in->img->flags & O_NONBLOCK;
+	return err;
+}
+
+const struct ghost_fd_kind ghost_unix_fds = {
+	.name = "unix socket pair",
+	.kinds = BIT(KRG_FILE_UNIX),
+	.carries = GHOST_FD_SHARED | GHOST_FD_STATE,
+	.claim = claim,
+	.export = export,
+	.make = make,
+	.content = KRG_SEC_UNIX_PAIR,
+	.content_min = sizeof(struct krg_img_unix_pair),
+	.content_max = GHOST_UNIX_PAIR_MAX,
+	.import_content = import_pair,
+};

@@ -5,6 +5,7 @@
 #include <kunit/test.h>
 #include <linux/mm.h>
 #include <krg/ghost.h>
+#include <krg/ghost_fd.h>
 #include <krg/ghost_task.h>
 
 #define BUF 256
@@ -150,7 +151,32 @@ static void array_sections(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, take_array(test, 40, 4, &n), -EINVAL);
 }
 
+/* Each KRG_FILE_* kind is made by one fd kind, which has all it needs. */
+static void fd_kinds_cover_each_kind_once(struct kunit *test)
+{
+	const struct ghost_fd_kind *k;
+	unsigned int i, kind, makers;
+
+	for (kind = 0; kind <= KRG_FILE_INOTIFY + 1; kind++) {
+		makers = 0;
+		for (i = 0; i < ghost_fd_nkinds; i++)
+			makers += !!(ghost_fd_kinds[i]->kinds & BIT(kind));
+		KUNIT_EXPECT_EQ_MSG(test, makers,
+				    kind && kind <= KRG_FILE_INOTIFY ? 1U : 0U,
+				    "KRG_FILE_ %u", kind);
+	}
+	for (i = 0; i < ghost_fd_nkinds; i++) {
+		k = ghost_fd_kinds[i];
+		KUNIT_EXPECT_TRUE_MSG(test, k->claim && k->make, "%s", k->name);
+		KUNIT_EXPECT_EQ_MSG(test, !!(k->carries & GHOST_FD_ATTRS),
+				    !!k->bad, "%s", k->name);
+		KUNIT_EXPECT_EQ_MSG(test, !!k->content, !!k->import_content,
+				    "%s", k->name);
+	}
+}
+
 static struct kunit_case krg_ghost_cases[] = {
+	KUNIT_CASE(fd_kinds_cover_each_kind_once),
 	KUNIT_CASE(stream_roundtrip_and_sticky_error),
 	KUNIT_CASE(skip_passes_over_bytes),
 	KUNIT_CASE(section_roundtrip),

@@ -19,14 +19,10 @@ struct ghost_objs;
 bool ghost_deleted_file(struct file *file);
 const char *ghost_deleted_path(struct file *file, char *path);
 char *ghost_deleted_path_dup(const char *s, u32 len);
-void ghost_deleted_attrs(struct file *file, struct krg_img_file *img);
 int ghost_deleted_export(struct ghost_export *x, const char *what,
 			 struct file *file, u32 obj);
 int ghost_deleted_object(struct ghost_objs *objs, u32 id, const char *path,
 			 const struct krg_img_file *img, struct file **file);
-int ghost_deleted_reopen(struct ghost_objs *objs,
-			 const struct krg_img_file *img, const char *path,
-			 struct file **file);
 int ghost_deleted_import_data(struct ghost_import *m);
 
 #endif /* _KRG_GHOST_DELETED_H */

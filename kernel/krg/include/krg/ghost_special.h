@@ -10,10 +10,6 @@ struct file;
 struct ghost_export;
 struct ghost_objs;
 
-int ghost_special_kind(struct file *file);
-int ghost_special_export(struct ghost_export *x, struct file *file, int kind);
-int ghost_special_make(int kind, unsigned int flags, const void *state,
-		       u32 len, struct file **file);
 int ghost_special_watch(struct ghost_objs *objs, int epfd,
 			const struct krg_img_epoll_watch *w, unsigned int n);
 

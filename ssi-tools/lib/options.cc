@@ -34,8 +34,10 @@ ParsedArgs parse_options(const std::vector<std::string_view>& args,
     return {};
   };
 
-  // ':' first: a missing value is told from an unknown option.
-  std::string shorts = ":";
+  // '-': operands come back in order (as option 1), whatever
+  // POSIXLY_CORRECT says; ':': a missing value is told from an unknown
+  // option.
+  std::string shorts = "-:";
   std::vector<struct option> longs;
   for (size_t i = 0; i < options.size(); ++i) {
     const Option& o = options[i];
@@ -56,11 +58,15 @@ ParsedArgs parse_options(const std::vector<std::string_view>& args,
     int index = -1;
     int c = getopt_long(argc, argv.data(), shorts.c_str(), longs.data(), &index);
     if (c == -1) break;
-    // On an error, the argument getopt stopped in is the one at fault.
+    if (c == 1) {
+      p.args.push_back({nullptr, caller_view(optarg), ""});
+      continue;
+    }
+    // A missing value is the last argument's; getopt stays on an argument
+    // while in a bundle of short options, so a bad letter is told by optopt
+    // alone (0: an unknown long option; a known one: it took "=value").
     std::string_view given = argv[optind - 1] ? argv[optind - 1] : "";
-    bool error = c == '?' || c == ':';
-    bool as_long = index >= 0 || (error && given.starts_with("--"));
-    int which = error ? optopt : c;
+    int which = c == '?' || c == ':' ? optopt : c;
     const Option* o = nullptr;
     if (index >= 0) {
       o = &options[index];
@@ -70,6 +76,8 @@ ParsedArgs parse_options(const std::vector<std::string_view>& args,
       for (const auto& opt : options)
         if (opt.short_name == which) o = &opt;
     }
+    bool as_long =
+        index >= 0 || (c == '?' && (!which || o)) || (c == ':' && given.starts_with("--"));
     if (c == '?' && o) {
       p.error = spelled(*o, as_long) + " takes no value";
       return p;

@@ -24,12 +24,13 @@ struct Arg {
 };
 
 struct ParsedArgs {
-  std::vector<Arg> args;  // options in the order given, then the operands
+  std::vector<Arg> args;  // options and operands in the order given
   std::string error;      // non-empty: a usage error
 };
 
 // As GNU getopt_long: options may follow operands, "--" ends them,
-// "--name=value", "-xVALUE" and unambiguous prefixes of long names work.
+// "--name=value", "-xVALUE", bundles ("-ks") and unambiguous prefixes of
+// long names work.
 // Errors: "unknown option '-x'", "-o needs a directory".
 ParsedArgs parse_options(const std::vector<std::string_view>& args,
                          std::span<const Option> options);

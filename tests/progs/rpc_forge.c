@@ -39,7 +39,7 @@ static size_t frame(uint8_t *buf, uint16_t type, uint32_t self, uint32_t len)
 {
 	memset(buf, 0, HDR + len);
 	memcpy(buf, "KRGR", 4);
-	buf[4] = 1;			/* version */
+	buf[4] = 2;			/* version (comm/rpc_msg.h) */
 	buf[5] = 1;			/* request */
 	buf[6] = type & 0xff;
 	buf[7] = type >> 8;

@@ -207,6 +207,11 @@ static int run(int node, unsigned long count, u64 seed)
 	}
 	rpc_service_addr(&f.dest, node);
 	served_types(&f);
+	if (!f.ntypes) {		/* ping failed to register: no RPC */
+		sock_release(f.sock);
+		kvfree(f.buf);
+		return -ENODEV;
+	}
 	for (i = 0; i < count; i++) {
 		one(&f, krg_node_id);
 		if (i % 64 == 0) {

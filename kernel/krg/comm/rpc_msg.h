@@ -14,7 +14,8 @@
 #include <linux/types.h>
 
 #define KRG_RPC_MAGIC		0x5247524bU	/* "KRGR" */
-#define KRG_RPC_VERSION		1
+/* 2: epm's message types moved to its own range (16, 17; were 3, 4). */
+#define KRG_RPC_VERSION		2
 /* TIPC_MAX_USER_MSG_SIZE is 66000: one frame stays below it. */
 #define KRG_RPC_MAX_FRAME	66000
 #define KRG_RPC_HDR_LEN		((int)sizeof(struct krg_rpc_hdr))

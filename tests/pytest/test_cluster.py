@@ -46,7 +46,7 @@ def test_krgadm_cluster_status(cluster3):
     (["bogus"], "unknown command 'bogus'"),
     (["nodes"], "missing nodes subcommand"),
     (["nodes", "list"], "unknown nodes subcommand 'list'"),
-    (["nodes", "status", "--yaml"], "unexpected argument '--yaml'"),
+    (["nodes", "status", "--yaml"], "unknown option '--yaml'"),
     (["rpc", "ping"], "rpc ping needs NODES"),
     (["rpc", "ping", "0"], "bad node '0'"),
     (["rpc", "ping", "3-1"], "bad node '3-1'"),

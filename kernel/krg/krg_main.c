@@ -9,6 +9,7 @@
 #include <krg/epm.h>
 #include <krg/node.h>
 #include <krg/pid.h>
+#include <krg/ps.h>
 #include "comm/comm.h"
 #include "ctl/ctl.h"
 
@@ -39,6 +40,8 @@ static int __init krg_init(void)
 		err = krg_remote_restart_init();
 	if (!err)
 		err = krg_pids_alive_init();
+	if (!err)
+		err = krg_ps_init();
 	if (!err)
 		err = krg_pid_ns_init();
 	if (err) {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <string_view>
 
 #include "nodelist.h"
 
@@ -67,6 +68,18 @@ int on_error(sockaddr_nl*, nlmsgerr* e, void* arg) {
   return NL_STOP;
 }
 
+// The end of a dump, with the error that cut it short, if any.
+int on_finish(nl_msg* msg, void* arg) {
+  auto* ex = static_cast<Exchange*>(arg);
+  nlmsghdr* nlh = nlmsg_hdr(msg);
+  if (nlmsg_datalen(nlh) >= static_cast<int>(sizeof(int))) {
+    int err = *static_cast<int*>(nlmsg_data(nlh));
+    if (err < 0) ex->err = -err;
+  }
+  ex->done = true;
+  return NL_STOP;
+}
+
 int on_ack(nl_msg*, void* arg) {
   static_cast<Exchange*>(arg)->done = true;
   return NL_STOP;
@@ -91,12 +104,14 @@ std::vector<int> get_nodelist(nlattr** a, int t) {
   return parse_nodelist(get_string(a, t)).value_or(std::vector<int>{});
 }
 
-// Send one request built by fill, feed each reply to parse, wait for the ack.
+// Send one request built by fill, feed each reply to parse, wait for the
+// ack (or, for a dump, its end).
 void request(nl_sock* sock, int family, uint8_t cmd, const char* what,
-             const std::function<void(nl_msg*)>& fill, const Parser& parse) {
+             const std::function<void(nl_msg*)>& fill, const Parser& parse, bool dump = false) {
   nl_msg* msg = nlmsg_alloc();
   if (!msg) throw Error(ENOMEM, what);
-  if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_ACK, cmd, KRG_GENL_VERSION)) {
+  int flags = dump ? NLM_F_DUMP : NLM_F_ACK;
+  if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags, cmd, KRG_GENL_VERSION)) {
     nlmsg_free(msg);
     throw Error(ENOMEM, what);
   }
@@ -109,6 +124,7 @@ void request(nl_sock* sock, int family, uint8_t cmd, const char* what,
   nl_cb* cb = nl_cb_alloc(NL_CB_DEFAULT);
   nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &ex);
   nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &ex);
+  nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &ex);
   nl_cb_err(cb, NL_CB_CUSTOM, on_error, &ex);
   while (!ex.done && !ex.err) {
     rc = nl_recvmsgs(sock, cb);
@@ -285,6 +301,40 @@ CrResult Client::restart_on(int node, const std::string& path, unsigned flags) {
       },
       [&](nlattr** a) { res = parse_cr(a); });
   return res;
+}
+
+ProcList Client::ps() {
+  ProcList list;
+  request(
+      sock_, family_, KRG_CMD_PS, "cannot list the processes of the cluster", [](nl_msg*) {},
+      [&](nlattr** a) {
+        int node = static_cast<int>(get_u32(a, KRG_A_NODE_ID));
+        if (a[KRG_A_PS_ERR]) {
+          list.failed.emplace_back(node, static_cast<int>(get_u32(a, KRG_A_PS_ERR)));
+          return;
+        }
+        ProcInfo p;
+        p.node = node;
+        p.pid = static_cast<int>(get_u32(a, KRG_A_PS_PID));
+        p.ppid = static_cast<int>(get_u32(a, KRG_A_PS_PPID));
+        p.pgid = static_cast<int>(get_u32(a, KRG_A_PS_PGID));
+        p.sid = static_cast<int>(get_u32(a, KRG_A_PS_SID));
+        p.uid = get_u32(a, KRG_A_PS_UID);
+        p.threads = get_u32(a, KRG_A_PS_THREADS);
+        if (a[KRG_A_PS_STATE]) p.state = static_cast<char>(nla_get_u8(a[KRG_A_PS_STATE]));
+        p.comm = get_string(a, KRG_A_PS_COMM);
+        if (nlattr* c = a[KRG_A_PS_CMDLINE]) {
+          std::string_view all(static_cast<const char*>(nla_data(c)), nla_len(c));
+          while (!all.empty()) {
+            auto end = all.find('\0');
+            p.argv.emplace_back(all.substr(0, end));
+            all.remove_prefix(end == all.npos ? all.size() : end + 1);
+          }
+        }
+        list.processes.push_back(std::move(p));
+      },
+      true);
+  return list;
 }
 
 void Client::key_set(const std::vector<uint8_t>& key) {

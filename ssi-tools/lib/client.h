@@ -74,6 +74,23 @@ struct CrResult {
   unsigned substituted = 0;
 };
 
+// A process of the cluster, as KRG_CMD_PS lists it.
+struct ProcInfo {
+  int node = 0;  // where it runs
+  int pid = 0, ppid = 0, pgid = 0, sid = 0;
+  uint32_t uid = 0;
+  uint32_t threads = 0;
+  char state = '?';  // as in /proc/PID/stat
+  std::string comm;
+  std::vector<std::string> argv;  // empty for a zombie
+};
+
+// Every process of the cluster, and the nodes that did not answer.
+struct ProcList {
+  std::vector<ProcInfo> processes;
+  std::vector<std::pair<int, int>> failed;  // (node, errno)
+};
+
 class Client {
  public:
   Client();  // throws Error when krg is not in this kernel
@@ -93,6 +110,7 @@ class Client {
   CrResult restart(int dir_fd, unsigned flags);
   // Restart on another node the image at `path` (absolute, as it sees it).
   CrResult restart_on(int node, const std::string& path, unsigned flags);
+  ProcList ps();
   // The cluster key (KRG_CLUSTER_KEY_LEN bytes), once per boot.
   void key_set(const std::vector<uint8_t>& key);
 

@@ -8,10 +8,14 @@
 #include <uapi/linux/krg_netlink.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/pid_namespace.h>
+#include <linux/user_namespace.h>
 #include <krg/cap.h>
 #include <krg/epm.h>
 #include <krg/key.h>
 #include <krg/membership.h>
+#include <krg/pid.h>
+#include <krg/ps.h>
 #include <krg/rpc.h>
 #include "ctl.h"
 
@@ -433,6 +437,111 @@ static int krg_nl_key_set(struct sk_buff *in, struct genl_info *info)
 	return err;
 }
 
+/*
+ * The processes of the cluster: gathered from every node when the dump
+ * starts, then one message per process, and one per node that gave no
+ * list. cb->args[0] holds the gathered lists, [1] the node, [2] where in
+ * its list, [3] the reader's user namespace, in which uids are shown.
+ */
+static int krg_nl_ps_start(struct netlink_callback *cb)
+{
+	struct pid_namespace *mine = task_active_pid_ns(current);
+	struct pid_namespace *ns;
+	struct krg_ps *ps;
+
+	if (!krg_pid_ns()) {
+		NL_SET_ERR_MSG(cb->extack, "this node has no cluster PID namespace");
+		return -ENODEV;
+	}
+	/* As /proc: only a namespace that holds the cluster's sees it. */
+	for (ns = krg_pid_ns(); ns && ns != mine; ns = ns->parent)
+		;
+	if (!ns) {
+		NL_SET_ERR_MSG(cb->extack,
+			       "the caller's PID namespace does not hold the cluster's");
+		return -EPERM;
+	}
+	ps = krg_ps_gather();
+	if (!ps)
+		return -ENOMEM;
+	cb->args[0] = (long)ps;
+	cb->args[3] = (long)get_user_ns(current_user_ns());
+	return 0;
+}
+
+static u32 reader_uid(struct netlink_callback *cb, u32 uid)
+{
+	return from_kuid_munged((struct user_namespace *)cb->args[3],
+				make_kuid(&init_user_ns, uid));
+}
+
+/* One message: a process of @n, or (@e NULL) why @n gave no list. */
+static int put_ps(struct sk_buff *skb, struct netlink_callback *cb,
+		  const struct krg_ps_node *n, const struct krg_ps_entry *e)
+{
+	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				cb->nlh->nlmsg_seq, &krg_family, NLM_F_MULTI,
+				KRG_CMD_PS);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, KRG_A_NODE_ID, n->node))
+		goto full;
+	if (!e) {
+		if (nla_put_u32(skb, KRG_A_PS_ERR, -n->err))
+			goto full;
+	} else if (nla_put_u32(skb, KRG_A_PS_PID, e->pid) ||
+		   nla_put_u32(skb, KRG_A_PS_PPID, e->ppid) ||
+		   nla_put_u32(skb, KRG_A_PS_PGID, e->pgid) ||
+		   nla_put_u32(skb, KRG_A_PS_SID, e->sid) ||
+		   nla_put_u32(skb, KRG_A_PS_UID, reader_uid(cb, e->uid)) ||
+		   nla_put_u32(skb, KRG_A_PS_THREADS, e->threads) ||
+		   nla_put_u8(skb, KRG_A_PS_STATE, e->state) ||
+		   nla_put_string(skb, KRG_A_PS_COMM, e->comm) ||
+		   nla_put(skb, KRG_A_PS_CMDLINE, e->cmdline_len, e->cmdline)) {
+		goto full;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+full:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* Fills skb until it is full; an empty one holds any single message. */
+static int krg_nl_ps_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct krg_ps *ps = (struct krg_ps *)cb->args[0];
+	const struct krg_ps_node *n;
+	struct krg_ps_entry e;
+	size_t pos, next;
+
+	for (; cb->args[1] < ps->n; cb->args[1]++, cb->args[2] = 0) {
+		n = &ps->nodes[cb->args[1]];
+		if (n->err) {
+			if (put_ps(skb, cb, n, NULL))
+				return skb->len ?: -EMSGSIZE;
+			continue;
+		}
+		for (pos = cb->args[2]; next = pos, krg_ps_next(n, &next, &e);
+		     pos = next) {
+			if (put_ps(skb, cb, n, &e)) {
+				cb->args[2] = pos;
+				return skb->len ?: -EMSGSIZE;
+			}
+		}
+	}
+	return skb->len;
+}
+
+static int krg_nl_ps_done(struct netlink_callback *cb)
+{
+	krg_ps_free((struct krg_ps *)cb->args[0]);
+	if (cb->args[3])
+		put_user_ns((struct user_namespace *)cb->args[3]);
+	return 0;
+}
+
 static const struct genl_small_ops krg_ops[] = {
 	{
 		.cmd = KRG_CMD_CLUSTER_GET,
@@ -469,6 +578,16 @@ static const struct genl_small_ops krg_ops[] = {
 	},
 };
 
+/* Dumps, which need start and done. */
+static const struct genl_ops krg_dump_ops[] = {
+	{
+		.cmd = KRG_CMD_PS,
+		.start = krg_nl_ps_start,
+		.dumpit = krg_nl_ps_dump,
+		.done = krg_nl_ps_done,
+	},
+};
+
 static struct genl_family krg_family __ro_after_init = {
 	.name = KRG_GENL_NAME,
 	.version = KRG_GENL_VERSION,
@@ -476,6 +595,8 @@ static struct genl_family krg_family __ro_after_init = {
 	.policy = krg_policy,
 	.small_ops = krg_ops,
 	.n_small_ops = ARRAY_SIZE(krg_ops),
+	.ops = krg_dump_ops,
+	.n_ops = ARRAY_SIZE(krg_dump_ops),
 	.resv_start_op = 0,	/* strict header checks for every command */
 	/* A ping may wait for seconds: never hold genl_mutex for it. */
 	.parallel_ops = true,

@@ -2,7 +2,8 @@
 /*
  * krg control plane: generic netlink family "krg", version 1.
  *
- * Commands (all requests and replies are single messages):
+ * Commands (requests and replies are single messages, but for the
+ * KRG_CMD_PS dump):
  *
  * KRG_CMD_CLUSTER_GET   -> KRG_A_NODE_ID, KRG_A_SESSION_ID, KRG_A_STATE,
  *                          KRG_A_IFACE, KRG_A_ONLINE, KRG_A_PRESENT,
@@ -79,6 +80,25 @@
  *                       (truncated), EPROTO (unexpected section), EINVAL
  *                       (a bad value), with the reason in the extended ack.
  *
+ * KRG_CMD_PS            (dump; no attributes) -> one message per process
+ *                       of the cluster PID namespace, on every online
+ *                       node: KRG_A_NODE_ID (where it runs), KRG_A_PS_PID,
+ *                       KRG_A_PS_PPID, KRG_A_PS_PGID, KRG_A_PS_SID (cluster
+ *                       PIDs; 0 for one outside the namespace),
+ *                       KRG_A_PS_UID (real uid), KRG_A_PS_THREADS,
+ *                       KRG_A_PS_STATE (a /proc/PID/stat letter),
+ *                       KRG_A_PS_COMM, KRG_A_PS_CMDLINE (NUL-separated
+ *                       arguments, at most 1024 bytes, empty for a zombie);
+ *                       and one message per node that did not answer:
+ *                       KRG_A_NODE_ID, KRG_A_PS_ERR (a positive errno).
+ *                       Open to every user whose PID namespace holds the
+ *                       cluster's (else EPERM): it shows what /proc shows
+ *                       any user on the node (no hidepid), uids mapped
+ *                       into the caller's user namespace. Each node's
+ *                       reaper and kernel threads are left out. ENODEV:
+ *                       no cluster PID namespace here. A node serves two
+ *                       lists at once at most (EBUSY for it beyond).
+ *
  * A checkpoint or restart that fails sends, before its error, a message
  * with KRG_A_ERR_MSG: its reason in full (the extended ack of the error
  * holds 80 bytes of it at most).
@@ -101,6 +121,7 @@ enum krg_cmd {
 	KRG_CMD_CHECKPOINT,
 	KRG_CMD_RESTART,
 	KRG_CMD_KEY_SET,
+	KRG_CMD_PS,
 	__KRG_CMD_MAX
 };
 #define KRG_CMD_MAX (__KRG_CMD_MAX - 1)
@@ -143,6 +164,16 @@ enum krg_attr {
 	KRG_A_ENCRYPTED,	/* u8: 1 if links are encrypted */
 	KRG_A_ERR_MSG,		/* string: why a request failed, in full */
 	KRG_A_CR_PROCESSES,	/* u32: of KRG_A_CR_TASKS, those not threads */
+	KRG_A_PS_PID,		/* u32 */
+	KRG_A_PS_PPID,		/* u32 */
+	KRG_A_PS_PGID,		/* u32 */
+	KRG_A_PS_SID,		/* u32 */
+	KRG_A_PS_UID,		/* u32 */
+	KRG_A_PS_THREADS,	/* u32 */
+	KRG_A_PS_STATE,		/* u8: R, S, D, T, t, Z, X, I, P */
+	KRG_A_PS_COMM,		/* string */
+	KRG_A_PS_CMDLINE,	/* binary: NUL-separated arguments */
+	KRG_A_PS_ERR,		/* u32: a positive errno */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)

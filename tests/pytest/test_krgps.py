@@ -59,50 +59,42 @@ def kill(c, node, pids):
 
 
 def sleeper(c, node, name, uid=0):
-    """sleep 1000 with a zombie child (only shell builtins before exec)."""
+    """sleep 1000 in the cluster namespace as uid: its PID."""
     pidfile = f"{SH}/{name}.pid"
-    c.check(node, ["rm", "-f", pidfile])
-    detach(c, node, f"sleep 0 & echo $$ $! > {pidfile}; exec sleep 1000", uid)
-    return numbers(c, pidfile, 2)
+    # The file is the user's: the shared directory is root's.
+    c.check(node, ["sh", "-c", f"rm -f {pidfile}; touch {pidfile}; chown {uid} {pidfile}"])
+    detach(c, node, f"echo $$ > {pidfile}; exec sleep 1000", uid)
+    return numbers(c, pidfile, 1)[0]
 
 
 def test_krgps_lists_every_node_to_any_user(cluster3):
     c = cluster3
-    root_pid, root_zombie = sleeper(c, 1, "ps_root")
-    user_pid, user_zombie = sleeper(c, 2, "ps_user", uid=1000)
-    mine = (root_pid, root_zombie, user_pid, user_zombie)
+    root_pid = sleeper(c, 1, "ps_root")
+    user_pid = sleeper(c, 2, "ps_user", uid=1000)
     try:
-        def settled():
-            procs = listing(c, 3)
-            return all(len(entries(procs, p)) == 1 for p in mine) and all(
-                only(procs, p)["cmdline"] == ["sleep", "1000"] for p in (root_pid, user_pid)) \
-                and all(only(procs, z)["state"] == "Z" for z in (root_zombie, user_zombie))
-        c.wait_for("the sleepers and their zombies", settled, 60)
+        c.wait_for("the sleepers", lambda: all(
+            [p["cmdline"] for p in entries(listing(c, 3), pid)] == [["sleep", "1000"]]
+            for pid in (root_pid, user_pid)), 60)
         procs = listing(c, 3)
         # One entry per PID in the whole cluster, each a cluster PID.
         pids = [p["pid"] for p in procs]
         assert len(pids) == len(set(pids))
         assert all(1 <= p >> 22 <= 3 and p & 0x3FFFFF for p in pids), pids
-        for pid, zombie, node, uid in ((root_pid, root_zombie, 1, 0),
-                                       (user_pid, user_zombie, 2, 1000)):
+        for pid, node, uid in ((root_pid, 1, 0), (user_pid, 2, 1000)):
             p = only(procs, pid)
             assert p["node"] == node and p["uid"] == uid
             assert p["user"] == ("root" if uid == 0 else "1000")
             assert p["comm"] == "sleep" and p["state"] == "S" and p["threads"] == 1
             # krgrun's child: its parent is outside the namespace.
             assert p["ppid"] == 0 and p["pgid"] == pid and p["sid"] == pid
-            z = only(procs, zombie)
-            assert z["node"] == node and z["ppid"] == pid and z["uid"] == uid
-            assert z["pgid"] == pid and z["sid"] == pid
-            assert z["cmdline"] == [] and z["threads"] == 1
         # The table, from another node, and one node's part of it.
         table = krgps(c, 2).splitlines()
         assert table[0].split() == ["PID", "PPID", "NODE", "USER", "S", "THR", "COMMAND"]
         rows = [line.split() for line in table[1:]]
         assert [r for r in rows if r[0] == str(user_pid)] == \
             [[str(user_pid), "0", "2", "1000", "S", "1", "sleep", "1000"]]
-        assert [r for r in rows if r[0] == str(root_zombie)] == \
-            [[str(root_zombie), str(root_pid), "1", "root", "Z", "1", "[sleep]"]]
+        assert [r for r in rows if r[0] == str(root_pid)] == \
+            [[str(root_pid), "0", "1", "root", "S", "1", "sleep", "1000"]]
         on2 = json.loads(krgps(c, 1, "--json", "-n", "2"))["processes"]
         assert {p["node"] for p in on2} == {2}
         assert user_pid in [p["pid"] for p in on2] and root_pid not in [p["pid"] for p in on2]
@@ -110,7 +102,7 @@ def test_krgps_lists_every_node_to_any_user(cluster3):
         kill(c, 1, [root_pid])
         kill(c, 2, [user_pid])
     c.wait_for("the killed processes to leave the listing",
-               lambda: not set(mine) & {p["pid"] for p in listing(c, 3)}, 60)
+               lambda: not {root_pid, user_pid} & {p["pid"] for p in listing(c, 3)}, 60)
 
 
 def proc_stats(c, node):
@@ -134,10 +126,11 @@ def tree(stats, root):
 
 
 def test_krgps_agrees_with_proc_on_each_node(cluster3):
-    """Groups, sessions and threads as each node's /proc has them."""
+    """Groups, sessions, threads and zombies as each node's /proc has them."""
     c = cluster3
     roots = {1: start(c, 1, "ps_threads", "cr_threads"),
-             2: start(c, 2, "ps_sessions", "cr_sessions")}
+             2: start(c, 2, "ps_sessions", "cr_sessions"),
+             3: start(c, 3, "ps_procs", "cr_procs")}
     trees = {}
     try:
         diff = None
@@ -163,6 +156,11 @@ def test_krgps_agrees_with_proc_on_each_node(cluster3):
         assert len(sessions) >= 6
         assert any(p["pgid"] != p["sid"] for p in sessions)
         assert any(p["pgid"] != p["pid"] for p in sessions)
+        zombies = [only(procs, pid) for pid in trees[3] if only(procs, pid)["state"] == "Z"]
+        assert len(zombies) == 2 and all(z["cmdline"] == [] for z in zombies)
+        table = krgps(c, 1).splitlines()
+        zpids = {str(z["pid"]) for z in zombies}
+        assert [r.split()[-1] for r in table if r.split()[0] in zpids] == ["[cr_procs]"] * 2
     finally:
         for node, pids in trees.items():
             kill(c, node, sorted(pids))

@@ -31,9 +31,11 @@ else
 	(cd "$build/ssi-tools" && ctest --output-on-failure --output-junit "$build/ctest.xml")
 	reports="$build/ctest.xml"
 
+	# Each test runs once: those marked "debug" on the debug kernel only,
+	# unless also marked "normal" (keeps make test within CI's time).
 	echo "== kernel and cluster tests (pytest, QEMU)"
 	/usr/bin/python3 -m pytest -p no:cacheprovider -v -rs --junitxml="$build/pytest.xml" \
-		"$tests" ${PYTEST_ARGS:-}
+		-m "not debug or normal" "$tests" ${PYTEST_ARGS:-}
 	reports="$reports $build/pytest.xml"
 
 	# The tests marked "debug": security, fuzzing, faults, races and the

@@ -86,7 +86,10 @@ def node1(request):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "debug: also run on the debug kernel (make test)")
+    config.addinivalue_line("markers", "debug: run on the debug kernel in make test, "
+                            "and there only unless also marked 'normal'")
+    config.addinivalue_line("markers", "normal: a 'debug' test that also runs on the normal "
+                            "kernel in make test")
 
 
 def cluster_scope(fixture_name, config):

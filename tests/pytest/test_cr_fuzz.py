@@ -19,7 +19,9 @@ import pytest
 import krgcluster
 from crlib import PROGS, SH, checkpoint, running, start
 
-pytestmark = pytest.mark.debug  # also on the debug kernel
+# On both kernels: ten times the mutations on the normal one, and its
+# slab-growth check.
+pytestmark = [pytest.mark.debug, pytest.mark.normal]
 
 RUNS = int(os.environ.get("KRG_FUZZ_RUNS", "200" if krgcluster.DEBUG else "2000"))
 SEED = int(os.environ.get("KRG_FUZZ_SEED", "42"))

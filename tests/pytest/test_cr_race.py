@@ -8,7 +8,8 @@ import pytest
 import krgcluster
 from crlib import PROGS, SH, output, restart, running, wait_line
 
-pytestmark = pytest.mark.debug  # also on the debug kernel
+# On both kernels: each times the races its own way.
+pytestmark = [pytest.mark.debug, pytest.mark.normal]
 
 # 200 rounds; fewer on the debug kernel, several times slower. Every
 # KEEP-th good image is kept, to be restarted.

@@ -52,14 +52,14 @@ until grep -q READY "$run/shared/demo.out" 2>/dev/null; do
 	sleep 0.5
 done
 pid=$(sed -n 's/^READY //p' "$run/shared/demo.out")
-echo "node 1: a tree of 3 processes (a pipe and shared memory between them):"
-kx 1 krgrun ps -o pid,ppid,pgid,comm | grep -E "PID|cr_tree"
+echo "krgps on node 3: a tree of 3 processes on node 1 (a pipe and shared memory between them):"
+kx 3 krgps | grep -E "PID|cr_tree"
 kx 1 checkpoint --kill -o /krg/shared/demo.img "$pid"
 ls -l "$run/shared/demo.img"
 echo "node 1: restart --node 2 (node 2 restarts it; its reaper adopts the root):"
 kx 1 restart --node 2 /krg/shared/demo.img
-echo "node 2: the same processes, PIDs and links:"
-kx 2 krgrun ps -o pid,ppid,pgid,comm | grep -E "PID|cr_tree"
+echo "krgps on node 3: the same processes, PIDs and links, now on node 2:"
+kx 3 krgps | grep -E "PID|cr_tree"
 kx 2 krgrun kill -USR1 "$pid"
 i=0
 until grep -q -E "PASS|FAIL" "$run/shared/demo.out"; do

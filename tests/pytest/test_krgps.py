@@ -105,6 +105,33 @@ def test_krgps_lists_every_node_to_any_user(cluster3):
                lambda: not {root_pid, user_pid} & {p["pid"] for p in listing(c, 3)}, 60)
 
 
+def test_krgps_hides_others_processes_as_hidepid_when_asked(cluster3):
+    c = cluster3
+    switch = "/sys/kernel/krg/ps_hide_others"
+    root_pid = sleeper(c, 1, "ps_hroot")
+    user_pid = sleeper(c, 2, "ps_huser", uid=1000)
+    try:
+        c.wait_for("the sleepers", lambda: all(
+            entries(listing(c, 3), pid) for pid in (root_pid, user_pid)), 60)
+        r = c.exec(3, [RUNAS, "1000", "sh", "-c", f"echo 1 > {switch}"])
+        assert r.status != 0 and "Operation not permitted" in r.stderr, r.stderr
+        assert c.check(3, ["cat", switch]).strip() == "0"
+        c.check(3, ["sh", "-c", f"echo 1 > {switch}"])
+        seen = listing(c, 3)
+        assert user_pid in [p["pid"] for p in seen]
+        assert {p["uid"] for p in seen} == {1000}
+        # Root may ptrace them all; the switch is the asked node's.
+        assert root_pid in [p["pid"] for p in json.loads(
+            krgps(c, 3, "--json", uid=0))["processes"]]
+        assert root_pid in [p["pid"] for p in listing(c, 1)]
+        c.check(3, ["sh", "-c", f"echo 0 > {switch}"])
+        assert root_pid in [p["pid"] for p in listing(c, 3)]
+    finally:
+        c.check(3, ["sh", "-c", f"echo 0 > {switch}"])
+        kill(c, 1, [root_pid])
+        kill(c, 2, [user_pid])
+
+
 def proc_stats(c, node):
     """{pid: (ppid, pgid, sid, state, threads)} from the node's /proc."""
     out = c.check(node, ["krgrun", "sh", "-c", "cat /proc/[0-9]*/stat 2>/dev/null; true"])

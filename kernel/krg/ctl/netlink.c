@@ -3,6 +3,8 @@
  * The "krg" generic netlink family. The protocol is documented in
  * include/uapi/linux/krg_netlink.h.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/kernel.h>
 #include <net/genetlink.h>
 #include <uapi/linux/krg_netlink.h>
@@ -441,7 +443,8 @@ static int krg_nl_key_set(struct sk_buff *in, struct genl_info *info)
  * The processes of the cluster: gathered from every node when the dump
  * starts, then one message per process, and one per node that gave no
  * list. cb->args[0] holds the gathered lists, [1] the node, [2] where in
- * its list, [3] the reader's user namespace, in which uids are shown.
+ * its list, [3] the reader's user namespace, in which uids are shown, [4]
+ * whether it sees only its own processes (ps_hide_others), [5] its fsuid.
  */
 static int krg_nl_ps_start(struct netlink_callback *cb)
 {
@@ -466,6 +469,8 @@ static int krg_nl_ps_start(struct netlink_callback *cb)
 		return -ENOMEM;
 	cb->args[0] = (long)ps;
 	cb->args[3] = (long)get_user_ns(current_user_ns());
+	cb->args[4] = READ_ONCE(krg_ps_hide_others) && !capable(CAP_SYS_PTRACE);
+	cb->args[5] = from_kuid(&init_user_ns, current_fsuid());
 	return 0;
 }
 
@@ -525,6 +530,8 @@ static int krg_nl_ps_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		for (pos = cb->args[2]; next = pos, krg_ps_next(n, &next, &e);
 		     pos = next) {
+			if (cb->args[4] && e.uid != (u32)cb->args[5])
+				continue;
 			if (put_ps(skb, cb, n, &e)) {
 				cb->args[2] = pos;
 				return skb->len ?: -EMSGSIZE;

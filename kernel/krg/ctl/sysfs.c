@@ -18,10 +18,14 @@
  *   rpc_handled           RPC messages handed to their handler
  *   rpc_refused           RPC frames refused: not from a krg kernel port
  *
- * and one switch, written by root (CAP_SYS_ADMIN):
+ * and switches, written by root (CAP_SYS_ADMIN):
  *   unprivileged_restart  0 (default): restart needs CAP_CHECKPOINT_RESTORE,
  *                         as choosing PIDs does; 1: any user may restart
  *                         their own images, with the PIDs they had
+ *   ps_hide_others        0 (default): krgps asked here lists every
+ *                         process, as /proc does; 1: as /proc with
+ *                         hidepid=2, a caller without CAP_SYS_PTRACE sees
+ *                         only processes whose real uid is its fsuid
  */
 #include <linux/capability.h>
 #include <linux/kobject.h>
@@ -33,6 +37,7 @@
 #include <krg/key.h>
 #include <krg/membership.h>
 #include <krg/pid.h>
+#include <krg/ps.h>
 #include <krg/rpc.h>
 #include "ctl.h"
 
@@ -82,15 +87,7 @@ COUNTER_ATTR(encrypted, krg_links_encrypted())
 COUNTER_ATTR(rpc_handled, atomic_long_read(&krg_rpc_handled))
 COUNTER_ATTR(rpc_refused, atomic_long_read(&krg_rpc_refused))
 
-static ssize_t unprivileged_restart_show(struct kobject *k,
-					 struct kobj_attribute *a, char *buf)
-{
-	return sysfs_emit(buf, "%d\n", READ_ONCE(krg_unprivileged_restart));
-}
-
-static ssize_t unprivileged_restart_store(struct kobject *k,
-					  struct kobj_attribute *a,
-					  const char *buf, size_t len)
+static ssize_t switch_store(bool *sw, const char *buf, size_t len)
 {
 	bool on;
 	int err;
@@ -100,9 +97,25 @@ static ssize_t unprivileged_restart_store(struct kobject *k,
 	err = kstrtobool(buf, &on);
 	if (err)
 		return err;
-	WRITE_ONCE(krg_unprivileged_restart, on);
+	WRITE_ONCE(*sw, on);
 	return len;
 }
+
+#define SWITCH_ATTR(name, var)						\
+static ssize_t name##_show(struct kobject *k, struct kobj_attribute *a,	\
+			   char *buf)					\
+{									\
+	return sysfs_emit(buf, "%d\n", READ_ONCE(var));			\
+}									\
+static ssize_t name##_store(struct kobject *k, struct kobj_attribute *a,\
+			    const char *buf, size_t len)		\
+{									\
+	return switch_store(&(var), buf, len);				\
+}									\
+static struct kobj_attribute name##_attr = __ATTR_RW(name)
+
+SWITCH_ATTR(unprivileged_restart, krg_unprivileged_restart);
+SWITCH_ATTR(ps_hide_others, krg_ps_hide_others);
 
 static ssize_t show_mask(char *buf, void (*get)(struct krg_nodemask *))
 {
@@ -139,8 +152,6 @@ static struct kobj_attribute lazy_pages_attr = __ATTR_RO(lazy_pages);
 static struct kobj_attribute encrypted_attr = __ATTR_RO(encrypted);
 static struct kobj_attribute rpc_handled_attr = __ATTR_RO(rpc_handled);
 static struct kobj_attribute rpc_refused_attr = __ATTR_RO(rpc_refused);
-static struct kobj_attribute unprivileged_restart_attr =
-	__ATTR_RW(unprivileged_restart);
 static struct kobj_attribute online_attr = __ATTR_RO(online);
 static struct kobj_attribute present_attr = __ATTR_RO(present);
 
@@ -158,6 +169,7 @@ static struct attribute *krg_attrs[] = {
 	&rpc_handled_attr.attr,
 	&rpc_refused_attr.attr,
 	&unprivileged_restart_attr.attr,
+	&ps_hide_others_attr.attr,
 	NULL,
 };
 

@@ -30,6 +30,8 @@
 #include <krg/ps.h>
 #include <krg/rpc.h>
 
+bool krg_ps_hide_others;
+
 struct ps_wire {
 	__le32 pid, ppid, pgid, sid;
 	__le32 uid;

@@ -49,4 +49,7 @@ bool krg_ps_next(const struct krg_ps_node *n, size_t *pos,
 		 struct krg_ps_entry *e);
 int krg_ps_init(void);
 
+/* As hidepid=2: krgps shows others' processes only to CAP_SYS_PTRACE. */
+extern bool krg_ps_hide_others;
+
 #endif /* _KRG_PS_H */

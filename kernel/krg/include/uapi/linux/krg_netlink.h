@@ -94,7 +94,11 @@
  *                       Open to every user whose PID namespace holds the
  *                       cluster's (else EPERM): it shows what /proc shows
  *                       any user on the node (no hidepid), uids mapped
- *                       into the caller's user namespace. Each node's
+ *                       into the caller's user namespace; with
+ *                       /sys/kernel/krg/ps_hide_others=1 on the node
+ *                       asked, as hidepid=2: a caller without
+ *                       CAP_SYS_PTRACE gets only processes whose real uid
+ *                       is its fsuid. Each node's
  *                       reaper and kernel threads are left out. ENODEV:
  *                       no cluster PID namespace here. A node serves two
  *                       lists at once at most (EBUSY for it beyond).

@@ -9,7 +9,7 @@
 #include <krg/epm.h>
 #include <krg/node.h>
 #include <krg/pid.h>
-#include <krg/ps.h>
+#include <krg/proc.h>
 #include "comm/comm.h"
 #include "ctl/ctl.h"
 
@@ -42,6 +42,8 @@ static int __init krg_init(void)
 		err = krg_pids_alive_init();
 	if (!err)
 		err = krg_ps_init();
+	if (!err)
+		err = krg_signal_init();
 	if (!err)
 		err = krg_pid_ns_init();
 	if (err) {

@@ -56,7 +56,9 @@ def signal(c, node, pid, sig="USR1"):
 
 
 def running(c, node, pid):
-    return c.exec(node, ["krgrun", "kill", "-0", str(pid)]).status == 0
+    """Does pid run (or is it a zombie) on this node? kill -0 would find it
+    on any node of the cluster."""
+    return c.exec(node, ["krgrun", "test", "-e", f"/proc/{pid}"]).status == 0
 
 
 def migrate_by_image(c, name, prog, args="", src=1, dst=2, size=None):

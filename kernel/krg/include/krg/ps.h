@@ -9,11 +9,7 @@
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <krg/node.h>
-
-/* proc's RPC message types: wire ABI, from its range (krg/rpc.h). */
-enum krg_rpc_proc_type {
-	KRG_RPC_PS = 48,	/* the processes that run here (proc/ps.c) */
-};
+#include <krg/proc.h>
 
 /* The longest command line a listing keeps, as ps -w truncates. */
 #define KRG_PS_CMDLINE_MAX	1024
@@ -47,7 +43,6 @@ void krg_ps_free(struct krg_ps *ps);
 /* The entry at *@pos of @n, which moves *@pos on; false at the end. */
 bool krg_ps_next(const struct krg_ps_node *n, size_t *pos,
 		 struct krg_ps_entry *e);
-int krg_ps_init(void);
 
 /* As hidepid=2: krgps shows others' processes only to CAP_SYS_PTRACE. */
 extern bool krg_ps_hide_others;

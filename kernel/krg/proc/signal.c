@@ -18,10 +18,8 @@
  *
  * The reply is the handler's status alone: 0 (sent; for signal 0, it
  * exists and may be signalled), -ESRCH (no such task here), -EPERM or
- * -EINVAL (a bad signal number), as kill() would return them. A node
- * that did not answer makes the call fail with its error (-ETIMEDOUT...)
- * unless another node answered for the target; a node that left the
- * cluster took its processes with it.
+ * -EINVAL (a bad signal number), as kill() would return them; runner.c
+ * says how the answers of all nodes make the call's.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -32,8 +30,6 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/signal.h>
-#include <krg/membership.h>
-#include <krg/nodemask.h>
 #include <krg/pid.h>
 #include <krg/proc.h>
 #include <krg/rpc.h>
@@ -187,63 +183,22 @@ static int signal_handler(const struct krg_rpc_request *req,
 	return signal_one(w, sig, &info, ns);
 }
 
-/* What the other nodes answered. */
-struct answers {
-	int found;	/* an answer for the target: 0 or its error */
-	int lost;	/* the error of a node that did not answer, or 0 */
-	bool any;	/* SIGNAL_GROUP: a member got it */
-	bool asked;	/* the call got as far as the nodes */
-};
-
-static void gather(int node, int status, const struct krg_rpc_reply *reply,
-		   void *arg)
+/* kill(-pgrp): every node's answer counts. */
+static void gather_group(int node, int status,
+			 const struct krg_rpc_reply *reply, void *arg)
 {
-	struct answers *a = arg;
-
-	a->asked = true;
-	switch (status) {
-	case 0:
-		a->any = true;
-		a->found = 0;
-		break;
-	case -ESRCH:
-	case -EHOSTDOWN:	/* left the cluster, with its processes */
-		break;
-	case -EPERM:
-	case -EINVAL:
-		if (a->found == -ESRCH)
-			a->found = status;
-		break;
-	default:
-		pr_warn_ratelimited("node %d did not answer a signal (%d)\n",
-				    node, status);
-		a->lost = a->lost ?: status;
-	}
+	krg_runner_note(arg, node, status);
 }
 
-static bool caller_in_cluster(void)
-{
-	struct pid_namespace *ns = krg_pid_ns();
-
-	return ns && task_active_pid_ns(current) == ns;
-}
-
-/* Ask every other online node; what they answered is in @a. */
+/* Ask every other online node; what they answered is in @r. */
 static void signal_others(enum signal_target target, pid_t id, pid_t tgid,
 			  int sig, const struct kernel_siginfo *info,
-			  struct answers *a)
+			  struct krg_runner *r)
 {
 	const struct cred *cred = current_cred();
-	struct krg_nodemask others;
 	struct kernel_siginfo si = *info;
 	struct signal_wire w = {};
-	int err;
 
-	*a = (struct answers){ .found = -ESRCH };
-	krg_nodes_online(&others);
-	krg_node_clear(krg_node_id, &others);
-	if (!krg_nodemask_weight(&others))
-		return;
 	if (names_sender(&si))
 		si.si_uid = from_kuid_munged(&init_user_ns,
 					     make_kuid(current_user_ns(),
@@ -259,40 +214,35 @@ static void signal_others(enum signal_target target, pid_t id, pid_t tgid,
 	w.si_errno = cpu_to_le32(si.si_errno);
 	w.si_code = cpu_to_le32(si.si_code);
 	memcpy(w.fields, &si._sifields, sizeof(w.fields));
-	err = krg_rpc_call_nodes(&others, KRG_RPC_SIGNAL, &w, sizeof(w),
-				 gather, a, KRG_RPC_TIMEOUT);
-	/* Failed before asking anyone (out of memory). */
-	if (err && !a->asked)
-		a->lost = err;
+	krg_ask_others(KRG_RPC_SIGNAL, &w, sizeof(w), gather_group, r, r);
 }
 
 int krg_kill_elsewhere(int sig, struct kernel_siginfo *info, pid_t tgid,
 		       pid_t pid, enum pid_type type)
 {
-	struct answers a;
+	struct krg_runner r;
 
-	if (!caller_in_cluster() || !krg_pid_valid(pid) ||
-	    (tgid && !krg_pid_valid(tgid)) || info->si_code > 0)
+	if (!krg_task_elsewhere(pid) || (tgid && !krg_pid_valid(tgid)) ||
+	    info->si_code > 0)
 		return -ESRCH;
 	signal_others(type == PIDTYPE_PID ? SIGNAL_THREAD : SIGNAL_PROCESS,
-		      pid, tgid, sig, info, &a);
-	return a.found == -ESRCH && a.lost ? a.lost : a.found;
+		      pid, tgid, sig, info, &r);
+	return krg_runner_result(&r);
 }
 
 int krg_kill_pgrp_elsewhere(int sig, struct kernel_siginfo *info,
 			    pid_t pgrp, int local_err)
 {
-	struct answers a;
+	struct krg_runner r;
 
-	if (!caller_in_cluster() || !krg_pid_valid(pgrp) ||
-	    info->si_code > 0)
+	if (!krg_task_elsewhere(pgrp) || info->si_code > 0)
 		return local_err;
-	signal_others(SIGNAL_GROUP, pgrp, 0, sig, info, &a);
-	if (!local_err || a.any)
+	signal_others(SIGNAL_GROUP, pgrp, 0, sig, info, &r);
+	if (!local_err || r.any)
 		return 0;
 	if (local_err != -ESRCH)
 		return local_err;
-	return a.found == -ESRCH && a.lost ? a.lost : a.found;
+	return krg_runner_result(&r);
 }
 
 /* Signal 0 to a PID no node allocates early: existence probe. */

@@ -6,13 +6,34 @@
 #ifndef _KRG_PROC_H
 #define _KRG_PROC_H
 
+#include <krg/rpc.h>
+
 /* proc's RPC message types: wire ABI, from its range (krg/rpc.h). */
 enum krg_rpc_proc_type {
 	KRG_RPC_PS = 48,	/* the processes that run here (proc/ps.c) */
 	KRG_RPC_SIGNAL,		/* a signal to a process here (proc/signal.c) */
+	KRG_RPC_TASK_OP,	/* its group, session, priority (task_ops.c) */
 };
+
+/* What the other nodes answered of a process (proc/runner.c). */
+struct krg_runner {
+	int found;	/* the answer for the process: 0 or an error */
+	int lost;	/* the error of a node that did not answer, or 0 */
+	bool any;	/* one of them answered 0 */
+	bool asked;	/* the call got as far as the nodes */
+};
+
+bool krg_caller_in_cluster(void);
+bool krg_answers_for_target(int status);
+void krg_runner_note(struct krg_runner *r, int node, int status);
+int krg_runner_result(const struct krg_runner *r);
+void krg_ask_others(u16 type, const void *req, size_t len,
+		    krg_rpc_gather_t gather, void *arg, struct krg_runner *r);
+int krg_ask_runner(u16 type, const void *req, size_t len,
+		   struct krg_rpc_reply *reply);
 
 int krg_ps_init(void);
 int krg_signal_init(void);
+int krg_task_ops_init(void);
 
 #endif /* _KRG_PROC_H */

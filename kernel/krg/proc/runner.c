@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The node that runs a cluster PID, asked of it: a request is sent to
+ * every other online node at once (one round trip), and the node that
+ * runs the PID answers for it while the others answer -ESRCH. Used by the
+ * calls that reach a process wherever it runs (signal.c, task_ops.c).
+ *
+ * An answer for the process is a success or a refusal (-EPERM, -EACCES,
+ * -EINVAL). A node that left the cluster took its processes with it: it
+ * counts as -ESRCH. A node that neither answered nor left (-ETIMEDOUT...)
+ * might run it: unless another node answered, the call fails with that
+ * node's error, never a false -ESRCH.
+ */
+#define pr_fmt(fmt) "krg: " fmt
+
+#include <linux/krg_hooks.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <krg/membership.h>
+#include <krg/nodemask.h>
+#include <krg/pid.h>
+#include <krg/proc.h>
+#include <krg/rpc.h>
+
+bool krg_caller_in_cluster(void)
+{
+	struct pid_namespace *ns = krg_pid_ns();
+
+	return ns && task_active_pid_ns(current) == ns;
+}
+
+/* Not found here: may @pid be a cluster PID another node runs? */
+bool krg_task_elsewhere(pid_t pid)
+{
+	return krg_caller_in_cluster() && krg_pid_valid(pid);
+}
+
+bool krg_answers_for_target(int status)
+{
+	return !status || status == -EPERM || status == -EACCES ||
+	       status == -EINVAL;
+}
+
+void krg_runner_note(struct krg_runner *r, int node, int status)
+{
+	r->asked = true;
+	if (krg_answers_for_target(status)) {
+		r->any |= !status;
+		if (r->found == -ESRCH || !status)
+			r->found = status;
+	} else if (status != -ESRCH && status != -EHOSTDOWN) {
+		pr_warn_ratelimited("node %d did not answer for a process (%d)\n",
+				    node, status);
+		r->lost = r->lost ?: status;
+	}
+}
+
+/* -ESRCH only when every node that might run it said so. */
+int krg_runner_result(const struct krg_runner *r)
+{
+	return r->found == -ESRCH && r->lost ? r->lost : r->found;
+}
+
+struct runner_reply {
+	struct krg_runner r;
+	struct krg_rpc_reply *reply;
+};
+
+static void gather(int node, int status, const struct krg_rpc_reply *reply,
+		   void *arg)
+{
+	struct runner_reply *rr = arg;
+
+	krg_runner_note(&rr->r, node, status);
+	if (status || !rr->reply || rr->reply->data || !reply->len)
+		return;
+	rr->reply->data = kvmemdup(reply->data, reply->len, GFP_KERNEL);
+	if (rr->reply->data)
+		rr->reply->len = reply->len;
+	else
+		rr->r.found = -ENOMEM;
+}
+
+/**
+ * krg_ask_others - send a request to every other online node
+ * @gather: called per node; it should krg_runner_note() each status
+ * @r: what they answered
+ */
+void krg_ask_others(u16 type, const void *req, size_t len,
+		    krg_rpc_gather_t gather, void *arg, struct krg_runner *r)
+{
+	struct krg_nodemask others;
+	int err;
+
+	*r = (struct krg_runner){ .found = -ESRCH };
+	krg_nodes_online(&others);
+	krg_node_clear(krg_node_id, &others);
+	err = krg_rpc_call_nodes(&others, type, req, len, gather, arg,
+				 KRG_RPC_TIMEOUT);
+	/* Failed before asking anyone (out of memory). */
+	if (err && !r->asked)
+		r->lost = err;
+}
+
+/**
+ * krg_ask_runner - a request to the node that runs a process
+ * @reply: if not NULL, gets that node's reply when it answered 0; free it
+ *	   with krg_rpc_reply_free()
+ *
+ * Return: that node's status, -ESRCH if no node runs it, or the error of
+ * a node that did not answer.
+ */
+int krg_ask_runner(u16 type, const void *req, size_t len,
+		   struct krg_rpc_reply *reply)
+{
+	struct runner_reply rr = { .reply = reply };
+	int err;
+
+	if (reply)
+		*reply = (struct krg_rpc_reply){};
+	krg_ask_others(type, req, len, gather, &rr, &rr.r);
+	err = krg_runner_result(&rr.r);
+	if (err && reply)
+		krg_rpc_reply_free(reply);
+	return err;
+}

@@ -72,11 +72,11 @@ static void *room(struct ps_buf *b, size_t len)
 }
 
 /*
- * Its argument area, as /proc/PID/cmdline reads it: FOLL_ANON, so that a
- * process cannot make the reader wait on a file (a FUSE mapping) while
- * it holds the mmap lock.
+ * Its argument area, at most @size bytes, as /proc/PID/cmdline reads it:
+ * FOLL_ANON, so that a process cannot make the reader wait on a file (a
+ * FUSE mapping) while it holds the mmap lock.
  */
-static int read_cmdline(struct task_struct *t, char *buf)
+int krg_read_cmdline(struct task_struct *t, char *buf, size_t size)
 {
 	unsigned long start, end;
 	struct mm_struct *mm;
@@ -91,9 +91,7 @@ static int read_cmdline(struct task_struct *t, char *buf)
 	spin_unlock(&mm->arg_lock);
 	if (mm->env_end && start < end)
 		len = access_remote_vm(mm, start, buf,
-				       min(end - start,
-					   (unsigned long)KRG_PS_CMDLINE_MAX),
-				       FOLL_ANON);
+				       min(end - start, size), FOLL_ANON);
 	mmput(mm);
 	return max(len, 0);
 }
@@ -116,7 +114,7 @@ static int put_task(struct ps_buf *b, struct task_struct *t,
 	w.threads = cpu_to_le32(get_nr_threads(t));
 	w.state = task_state_to_char(t);
 	get_task_comm(w.comm, t);
-	len = read_cmdline(t, cmdline);
+	len = krg_read_cmdline(t, cmdline, KRG_PS_CMDLINE_MAX);
 	w.cmdline_len = cpu_to_le16(len);
 	if (!w.pid)
 		return 0;	/* gone meanwhile */

@@ -13,6 +13,7 @@ enum krg_rpc_proc_type {
 	KRG_RPC_PS = 48,	/* the processes that run here (proc/ps.c) */
 	KRG_RPC_SIGNAL,		/* a signal to a process here (proc/signal.c) */
 	KRG_RPC_TASK_OP,	/* its group, session, priority (task_ops.c) */
+	KRG_RPC_PROC,		/* its /proc/PID files (procfs.c) */
 };
 
 /* What the other nodes answered of a process (proc/runner.c). */
@@ -32,8 +33,13 @@ void krg_ask_others(u16 type, const void *req, size_t len,
 int krg_ask_runner(u16 type, const void *req, size_t len,
 		   struct krg_rpc_reply *reply);
 
+struct task_struct;
+/* Its command line, as /proc/PID/cmdline reads it (ps.c). */
+int krg_read_cmdline(struct task_struct *t, char *buf, size_t size);
+
 int krg_ps_init(void);
 int krg_signal_init(void);
 int krg_task_ops_init(void);
+int krg_procfs_init(void);
 
 #endif /* _KRG_PROC_H */

@@ -60,7 +60,10 @@ echo "node 1: restart --node 2 (node 2 restarts it; its reaper adopts the root):
 kx 1 restart --node 2 /krg/shared/demo.img
 echo "krgps on node 3: the same processes, PIDs and links, now on node 2:"
 kx 3 krgps | grep -E "PID|cr_tree"
-kx 2 krgrun kill -USR1 "$pid"
+echo "node 3 reads /proc/$pid/status of the root, which runs on node 2:"
+kx 3 krgrun grep -E "^(Name|State|Pid|PPid|Threads):" "/proc/$pid/status"
+echo "node 3: kill -USR1 $pid (the signal goes to node 2, where the tree checks itself):"
+kx 3 krgrun kill -USR1 "$pid"
 i=0
 until grep -q -E "PASS|FAIL" "$run/shared/demo.out"; do
 	i=$((i + 1)); [ $i -lt 120 ] || { echo "cr_tree did not finish"; exit 1; }

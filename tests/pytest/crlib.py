@@ -56,9 +56,9 @@ def signal(c, node, pid, sig="USR1"):
 
 
 def running(c, node, pid):
-    """Does pid run (or is it a zombie) on this node? kill -0 would find it
-    on any node of the cluster."""
-    return c.exec(node, ["krgrun", "test", "-e", f"/proc/{pid}"]).status == 0
+    """Does pid run (or is it a zombie) on this node? kill -0 and /proc/PID
+    find it on any node of the cluster; /proc/PID/fd only where it runs."""
+    return c.exec(node, ["krgrun", "test", "-d", f"/proc/{pid}/fd"]).status == 0
 
 
 def migrate_by_image(c, name, prog, args="", src=1, dst=2, size=None):

@@ -9,11 +9,17 @@
  * with its own procfs code, wearing the reader's credentials for the
  * ptrace checks /proc makes. Nothing is kept: the process may exit or
  * move at any time, so these dentries are looked up afresh on each walk.
+ * A file held open stays with its process, as local /proc's do: the
+ * lookup notes the process's generation (from its start time), and a
+ * read of a PID since reused by another process fails with -ESRCH.
  *
  * KRG_RPC_PROC's request is a struct proc_wire: the PID, what is asked
- * (PROC_LOOKUP, or a file), and the reader's fsuid and fsgid in the
- * initial user namespace and whether it holds CAP_SYS_PTRACE there. The
- * reply to PROC_LOOKUP is a struct proc_owner; to a file, its text.
+ * (PROC_LOOKUP, or a file), the generation the lookup saw, and the
+ * reader's fsuid and fsgid in the initial user namespace and whether it
+ * holds CAP_SYS_PTRACE there. The reply to PROC_LOOKUP is a struct
+ * proc_owner; to a file, its text. The reader's LSM label does not
+ * travel: the node that runs the process checks under the kernel's (krg
+ * kernels enable no LSM).
  *
  * Only what /proc shows on one machine is shown: readdir of /proc lists
  * only this node's processes, and remote entries are not made for a
@@ -55,12 +61,22 @@ struct proc_wire {
 	__le32 ask;		/* enum proc_ask */
 	__le32 fsuid, fsgid;	/* the reader, in the initial user namespace */
 	__le32 cap_ptrace;	/* 1: CAP_SYS_PTRACE in the initial user ns */
+	__le32 generation;	/* a file: the lookup's, or 0 */
 } __packed;
 
 /* Who owns /proc/PID: its euid and egid, or root if not dumpable. */
 struct proc_owner {
 	__le32 uid, gid;
+	__le32 generation;	/* never 0 */
 } __packed;
+
+/* Which process holds the PID: reused PIDs differ (almost surely). */
+static u32 generation(struct task_struct *t)
+{
+	u64 start = t->start_boottime;
+
+	return (u32)(start ^ start >> 32) ?: 1;
+}
 
 static const struct {
 	const char *name;
@@ -117,6 +133,7 @@ static int owner(struct task_struct *t, struct krg_rpc_reply *reply)
 						      cred->egid));
 		rcu_read_unlock();
 	}
+	o->generation = cpu_to_le32(generation(t));
 	reply->data = o;
 	reply->len = sizeof(*o);
 	return 0;
@@ -186,6 +203,11 @@ static int proc_file_handler(const struct krg_rpc_request *req,
 	if (t)
 		get_task_struct(t);
 	rcu_read_unlock();
+	if (t && w->generation &&
+	    le32_to_cpu(w->generation) != generation(t)) {
+		put_task_struct(t);
+		t = NULL;
+	}
 	if (!t) {
 		put_cred(c);
 		return -ESRCH;
@@ -205,7 +227,7 @@ static int proc_file_handler(const struct krg_rpc_request *req,
 
 /* The reader's side. */
 
-static int ask_runner(pid_t pid, enum proc_ask ask,
+static int ask_runner(pid_t pid, enum proc_ask ask, u32 generation,
 		      struct krg_rpc_reply *reply)
 {
 	const struct cred *cred = current_cred();
@@ -216,11 +238,13 @@ static int ask_runner(pid_t pid, enum proc_ask ask,
 						      cred->fsuid)),
 		.fsgid = cpu_to_le32(from_kgid_munged(&init_user_ns,
 						      cred->fsgid)),
-		.cap_ptrace = cpu_to_le32(has_capability_noaudit(current,
-							CAP_SYS_PTRACE)),
+		.cap_ptrace = cpu_to_le32(krg_caller_capable(CAP_SYS_PTRACE)),
+		.generation = cpu_to_le32(generation),
 	};
 
-	return krg_ask_runner(KRG_RPC_PROC, &w, sizeof(w), reply);
+	return krg_ask_runner(KRG_RPC_PROC, &w, sizeof(w), reply,
+			      ask == PROC_LOOKUP ? sizeof(struct proc_owner) :
+			      PROC_FILE_MAX);
 }
 
 /* What an inode stands for: the PID, and which file (or the directory). */
@@ -240,7 +264,8 @@ static int remote_show(struct seq_file *m, void *v)
 	struct krg_rpc_reply reply;
 	int err;
 
-	err = ask_runner(inode_pid(inode), inode_ask(inode), &reply);
+	err = ask_runner(inode_pid(inode), inode_ask(inode),
+			 inode->i_generation, &reply);
 	if (err)
 		return err;
 	seq_write(m, reply.data, reply.len);
@@ -271,13 +296,24 @@ static const struct dentry_operations remote_dentry_ops = {
 	.d_delete = always_delete_dentry,
 };
 
+/* As /proc/PID's: its mode and owner are the process's to say. */
+static int remote_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+			  struct iattr *attr)
+{
+	return -EPERM;
+}
+
+static const struct inode_operations remote_file_iops = {
+	.setattr = remote_setattr,
+};
+
 static const struct inode_operations remote_dir_iops;
 static const struct file_operations remote_dir_fops;
 
 static struct dentry *remote_instantiate(struct dentry *dentry,
 					 struct inode *like, pid_t pid,
 					 enum proc_ask ask, kuid_t uid,
-					 kgid_t gid)
+					 kgid_t gid, u32 generation)
 {
 	struct inode *inode = new_inode(dentry->d_sb);
 
@@ -287,6 +323,7 @@ static struct dentry *remote_instantiate(struct dentry *dentry,
 	inode->i_private = (void *)((unsigned long)pid << 2 | ask);
 	inode->i_uid = like ? like->i_uid : uid;
 	inode->i_gid = like ? like->i_gid : gid;
+	inode->i_generation = like ? like->i_generation : generation;
 	simple_inode_init_ts(inode);
 	if (ask == PROC_LOOKUP) {
 		inode->i_mode = S_IFDIR | 0555;
@@ -295,6 +332,7 @@ static struct dentry *remote_instantiate(struct dentry *dentry,
 		set_nlink(inode, 2);
 	} else {
 		inode->i_mode = S_IFREG | 0444;
+		inode->i_op = &remote_file_iops;
 		inode->i_fop = &remote_file_fops;
 	}
 	d_set_d_op(dentry, &remote_dentry_ops);
@@ -311,7 +349,7 @@ static struct dentry *remote_lookup(struct inode *dir, struct dentry *dentry,
 			return remote_instantiate(dentry, dir, inode_pid(dir),
 						  files[i].ask,
 						  GLOBAL_ROOT_UID,
-						  GLOBAL_ROOT_GID);
+						  GLOBAL_ROOT_GID, 0);
 	return ERR_PTR(-ENOENT);
 }
 
@@ -319,7 +357,7 @@ static int remote_readdir(struct file *file, struct dir_context *ctx)
 {
 	unsigned int i;
 
-	if (!dir_emit_dots(file, ctx))
+	if (!dir_emit_dots(file, ctx) || ctx->pos >= 2 + ARRAY_SIZE(files))
 		return 0;
 	for (i = ctx->pos - 2; i < ARRAY_SIZE(files); i++) {
 		if (!dir_emit(ctx, files[i].name, strlen(files[i].name),
@@ -332,6 +370,7 @@ static int remote_readdir(struct file *file, struct dir_context *ctx)
 
 static const struct inode_operations remote_dir_iops = {
 	.lookup = remote_lookup,
+	.setattr = remote_setattr,
 };
 
 static const struct file_operations remote_dir_fops = {
@@ -355,13 +394,14 @@ struct dentry *krg_proc_lookup_elsewhere(struct dentry *dentry,
 {
 	struct krg_rpc_reply reply;
 	const struct proc_owner *o;
+	u32 generation;
 	kuid_t uid;
 	kgid_t gid;
 	int err;
 
 	if (!may_look_elsewhere(dentry, nr))
 		return ERR_PTR(-ENOENT);
-	err = ask_runner(nr, PROC_LOOKUP, &reply);
+	err = ask_runner(nr, PROC_LOOKUP, 0, &reply);
 	if (err == -ESRCH || err == -EPERM)
 		return ERR_PTR(-ENOENT);
 	if (err)
@@ -373,11 +413,15 @@ struct dentry *krg_proc_lookup_elsewhere(struct dentry *dentry,
 	}
 	uid = make_kuid(&init_user_ns, le32_to_cpu(o->uid));
 	gid = make_kgid(&init_user_ns, le32_to_cpu(o->gid));
+	generation = le32_to_cpu(o->generation);
 	krg_rpc_reply_free(&reply);
+	if (!uid_valid(uid) || !gid_valid(gid) || !generation)
+		return ERR_PTR(-EPROTO);
 	if (READ_ONCE(krg_ps_hide_others) && !uid_eq(uid, current_uid()) &&
-	    !has_capability_noaudit(current, CAP_SYS_PTRACE))
+	    !krg_caller_capable(CAP_SYS_PTRACE))
 		return ERR_PTR(-ENOENT);
-	return remote_instantiate(dentry, NULL, nr, PROC_LOOKUP, uid, gid);
+	return remote_instantiate(dentry, NULL, nr, PROC_LOOKUP, uid, gid,
+				  generation);
 }
 
 static const struct proc_wire proc_sample = {

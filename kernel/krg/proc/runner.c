@@ -15,6 +15,7 @@
 
 #include <linux/krg_hooks.h>
 #include <linux/pid_namespace.h>
+#include <linux/security.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -23,6 +24,13 @@
 #include <krg/pid.h>
 #include <krg/proc.h>
 #include <krg/rpc.h>
+
+/* As capable(), without auditing or marking the task: for a request. */
+bool krg_caller_capable(int cap)
+{
+	return !security_capable(current_cred(), &init_user_ns, cap,
+				 CAP_OPT_NOAUDIT);
+}
 
 bool krg_caller_in_cluster(void)
 {
@@ -66,6 +74,7 @@ int krg_runner_result(const struct krg_runner *r)
 struct runner_reply {
 	struct krg_runner r;
 	struct krg_rpc_reply *reply;
+	size_t max;
 };
 
 static void gather(int node, int status, const struct krg_rpc_reply *reply,
@@ -73,6 +82,12 @@ static void gather(int node, int status, const struct krg_rpc_reply *reply,
 {
 	struct runner_reply *rr = arg;
 
+	/* More than the caller takes: a bad reply, not an answer. */
+	if (!status && reply->len > rr->max) {
+		pr_warn_ratelimited("node %d sent a reply of %zu bytes\n",
+				    node, reply->len);
+		status = -EPROTO;
+	}
 	krg_runner_note(&rr->r, node, status);
 	if (status || !rr->reply || rr->reply->data || !reply->len)
 		return;
@@ -108,14 +123,15 @@ void krg_ask_others(u16 type, const void *req, size_t len,
  * krg_ask_runner - a request to the node that runs a process
  * @reply: if not NULL, gets that node's reply when it answered 0; free it
  *	   with krg_rpc_reply_free()
+ * @max: the longest reply taken; a longer one counts as -EPROTO
  *
  * Return: that node's status, -ESRCH if no node runs it, or the error of
  * a node that did not answer.
  */
 int krg_ask_runner(u16 type, const void *req, size_t len,
-		   struct krg_rpc_reply *reply)
+		   struct krg_rpc_reply *reply, size_t max)
 {
-	struct runner_reply rr = { .reply = reply };
+	struct runner_reply rr = { .reply = reply, .max = max };
 	int err;
 
 	if (reply)

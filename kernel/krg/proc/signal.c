@@ -75,6 +75,7 @@ static int may_signal(const struct signal_wire *w, int sig,
 	const struct cred *tcred = __task_cred(t);
 	kuid_t uid = make_kuid(&init_user_ns, le32_to_cpu(w->uid));
 	kuid_t euid = make_kuid(&init_user_ns, le32_to_cpu(w->euid));
+	struct pid *session;
 	pid_t sid;
 
 	if (!valid_signal(sig))
@@ -83,9 +84,15 @@ static int may_signal(const struct signal_wire *w, int sig,
 	    uid_eq(uid, tcred->suid) || uid_eq(uid, tcred->uid) ||
 	    le32_to_cpu(w->cap_kill))
 		return 0;
-	/* SIGCONT within a session, as job control sends it. */
-	sid = task_session_nr_ns(t, ns);
-	if (sig == SIGCONT && (!sid || sid == le32_to_cpu(w->sid)))
+	/*
+	 * SIGCONT within a session, as job control sends it, or to a task
+	 * whose session is gone (unhashed: it is exiting). A session made
+	 * outside the cluster namespace numbers 0 on both sides: no match.
+	 */
+	session = task_session(t);
+	sid = pid_nr_ns(session, ns);
+	if (sig == SIGCONT &&
+	    (!session || (sid && sid == le32_to_cpu(w->sid))))
 		return 0;
 	return -EPERM;
 }
@@ -143,7 +150,9 @@ static int signal_group(const struct signal_wire *w, int sig,
 	read_lock(&tasklist_lock);
 	pgrp = find_pid_ns(le32_to_cpu(w->id), ns);
 	do_each_pid_task(pgrp, PIDTYPE_PGID, t) {
+		rcu_read_lock();	/* for the credentials */
 		err = signal_task(w, sig, info, t, PIDTYPE_PGID, ns);
+		rcu_read_unlock();
 		if (ret)
 			ret = err;
 	} while_each_pid_task(pgrp, PIDTYPE_PGID, t);
@@ -169,7 +178,7 @@ static int signal_handler(const struct krg_rpc_request *req,
 	sig = le32_to_cpu(w->sig);
 	if (target > SIGNAL_GROUP || !krg_pid_valid(le32_to_cpu(w->id)) ||
 	    (tgid && (target != SIGNAL_THREAD || !krg_pid_valid(tgid))) ||
-	    code > 0 || sig < 0)
+	    code > 0)
 		return -EPROTO;
 	if (!ns)
 		return -ESRCH;
@@ -210,7 +219,7 @@ static void signal_others(enum signal_target target, pid_t id, pid_t tgid,
 	w.uid = cpu_to_le32(from_kuid_munged(&init_user_ns, cred->uid));
 	w.euid = cpu_to_le32(from_kuid_munged(&init_user_ns, cred->euid));
 	w.sid = cpu_to_le32(task_session_vnr(current));
-	w.cap_kill = cpu_to_le32(has_capability_noaudit(current, CAP_KILL));
+	w.cap_kill = cpu_to_le32(krg_caller_capable(CAP_KILL));
 	w.si_errno = cpu_to_le32(si.si_errno);
 	w.si_code = cpu_to_le32(si.si_code);
 	memcpy(w.fields, &si._sifields, sizeof(w.fields));

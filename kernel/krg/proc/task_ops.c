@@ -104,9 +104,6 @@ static int task_op_handler(const struct krg_rpc_request *req,
 	else
 		err = set_prio(w, t);
 	rcu_read_unlock();
-	/* A group or session of 0: the task was unhashed meanwhile. */
-	if (!err && op < TASK_GETPRIORITY && !*value)
-		err = -ESRCH;
 	if (err || op == TASK_SETPRIORITY) {
 		kvfree(value);
 		return err;
@@ -125,25 +122,32 @@ static long ask(enum task_op op, pid_t pid, int nice)
 		.nice = cpu_to_le32(nice),
 		.euid = cpu_to_le32(from_kuid_munged(&init_user_ns,
 						     cred->euid)),
-		.cap_sys_nice = cpu_to_le32(has_capability_noaudit(current,
-								   CAP_SYS_NICE)),
+		.cap_sys_nice = cpu_to_le32(krg_caller_capable(CAP_SYS_NICE)),
 	};
 	struct krg_rpc_reply reply;
 	long value;
 	int err;
 
-	err = krg_ask_runner(KRG_RPC_TASK_OP, &w, sizeof(w), &reply);
-	if (err || op == TASK_SETPRIORITY)
+	err = krg_ask_runner(KRG_RPC_TASK_OP, &w, sizeof(w), &reply,
+			     op == TASK_SETPRIORITY ? 0 : sizeof(__le32));
+	if (err)
 		return err;
+	if (op == TASK_SETPRIORITY) {
+		krg_rpc_reply_free(&reply);
+		return 0;
+	}
 	if (reply.len != sizeof(__le32)) {
 		krg_rpc_reply_free(&reply);
 		return -EPROTO;
 	}
 	value = le32_to_cpu(*(__le32 *)reply.data);
 	krg_rpc_reply_free(&reply);
-	/* What a peer says must be what this call could return. */
+	/*
+	 * What a peer says must be what this call could return: a group
+	 * or session outside the cluster namespace numbers 0 here too.
+	 */
 	if (op == TASK_GETPRIORITY ? value < 1 || value > 40 :
-	    !krg_pid_valid(value))
+	    value && !krg_pid_valid(value))
 		return -EPROTO;
 	return value;
 }

@@ -25,13 +25,14 @@ struct krg_runner {
 };
 
 bool krg_caller_in_cluster(void);
+bool krg_caller_capable(int cap);
 bool krg_answers_for_target(int status);
 void krg_runner_note(struct krg_runner *r, int node, int status);
 int krg_runner_result(const struct krg_runner *r);
 void krg_ask_others(u16 type, const void *req, size_t len,
 		    krg_rpc_gather_t gather, void *arg, struct krg_runner *r);
 int krg_ask_runner(u16 type, const void *req, size_t len,
-		   struct krg_rpc_reply *reply);
+		   struct krg_rpc_reply *reply, size_t max);
 
 struct task_struct;
 /* Its command line, as /proc/PID/cmdline reads it (ps.c). */

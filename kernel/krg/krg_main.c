@@ -49,6 +49,8 @@ static int __init krg_init(void)
 	if (!err)
 		err = krg_procfs_init();
 	if (!err)
+		err = krg_location_init();
+	if (!err)
 		err = krg_pid_ns_init();
 	if (err) {
 		pr_err("RPC or process layer init failed (%d), node stays out of the cluster\n",

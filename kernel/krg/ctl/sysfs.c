@@ -17,6 +17,12 @@
  *                         0: in clear (krg.encrypt=0)
  *   rpc_handled           RPC messages handed to their handler
  *   rpc_refused           RPC frames refused: not from a krg kernel port
+ *   pids_away             PIDs born here that run on another node, as
+ *                         the location directory knows them
+ *   locate_direct         calls to a process elsewhere that the location
+ *                         directory sent to one node
+ *   locate_broadcast      such calls sent to every node: the directory
+ *                         could not tell (the PID's home was down)
  *
  * and switches, written by root (CAP_SYS_ADMIN):
  *   unprivileged_restart  0 (default): restart needs CAP_CHECKPOINT_RESTORE,
@@ -38,6 +44,7 @@
 #include <krg/membership.h>
 #include <krg/pid.h>
 #include <krg/ps.h>
+#include <krg/proc.h>
 #include <krg/rpc.h>
 #include "ctl.h"
 
@@ -86,6 +93,9 @@ COUNTER_ATTR(lazy_pages, atomic_long_read(&ghost_lazy_pending))
 COUNTER_ATTR(encrypted, krg_links_encrypted())
 COUNTER_ATTR(rpc_handled, atomic_long_read(&krg_rpc_handled))
 COUNTER_ATTR(rpc_refused, atomic_long_read(&krg_rpc_refused))
+COUNTER_ATTR(pids_away, krg_pids_away())
+COUNTER_ATTR(locate_direct, atomic_long_read(&krg_locate_direct))
+COUNTER_ATTR(locate_broadcast, atomic_long_read(&krg_locate_broadcast))
 
 static ssize_t switch_store(bool *sw, const char *buf, size_t len)
 {
@@ -152,6 +162,9 @@ static struct kobj_attribute lazy_pages_attr = __ATTR_RO(lazy_pages);
 static struct kobj_attribute encrypted_attr = __ATTR_RO(encrypted);
 static struct kobj_attribute rpc_handled_attr = __ATTR_RO(rpc_handled);
 static struct kobj_attribute rpc_refused_attr = __ATTR_RO(rpc_refused);
+static struct kobj_attribute pids_away_attr = __ATTR_RO(pids_away);
+static struct kobj_attribute locate_direct_attr = __ATTR_RO(locate_direct);
+static struct kobj_attribute locate_broadcast_attr = __ATTR_RO(locate_broadcast);
 static struct kobj_attribute online_attr = __ATTR_RO(online);
 static struct kobj_attribute present_attr = __ATTR_RO(present);
 
@@ -168,6 +181,9 @@ static struct attribute *krg_attrs[] = {
 	&encrypted_attr.attr,
 	&rpc_handled_attr.attr,
 	&rpc_refused_attr.attr,
+	&pids_away_attr.attr,
+	&locate_direct_attr.attr,
+	&locate_broadcast_attr.attr,
 	&unprivileged_restart_attr.attr,
 	&ps_hide_others_attr.attr,
 	NULL,

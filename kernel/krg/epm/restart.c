@@ -45,7 +45,9 @@
 #include <krg/epm.h>
 #include <krg/ghost.h>
 #include <krg/ghost_objs.h>
+#include <krg/ghost_task.h>
 #include <krg/pid.h>
+#include <krg/proc.h>
 
 bool krg_unprivileged_restart;
 
@@ -100,6 +102,7 @@ static void rst_put(struct rst *r)
 
 static void rst_error(struct rst *r, int err, const char *msg)
 {
+	err = ghost_user_errno(err);
 	spin_lock(&r->lock);
 	if (!r->err) {
 		r->err = err;
@@ -444,6 +447,8 @@ int krg_restart(struct file *dir, unsigned int flags,
 	err = pids_free(r, ns, res->msg);
 	if (err)
 		goto out;
+	/* No node runs them: those born here are no longer held for one. */
+	krg_location_reclaim(r->pids, r->n);
 
 	krg_restart_claim(&r->claim, r->pids, r->npids);
 	spawn_root(r);
@@ -465,6 +470,9 @@ int krg_restart(struct file *dir, unsigned int flags,
 	/* Every task made its part: what stood in during it goes. */
 	end = ghost_objs_end(r->objs, err ? NULL : r->msg);
 	err = err ?: end;
+	/* Before it runs, the homes of its PIDs learn that it runs here. */
+	if (!err)
+		krg_location_arrived(r->pids, r->n);
 	err = settle(r, err);
 	if (err) {
 		strscpy(res->msg, r->msg, sizeof(res->msg));

@@ -52,6 +52,8 @@ static int vfail(char *msg, int err, bool pid, const char *fmt,
 {
 	int n = 0;
 
+	err = ghost_user_errno(err);
+
 	if (msg[0])		/* keep the first reason */
 		return err;
 	if (pid)

@@ -242,7 +242,7 @@ static int ask_runner(pid_t pid, enum proc_ask ask, u32 generation,
 		.generation = cpu_to_le32(generation),
 	};
 
-	return krg_ask_runner(KRG_RPC_PROC, &w, sizeof(w), reply,
+	return krg_ask_runner(pid, KRG_RPC_PROC, &w, sizeof(w), reply,
 			      ask == PROC_LOOKUP ? sizeof(struct proc_owner) :
 			      PROC_FILE_MAX);
 }

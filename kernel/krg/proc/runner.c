@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The node that runs a cluster PID, asked of it: a request is sent to
- * every other online node at once (one round trip), and the node that
- * runs the PID answers for it while the others answer -ESRCH. Used by the
- * calls that reach a process wherever it runs (signal.c, task_ops.c).
+ * The node that runs a cluster PID, asked of it. The PID location
+ * directory (location.c) names the node, and the request goes there
+ * alone. When the directory cannot tell (the PID's home is down), the
+ * request is sent to every other online node at once (one round trip),
+ * and the node that runs the PID answers for it while the others answer
+ * -ESRCH. Used by the calls that reach a process wherever it runs
+ * (signal.c, task_ops.c, procfs.c).
  *
  * An answer for the process is a success or a refusal (-EPERM, -EACCES,
  * -EINVAL). A node that left the cluster took its processes with it: it
@@ -119,8 +122,32 @@ void krg_ask_others(u16 type, const void *req, size_t len,
 		r->lost = err;
 }
 
+/* The directory named @node: ask it alone. */
+static int ask_one(int node, u16 type, const void *req, size_t len,
+		   struct krg_rpc_reply *reply, size_t max)
+{
+	struct krg_rpc_reply r;
+	int err;
+
+	atomic_long_inc(&krg_locate_direct);
+	err = krg_rpc_call(node, type, req, len, &r, KRG_RPC_TIMEOUT);
+	/* It left the cluster, with its processes. */
+	if (err == -EHOSTDOWN)
+		err = -ESRCH;
+	if (!err && r.len > max) {
+		pr_warn_ratelimited("node %d sent a reply of %zu bytes\n",
+				    node, r.len);
+		err = -EPROTO;
+	}
+	if (!err && reply)
+		*reply = r;
+	else
+		krg_rpc_reply_free(&r);
+	return err;
+}
+
 /**
- * krg_ask_runner - a request to the node that runs a process
+ * krg_ask_runner - a request to the node that runs process @pid
  * @reply: if not NULL, gets that node's reply when it answered 0; free it
  *	   with krg_rpc_reply_free()
  * @max: the longest reply taken; a longer one counts as -EPROTO
@@ -128,14 +155,21 @@ void krg_ask_others(u16 type, const void *req, size_t len,
  * Return: that node's status, -ESRCH if no node runs it, or the error of
  * a node that did not answer.
  */
-int krg_ask_runner(u16 type, const void *req, size_t len,
+int krg_ask_runner(pid_t pid, u16 type, const void *req, size_t len,
 		   struct krg_rpc_reply *reply, size_t max)
 {
 	struct runner_reply rr = { .reply = reply, .max = max };
-	int err;
+	int node, err;
 
 	if (reply)
 		*reply = (struct krg_rpc_reply){};
+	node = krg_locate(pid);
+	if (node == -ESRCH)
+		return -ESRCH;
+	if (node >= 0 && node != krg_node_id)
+		return ask_one(node, type, req, len, reply, max);
+	/* The directory cannot tell: every node says what it runs. */
+	atomic_long_inc(&krg_locate_broadcast);
 	krg_ask_others(type, req, len, gather, &rr, &rr.r);
 	err = krg_runner_result(&rr.r);
 	if (err && reply)

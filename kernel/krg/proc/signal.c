@@ -199,54 +199,56 @@ static void gather_group(int node, int status,
 	krg_runner_note(arg, node, status);
 }
 
-/* Ask every other online node; what they answered is in @r. */
-static void signal_others(enum signal_target target, pid_t id, pid_t tgid,
-			  int sig, const struct kernel_siginfo *info,
-			  struct krg_runner *r)
+/* The request for a signal from current. */
+static void signal_wire(struct signal_wire *w, enum signal_target target,
+			pid_t id, pid_t tgid, int sig,
+			const struct kernel_siginfo *info)
 {
 	const struct cred *cred = current_cred();
 	struct kernel_siginfo si = *info;
-	struct signal_wire w = {};
 
+	memset(w, 0, sizeof(*w));
 	if (names_sender(&si))
 		si.si_uid = from_kuid_munged(&init_user_ns,
 					     make_kuid(current_user_ns(),
 						       si.si_uid));
-	w.target = cpu_to_le32(target);
-	w.id = cpu_to_le32(id);
-	w.tgid = cpu_to_le32(tgid);
-	w.sig = cpu_to_le32(sig);
-	w.uid = cpu_to_le32(from_kuid_munged(&init_user_ns, cred->uid));
-	w.euid = cpu_to_le32(from_kuid_munged(&init_user_ns, cred->euid));
-	w.sid = cpu_to_le32(task_session_vnr(current));
-	w.cap_kill = cpu_to_le32(krg_caller_capable(CAP_KILL));
-	w.si_errno = cpu_to_le32(si.si_errno);
-	w.si_code = cpu_to_le32(si.si_code);
-	memcpy(w.fields, &si._sifields, sizeof(w.fields));
-	krg_ask_others(KRG_RPC_SIGNAL, &w, sizeof(w), gather_group, r, r);
+	w->target = cpu_to_le32(target);
+	w->id = cpu_to_le32(id);
+	w->tgid = cpu_to_le32(tgid);
+	w->sig = cpu_to_le32(sig);
+	w->uid = cpu_to_le32(from_kuid_munged(&init_user_ns, cred->uid));
+	w->euid = cpu_to_le32(from_kuid_munged(&init_user_ns, cred->euid));
+	w->sid = cpu_to_le32(task_session_vnr(current));
+	w->cap_kill = cpu_to_le32(krg_caller_capable(CAP_KILL));
+	w->si_errno = cpu_to_le32(si.si_errno);
+	w->si_code = cpu_to_le32(si.si_code);
+	memcpy(w->fields, &si._sifields, sizeof(w->fields));
 }
 
 int krg_kill_elsewhere(int sig, struct kernel_siginfo *info, pid_t tgid,
 		       pid_t pid, enum pid_type type)
 {
-	struct krg_runner r;
+	struct signal_wire w;
 
 	if (!krg_task_elsewhere(pid) || (tgid && !krg_pid_valid(tgid)) ||
 	    info->si_code > 0)
 		return -ESRCH;
-	signal_others(type == PIDTYPE_PID ? SIGNAL_THREAD : SIGNAL_PROCESS,
-		      pid, tgid, sig, info, &r);
-	return krg_runner_result(&r);
+	signal_wire(&w, type == PIDTYPE_PID ? SIGNAL_THREAD : SIGNAL_PROCESS,
+		    pid, tgid, sig, info);
+	return krg_ask_runner(pid, KRG_RPC_SIGNAL, &w, sizeof(w), NULL, 0);
 }
 
 int krg_kill_pgrp_elsewhere(int sig, struct kernel_siginfo *info,
 			    pid_t pgrp, int local_err)
 {
+	struct signal_wire w;
 	struct krg_runner r;
 
 	if (!krg_task_elsewhere(pgrp) || info->si_code > 0)
 		return local_err;
-	signal_others(SIGNAL_GROUP, pgrp, 0, sig, info, &r);
+	/* A group's members may run anywhere: ask every node. */
+	signal_wire(&w, SIGNAL_GROUP, pgrp, 0, sig, info);
+	krg_ask_others(KRG_RPC_SIGNAL, &w, sizeof(w), gather_group, &r, &r);
 	if (!local_err || r.any)
 		return 0;
 	if (local_err != -ESRCH)

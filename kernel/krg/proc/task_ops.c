@@ -128,7 +128,7 @@ static long ask(enum task_op op, pid_t pid, int nice)
 	long value;
 	int err;
 
-	err = krg_ask_runner(KRG_RPC_TASK_OP, &w, sizeof(w), &reply,
+	err = krg_ask_runner(pid, KRG_RPC_TASK_OP, &w, sizeof(w), &reply,
 			     op == TASK_SETPRIORITY ? 0 : sizeof(__le32));
 	if (err)
 		return err;

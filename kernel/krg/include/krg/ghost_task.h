@@ -12,6 +12,7 @@
 #ifndef _KRG_GHOST_TASK_H
 #define _KRG_GHOST_TASK_H
 
+#include <linux/errno.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <uapi/linux/krg_image.h>
@@ -80,6 +81,18 @@ int ghost_import_take_array(struct ghost_import *m, u16 type, u32 size,
 /* Or only its first @head_len bytes: the caller reads the rest itself. */
 int ghost_import_take_head(struct ghost_import *m, u16 type, void *head,
 			   u32 head_len, u32 max_rest, u32 *rest, u32 *check);
+
+/*
+ * A part cut short by a fatal signal fails with the kernel's internal
+ * ERESTART* codes; user space is told EINTR, never "Unknown error 512".
+ */
+static inline int ghost_user_errno(int err)
+{
+	if (err == -ERESTARTSYS || err == -ERESTARTNOINTR ||
+	    err == -ERESTARTNOHAND || err == -ERESTART_RESTARTBLOCK)
+		return -EINTR;
+	return err;
+}
 
 /*
  * Log one line naming the task (current), keep it in @msg for the caller

@@ -14,6 +14,7 @@ enum krg_rpc_proc_type {
 	KRG_RPC_SIGNAL,		/* a signal to a process here (proc/signal.c) */
 	KRG_RPC_TASK_OP,	/* its group, session, priority (task_ops.c) */
 	KRG_RPC_PROC,		/* its /proc/PID files (procfs.c) */
+	KRG_RPC_LOCATION,	/* where a PID runs (location.c) */
 };
 
 /* What the other nodes answered of a process (proc/runner.c). */
@@ -31,8 +32,15 @@ void krg_runner_note(struct krg_runner *r, int node, int status);
 int krg_runner_result(const struct krg_runner *r);
 void krg_ask_others(u16 type, const void *req, size_t len,
 		    krg_rpc_gather_t gather, void *arg, struct krg_runner *r);
-int krg_ask_runner(u16 type, const void *req, size_t len,
+int krg_ask_runner(pid_t pid, u16 type, const void *req, size_t len,
 		   struct krg_rpc_reply *reply, size_t max);
+
+/* The PID location directory (location.c). */
+int krg_locate(pid_t pid);
+void krg_location_arrived(const s32 *pids, unsigned int n);
+void krg_location_reclaim(const s32 *pids, unsigned int n);
+unsigned long krg_pids_away(void);
+extern atomic_long_t krg_locate_direct, krg_locate_broadcast;
 
 struct task_struct;
 /* Its command line, as /proc/PID/cmdline reads it (ps.c). */
@@ -42,5 +50,6 @@ int krg_ps_init(void);
 int krg_signal_init(void);
 int krg_task_ops_init(void);
 int krg_procfs_init(void);
+int krg_location_init(void);
 
 #endif /* _KRG_PROC_H */

@@ -9,6 +9,8 @@
  *   sigprobe queue PID SIG VALUE     sigqueue()
  *   sigprobe tgkill TGID TID SIG     tgkill()
  *   sigprobe tkill TID SIG           tkill()
+ *   sigprobe loop PID N              N x kill(PID, 0); print
+ *                                    "ns_per_call T" (signal_bench.py)
  *
  * A sender prints its own PID first (the si_pid the catcher must see),
  * then exits 0, or prints the error and exits 1.
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static sigset_t caught;
@@ -76,6 +79,29 @@ static int catch(const char *file, int n)
 	return 0;
 }
 
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int loop(pid_t pid, int n)
+{
+	long long t0 = now_ns();
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (kill(pid, 0)) {
+			printf("%s\n", strerror(errno));
+			return 1;
+		}
+	}
+	printf("ns_per_call %lld\n", (now_ns() - t0) / (n > 0 ? n : 1));
+	return 0;
+}
+
 static int sent(long r)
 {
 	if (r < 0) {
@@ -91,6 +117,8 @@ int main(int argc, char **argv)
 
 	if (argc == 4 && !strcmp(argv[1], "catch"))
 		return catch(argv[2], atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "loop"))
+		return loop(atoi(argv[2]), atoi(argv[3]));
 	printf("%d\n", getpid());
 	fflush(stdout);
 	if (argc == 5 && !strcmp(argv[1], "queue")) {
@@ -102,6 +130,6 @@ int main(int argc, char **argv)
 				    atoi(argv[4])));
 	if (argc == 4 && !strcmp(argv[1], "tkill"))
 		return sent(syscall(SYS_tkill, atoi(argv[2]), atoi(argv[3])));
-	fprintf(stderr, "usage: sigprobe catch FILE COUNT | queue PID SIG VALUE | tgkill TGID TID SIG | tkill TID SIG\n");
+	fprintf(stderr, "usage: sigprobe catch FILE COUNT | queue PID SIG VALUE | tgkill TGID TID SIG | tkill TID SIG | loop PID N\n");
 	return 2;
 }

@@ -26,6 +26,19 @@ def start(c, node, name, prog, args="", wrap="krgcr-run", out_pipe=False):
     return int(wait_line(c, name, r"READY (\d+)").group(1))
 
 
+def wait_items(c, path, count, split=str.split, timeout=60):
+    """Wait until the shared file holds count items (words, or lines with
+    split=str.splitlines); return them all."""
+    found = []
+
+    def full():
+        p = host(c, path)
+        found[:] = split(p.read_text()) if p.exists() else []
+        return len(found) >= count
+    c.wait_for(f"{count} items in {path}", full, timeout)
+    return found
+
+
 def wait_line(c, name, pattern, timeout=120):
     path = host(c, f"{SH}/{name}.out")
     found = []

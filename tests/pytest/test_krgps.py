@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from crlib import PROGS, SH, host, start
+from crlib import PROGS, SH, start, wait_items
 
 pytestmark = pytest.mark.debug  # a new netlink command and RPC type
 
@@ -20,14 +20,7 @@ def detach(c, node, script, uid=0):
 
 def numbers(c, path, count):
     """Wait until the file holds count integers; return them."""
-    found = []
-
-    def full():
-        p = host(c, path)
-        found[:] = p.read_text().split() if p.exists() else []
-        return len(found) >= count
-    c.wait_for(f"{count} numbers in {path}", full, 60)
-    return [int(n) for n in found]
+    return [int(n) for n in wait_items(c, path, count)]
 
 
 def krgps(c, node, *args, uid=1000):

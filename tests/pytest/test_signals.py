@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from crlib import PROGS, SH, host, running
+from crlib import PROGS, SH, host, running, wait_items
 from test_krgps import RUNAS, detach, numbers, sleeper
 
 pytestmark = [pytest.mark.debug, pytest.mark.normal]  # new RPC and kernel hook
@@ -37,20 +37,9 @@ def catcher(c, node, name, count, uid=1000):
 
 def caught(c, name, count):
     """The lines "SIGNO CODE PID UID VALUE" the catcher wrote, once count."""
-    return [tuple(int(x) for x in line.split())
-            for line in numbers_lines(c, f"{SH}/{name}", count)]
-
-
-def numbers_lines(c, path, count):
-    lines = []
-
-    def full():
-        p = host(c, path)
-        lines[:] = p.read_text().splitlines() if p.exists() else []
-        return len(lines) >= count
-    c.wait_for(f"{count} lines in {path}", full, 60)
+    lines = wait_items(c, f"{SH}/{name}", count, str.splitlines)
     assert len(lines) == count, lines
-    return lines
+    return [tuple(int(x) for x in line.split()) for line in lines]
 
 
 def sender(c, node, *args, uid=1000):

@@ -347,6 +347,9 @@ static int settle(struct rst *r, int err)
 		err = krg_cr_fail(r->msg, -EBUSY,
 				  "pid %d is being restarted on node %d",
 				  r->tree[0].pid, rival);
+	/* The winner, before it runs: the homes of its PIDs learn it. */
+	if (!err)
+		krg_location_arrived(r->pids, r->n);
 	WRITE_ONCE(r->abort, err != 0);
 	complete_all(&r->go);
 	if (err) {
@@ -470,9 +473,6 @@ int krg_restart(struct file *dir, unsigned int flags,
 	/* Every task made its part: what stood in during it goes. */
 	end = ghost_objs_end(r->objs, err ? NULL : r->msg);
 	err = err ?: end;
-	/* Before it runs, the homes of its PIDs learn that it runs here. */
-	if (!err)
-		krg_location_arrived(r->pids, r->n);
 	err = settle(r, err);
 	if (err) {
 		strscpy(res->msg, r->msg, sizeof(res->msg));

@@ -16,12 +16,17 @@
  *                  that AT flushes first, so that a GONE of an old copy
  *                  never comes after the AT of a new one from one node;
  *   LOCATION_WHERE the node that runs this PID: a __le32 reply, the home
- *                  itself, or -ESRCH.
+ *                  itself, or -ESRCH. A live task at home comes first, a
+ *                  zombie there (of a copy that runs elsewhere now) last;
+ *   LOCATION_REJOIN as AT, to a home that (re)joined, from a walk of the
+ *                  sender's live tasks: it never replaces an entry.
  *
  * A sender speaks only for itself (its node must be the message's source)
  * and only of the receiver's PIDs. GONE removes an entry only if it still
  * names the sender, so a late GONE from a dead copy never hides a live
- * one. A node that leaves takes its processes along: its entries go.
+ * one. A restart tells AT only once it won (epm/restart.c settle()). A
+ * node that leaves takes its processes along, as everywhere in krg until
+ * fencing: its entries go, even those of an AT still in flight.
  *
  * While a PID is away, the home holds it (patch 0021): its allocator
  * never gives it to another process, so a PID stays unique in the
@@ -52,6 +57,7 @@ enum location_op {
 	LOCATION_AT,
 	LOCATION_GONE,
 	LOCATION_WHERE,
+	LOCATION_REJOIN,	/* as AT, to a home that (re)joined */
 };
 
 struct location_wire {
@@ -67,6 +73,9 @@ static DEFINE_XARRAY(away);
 
 /* GONE and rejoin messages, in order. */
 static struct workqueue_struct *location_wq;
+
+/* An entry and the hold of its PID change together. */
+static DEFINE_MUTEX(location_lock);
 
 atomic_long_t krg_locate_direct, krg_locate_broadcast;
 
@@ -92,8 +101,32 @@ static void forget(pid_t pid, void *old)
 {
 	struct pid_namespace *ns = krg_pid_ns();
 
+	mutex_lock(&location_lock);
 	if (xa_cmpxchg(&away, pid, old, NULL, GFP_KERNEL) == old && ns)
 		krg_pid_release(ns, pid);
+	mutex_unlock(&location_lock);
+}
+
+/* @pid runs on @node: note it, and hold the PID here. */
+static int note(pid_t pid, int node, bool only_new)
+{
+	struct pid_namespace *ns = krg_pid_ns();
+	void *entry = xa_mk_value(node);
+	int err;
+
+	mutex_lock(&location_lock);
+	if (only_new)
+		err = xa_err(xa_cmpxchg(&away, pid, NULL, entry, GFP_KERNEL));
+	else
+		err = xa_err(xa_store(&away, pid, entry, GFP_KERNEL));
+	/* In use here (a zombie): free_pid() holds it then. */
+	if (!err && ns)
+		err = krg_pid_hold(ns, pid);
+	mutex_unlock(&location_lock);
+	/* Its node left meanwhile, and took the process along. */
+	if (!krg_node_online(node))
+		forget(pid, entry);
+	return err == -ENOSPC ? 0 : err;
 }
 
 static bool runs_here(pid_t pid)
@@ -107,28 +140,35 @@ static bool runs_here(pid_t pid)
 	return here;
 }
 
-/* A task here that is not on its way out (a zombie, or exiting). */
+/* As epm/elsewhere.c counts it: not exiting, a zombie or killed. */
+static bool alive(struct task_struct *t)
+{
+	return t && !t->exit_state && !(t->flags & PF_EXITING) &&
+	       !sigismember(&t->pending.signal, SIGKILL);
+}
+
 static bool alive_here(pid_t pid)
 {
 	struct pid_namespace *ns = krg_pid_ns();
-	struct task_struct *t;
-	bool alive;
+	bool here;
 
 	rcu_read_lock();
-	t = ns ? pid_task(find_pid_ns(pid, ns), PIDTYPE_PID) : NULL;
-	alive = t && !t->exit_state && !(t->flags & PF_EXITING);
+	here = ns && alive(pid_task(find_pid_ns(pid, ns), PIDTYPE_PID));
 	rcu_read_unlock();
-	return alive;
+	return here;
 }
 
+/* A live task here first, then where the directory says, then a zombie. */
 static int where(pid_t pid)
 {
 	void *entry;
 
-	if (runs_here(pid))
+	if (alive_here(pid))
 		return krg_node_id;
 	entry = xa_load(&away, pid);
-	return entry ? xa_to_value(entry) : -ESRCH;
+	if (entry)
+		return xa_to_value(entry);
+	return runs_here(pid) ? krg_node_id : -ESRCH;
 }
 
 static int location_handler(const struct krg_rpc_request *req,
@@ -145,8 +185,8 @@ static int location_handler(const struct krg_rpc_request *req,
 		return -EPROTO;
 	n = (req->len - sizeof(*w)) / sizeof(__le32);
 	op = le32_to_cpu(w->op);
-	if (op > LOCATION_WHERE || !n || n > KRG_LOCATION_BATCH ||
-	    (op != LOCATION_AT && n != 1) ||
+	if (op > LOCATION_REJOIN || !n || n > KRG_LOCATION_BATCH ||
+	    (op != LOCATION_AT && op != LOCATION_REJOIN && n != 1) ||
 	    (op != LOCATION_WHERE && le32_to_cpu(w->node) != req->src_node))
 		return -EPROTO;
 	for (i = 0; i < n; i++) {
@@ -178,12 +218,9 @@ static int location_handler(const struct krg_rpc_request *req,
 					    req->src_node, pid);
 			continue;
 		}
-		err = xa_err(xa_store(&away, pid, xa_mk_value(req->src_node),
-				      GFP_KERNEL));
-		/* In use here (a zombie): free_pid() holds it then. */
-		if (!err && krg_pid_ns())
-			err = krg_pid_hold(krg_pid_ns(), pid);
-		if (err && err != -ENOSPC)
+		/* A rejoin tells what a new entry may say, never over one. */
+		err = note(pid, req->src_node, op == LOCATION_REJOIN);
+		if (err)
 			return err;
 	}
 	return 0;
@@ -341,7 +378,7 @@ void krg_task_released(struct task_struct *t)
 	if (!krg_pid_valid(pid) || krg_pid_node(pid) == krg_node_id)
 		return;
 	/* Lost, the home keeps a stale entry: its lookups then ask here. */
-	g = kmalloc(sizeof(*g), GFP_ATOMIC);
+	g = kmalloc(sizeof(*g), GFP_KERNEL);
 	if (!g)
 		return;
 	INIT_WORK(&g->work, gone_work);
@@ -366,10 +403,12 @@ static void location_rejoin(int home)
 		rcu_read_lock();
 		for_each_process_thread(g, t) {
 			pid = task_pid_nr_ns(t, ns);
-			if (krg_pid_valid(pid) && krg_pid_node(pid) == home &&
-			    n < size)
+			if (!alive(t) || !krg_pid_valid(pid) ||
+			    krg_pid_node(pid) != home)
+				continue;
+			if (n < size)
 				pids[n] = pid;
-			n += krg_pid_valid(pid) && krg_pid_node(pid) == home;
+			n++;
 		}
 		rcu_read_unlock();
 		if (n <= size)
@@ -380,7 +419,7 @@ static void location_rejoin(int home)
 		pids = more;
 	}
 	if (pids && n)
-		tell(home, LOCATION_AT, pids, n);
+		tell(home, LOCATION_REJOIN, pids, n);
 	kvfree(pids);
 }
 
@@ -447,5 +486,14 @@ int krg_location_init(void)
 	if (!location_wq)
 		return -ENOMEM;
 	err = krg_rpc_register(&location_service);
-	return err ?: krg_node_notifier_register(&node_events);
+	if (!err) {
+		err = krg_node_notifier_register(&node_events);
+		if (err)
+			krg_rpc_unregister(&location_service);
+	}
+	if (err) {
+		destroy_workqueue(location_wq);
+		location_wq = NULL;
+	}
+	return err;
 }

@@ -77,6 +77,9 @@ static struct workqueue_struct *location_wq;
 /* An entry and the hold of its PID change together. */
 static DEFINE_MUTEX(location_lock);
 
+/* Nodes that left, until they come back: what they say is past. */
+static struct krg_nodemask left;
+
 atomic_long_t krg_locate_direct, krg_locate_broadcast;
 
 unsigned long krg_pids_away(void)
@@ -115,6 +118,11 @@ static int note(pid_t pid, int node, bool only_new)
 	int err;
 
 	mutex_lock(&location_lock);
+	/* Its node left meanwhile, and took the process along. */
+	if (krg_node_isset(node, &left)) {
+		mutex_unlock(&location_lock);
+		return 0;
+	}
 	if (only_new)
 		err = xa_err(xa_cmpxchg(&away, pid, NULL, entry, GFP_KERNEL));
 	else
@@ -123,9 +131,6 @@ static int note(pid_t pid, int node, bool only_new)
 	if (!err && ns)
 		err = krg_pid_hold(ns, pid);
 	mutex_unlock(&location_lock);
-	/* Its node left meanwhile, and took the process along. */
-	if (!krg_node_online(node))
-		forget(pid, entry);
 	return err == -ENOSPC ? 0 : err;
 }
 
@@ -444,6 +449,14 @@ static int on_node_event(struct notifier_block *nb, unsigned long event,
 	struct rejoin *r;
 	void *entry;
 
+	if (event == KRG_NODE_DOWN || event == KRG_NODE_UP) {
+		mutex_lock(&location_lock);
+		if (event == KRG_NODE_DOWN)
+			krg_node_set(node, &left);
+		else
+			krg_node_clear(node, &left);
+		mutex_unlock(&location_lock);
+	}
 	if (event == KRG_NODE_DOWN) {
 		/* Its processes went with it. */
 		xa_for_each(&away, index, entry)

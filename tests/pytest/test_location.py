@@ -30,8 +30,18 @@ def moved_tree(c, name, src, dst):
     return [pid] + kids
 
 
-def test_home_knows_where_its_pids_run_and_calls_go_to_one_node(cluster3):
-    c = cluster3
+def cluster(make_cluster):
+    """A fresh 3-node cluster: the directory starts empty on every node
+    (the shared debug cluster holds what earlier tests left running)."""
+    c = make_cluster()
+    c.up(3)
+    for n in (1, 2, 3):
+        c.wait_for(f"node {n} to see 1-3 online", lambda n=n: c.online(n) == "1-3", 60)
+    return c
+
+
+def test_home_knows_where_its_pids_run_and_calls_go_to_one_node(make_cluster):
+    c = cluster(make_cluster)
     assert counter(c, 1, "pids_away") == 0
     pids = moved_tree(c, "loc_tree", 1, 2)
     # Node 1, their home, notes the three processes on node 2...
@@ -64,10 +74,7 @@ def test_home_knows_where_its_pids_run_and_calls_go_to_one_node(cluster3):
 
 
 def test_while_the_home_is_down_every_node_is_asked_and_it_comes_back_rebuilt(make_cluster):
-    c = make_cluster()
-    c.up(3)
-    for n in (1, 2, 3):
-        c.wait_for(f"node {n} to see 1-3 online", lambda n=n: c.online(n) == "1-3", 60)
+    c = cluster(make_cluster)
     pids = moved_tree(c, "loc_down", 1, 2)
     assert counter(c, 1, "pids_away") == 3
     c.crash(1)

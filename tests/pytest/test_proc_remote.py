@@ -1,11 +1,8 @@
 """/proc/PID of a process on another node: stat, status and cmdline read
 from any node say what the node that runs it says, to the same reader."""
-import pytest
-
 from test_krgps import RUNAS, sleeper
 from test_signals import UNUSED, gone, kill
 
-pytestmark = [pytest.mark.debug, pytest.mark.normal]  # new RPC and kernel hook
 
 FILES = ("stat", "status", "cmdline")
 

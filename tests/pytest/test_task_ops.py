@@ -6,7 +6,6 @@ from crlib import PROGS, SH
 from test_krgps import RUNAS, detach, numbers
 from test_signals import UNUSED, as_user, gone, kill
 
-pytestmark = [pytest.mark.debug, pytest.mark.normal]  # new RPC and kernel hook
 
 PROBE = f"{PROGS}/procprobe"
 

@@ -35,7 +35,7 @@ bool krg_caller_capable(int cap)
 				 CAP_OPT_NOAUDIT);
 }
 
-bool krg_caller_in_cluster(void)
+static bool caller_in_cluster(void)
 {
 	struct pid_namespace *ns = krg_pid_ns();
 
@@ -45,10 +45,11 @@ bool krg_caller_in_cluster(void)
 /* Not found here: may @pid be a cluster PID another node runs? */
 bool krg_task_elsewhere(pid_t pid)
 {
-	return krg_caller_in_cluster() && krg_pid_valid(pid);
+	return caller_in_cluster() && krg_pid_valid(pid);
 }
 
-bool krg_answers_for_target(int status)
+/* A success or a refusal: the node that runs it spoke. */
+static bool answers_for_target(int status)
 {
 	return !status || status == -EPERM || status == -EACCES ||
 	       status == -EINVAL;
@@ -57,7 +58,7 @@ bool krg_answers_for_target(int status)
 void krg_runner_note(struct krg_runner *r, int node, int status)
 {
 	r->asked = true;
-	if (krg_answers_for_target(status)) {
+	if (answers_for_target(status)) {
 		r->any |= !status;
 		if (r->found == -ESRCH || !status)
 			r->found = status;

@@ -25,9 +25,7 @@ struct krg_runner {
 	bool asked;	/* the call got as far as the nodes */
 };
 
-bool krg_caller_in_cluster(void);
 bool krg_caller_capable(int cap);
-bool krg_answers_for_target(int status);
 void krg_runner_note(struct krg_runner *r, int node, int status);
 int krg_runner_result(const struct krg_runner *r);
 void krg_ask_others(u16 type, const void *req, size_t len,

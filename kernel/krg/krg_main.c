@@ -6,12 +6,20 @@
 
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/krg_hooks.h>
 #include <krg/epm.h>
 #include <krg/node.h>
 #include <krg/pid.h>
 #include <krg/proc.h>
 #include "comm/comm.h"
 #include "ctl/ctl.h"
+
+/* release_task() (patch 0020): @t, reaped, no longer runs here. */
+void krg_task_released(struct task_struct *t)
+{
+	krg_location_released(t);
+	krg_shadow_released(t);
+}
 
 static int __init krg_init(void)
 {
@@ -50,6 +58,12 @@ static int __init krg_init(void)
 		err = krg_procfs_init();
 	if (!err)
 		err = krg_location_init();
+	if (!err)
+		err = krg_migrate_in_init();
+	if (!err)
+		err = krg_migrate_ask_init();
+	if (!err)
+		err = krg_shadow_init();
 	if (!err)
 		err = krg_pid_ns_init();
 	if (err) {

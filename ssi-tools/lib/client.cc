@@ -303,6 +303,21 @@ CrResult Client::restart_on(int node, const std::string& path, unsigned flags) {
   return res;
 }
 
+CrResult Client::migrate(int pid, int node, unsigned flags) {
+  CrResult res;
+  std::string what =
+      "migration of " + std::to_string(pid) + " to node " + std::to_string(node) + " failed";
+  request(
+      sock_, family_, KRG_CMD_MIGRATE, what.c_str(),
+      [&](nl_msg* m) {
+        nla_put_u32(m, KRG_A_CR_PID, static_cast<uint32_t>(pid));
+        nla_put_u32(m, KRG_A_CR_NODE, static_cast<uint32_t>(node));
+        nla_put_u32(m, KRG_A_CR_FLAGS, flags);
+      },
+      [&](nlattr** a) { res = parse_cr(a); });
+  return res;
+}
+
 ProcList Client::ps() {
   ProcList list;
   request(

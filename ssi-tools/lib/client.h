@@ -110,6 +110,7 @@ class Client {
   CrResult restart(int dir_fd, unsigned flags);
   // Restart on another node the image at `path` (absolute, as it sees it).
   CrResult restart_on(int node, const std::string& path, unsigned flags);
+  CrResult migrate(int pid, int node, unsigned flags);
   ProcList ps();
   // The cluster key (KRG_CLUSTER_KEY_LEN bytes), once per boot.
   void key_set(const std::vector<uint8_t>& key);

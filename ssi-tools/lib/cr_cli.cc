@@ -46,6 +46,20 @@ const char kRestartUsage[] =
     "Exit status: 0 restarted (or the root's status with --wait), 1 failed,\n"
     "2 usage.\n";
 
+const char kMigrateUsage[] =
+    "usage: migrate [--tree] PID NODE\n"
+    "Move the running process PID (a cluster PID that runs on this node) to\n"
+    "node NODE. It keeps its PID and TIDs, its memory, files, signals and\n"
+    "threads; its parent, if on this node, still waits for it and signals it\n"
+    "here. Moving it to the node it runs on does nothing.\n"
+    "  -t, --tree  move its descendants with it (refused without, if it has\n"
+    "              children)\n"
+    "  -h, --help  this help\n"
+    "The process needs CAN_MIGRATE (krgcapset) and must be the caller's (as\n"
+    "ptrace), unless the caller has CAP_SYS_ADMIN.\n"
+    "Exit status: 0 moved (or already there), 1 failed (it runs on where it\n"
+    "was), 2 usage.\n";
+
 namespace {
 
 bool positive(std::string_view s, int* out) {
@@ -131,6 +145,39 @@ Parsed<RestartOptions> parse_restart(const std::vector<std::string_view>& args) 
   if (o.dir.empty()) return p.error = "which image directory?", p;
   if (o.wait && (o.flags & KRG_CR_STOPPED))
     return p.error = "--wait and --stopped exclude each other", p;
+  return p;
+}
+
+constexpr Option kMigrateOptions[] = {
+    {"help", 'h'},
+    {"tree", 't'},
+};
+
+Parsed<MigrateOptions> parse_migrate(const std::vector<std::string_view>& args) {
+  Parsed<MigrateOptions> p;
+  auto& o = p.opt;
+  auto parsed = parse_options(args, kMigrateOptions);
+  if (!parsed.error.empty()) return p.error = parsed.error, p;
+  bool node = false;
+  for (const auto& a : parsed.args) {
+    if (a.is("help")) {
+      o.help = true;
+      return p;
+    } else if (a.is("tree")) {
+      o.flags |= KRG_CR_TREE;
+    } else if (!o.pid) {
+      if (!positive(a.value, &o.pid))
+        return p.error = "'" + std::string(a.value) + "' is not a PID", p;
+    } else if (!node) {
+      if (!positive(a.value, &o.node) || o.node > 255)
+        return p.error = "'" + std::string(a.value) + "' is not a node id (1..255)", p;
+      node = true;
+    } else {
+      return p.error = "one PID and one node only ('" + std::string(a.value) + "')", p;
+    }
+  }
+  if (!o.pid) return p.error = "which PID?", p;
+  if (!node) return p.error = "to which node?", p;
   return p;
 }
 

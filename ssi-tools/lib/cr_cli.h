@@ -10,6 +10,7 @@ namespace krg {
 
 extern const char kCheckpointUsage[];
 extern const char kRestartUsage[];
+extern const char kMigrateUsage[];
 
 struct CheckpointOptions {
   bool help = false;
@@ -26,6 +27,13 @@ struct RestartOptions {
   std::string dir;
 };
 
+struct MigrateOptions {
+  bool help = false;
+  int pid = 0;
+  int node = 0;
+  unsigned flags = 0;  // KRG_CR_TREE
+};
+
 // An empty error means success.
 template <typename T>
 struct Parsed {
@@ -35,6 +43,7 @@ struct Parsed {
 
 Parsed<CheckpointOptions> parse_checkpoint(const std::vector<std::string_view>& args);
 Parsed<RestartOptions> parse_restart(const std::vector<std::string_view>& args);
+Parsed<MigrateOptions> parse_migrate(const std::vector<std::string_view>& args);
 
 // "1 process", "3 processes", or "1 process, 4 threads" when processes have
 // more threads than one each (tasks counts them all).

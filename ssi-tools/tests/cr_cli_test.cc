@@ -76,4 +76,23 @@ TEST(RestartCli, RejectsBadInputByName) {
             "--wait and --stopped exclude each other");
 }
 
+TEST(MigrateCli, TakesAPidANodeAndTree) {
+  auto p = krg::parse_migrate(Args{"--tree", "42", "3"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_EQ(p.opt.pid, 42);
+  EXPECT_EQ(p.opt.node, 3);
+  EXPECT_EQ(p.opt.flags, unsigned(KRG_CR_TREE));
+  EXPECT_EQ(krg::parse_migrate(Args{"42", "3"}).opt.flags, 0u);
+  EXPECT_TRUE(krg::parse_migrate(Args{"-h"}).opt.help);
+}
+
+TEST(MigrateCli, RejectsBadInputByName) {
+  EXPECT_EQ(krg::parse_migrate(Args{}).error, "which PID?");
+  EXPECT_EQ(krg::parse_migrate(Args{"42"}).error, "to which node?");
+  EXPECT_EQ(krg::parse_migrate(Args{"x", "3"}).error, "'x' is not a PID");
+  EXPECT_EQ(krg::parse_migrate(Args{"42", "0"}).error, "'0' is not a node id (1..255)");
+  EXPECT_EQ(krg::parse_migrate(Args{"42", "256"}).error, "'256' is not a node id (1..255)");
+  EXPECT_EQ(krg::parse_migrate(Args{"42", "3", "4"}).error, "one PID and one node only ('4')");
+}
+
 }  // namespace

@@ -690,3 +690,14 @@ def test_state_beyond_the_image_limits_is_refused(cluster3, args, reason):
     signal(cluster3, 1, pid)
     wait_line(cluster3, name, r"PASS|FAIL")
     assert "PASS" in output(cluster3, name)
+
+
+def test_tree_restarted_on_another_node_dies_of_sigkill(cluster3):
+    # Restarted by a kernel thread there: SIGKILL must not stay ignored.
+    c, name = cluster3, "remote-kill"
+    pid, img = saved(c, name, "cr_cpu")
+    r = restart(c, 1, img, "--node", "2")
+    assert r.status == 0, r.stderr
+    c.wait_for(f"{pid} on node 2", lambda: running(c, 2, pid), 30)
+    c.check(3, ["krgrun", "kill", "-KILL", str(pid)])
+    kill_and_wait(c, 2, pid, "the remote restart to die of SIGKILL")

@@ -47,7 +47,8 @@ static const struct nla_policy krg_policy[KRG_A_MAX + 1] = {
 	[KRG_A_CR_PID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KRG_A_CR_DIR_FD] = { .type = NLA_U32 },
 	[KRG_A_CR_FLAGS] = NLA_POLICY_MASK(NLA_U32, KRG_CR_CHECKPOINT_FLAGS |
-					   KRG_CR_RESTART_FLAGS),
+					   KRG_CR_RESTART_FLAGS |
+					   KRG_CR_MIGRATE_FLAGS),
 	[KRG_A_CR_NODE] = NLA_POLICY_MAX(NLA_U32, KRG_MAX_NODES - 1),
 	[KRG_A_CR_PATH] = { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
 	[KRG_A_KEY] = NLA_POLICY_EXACT_LEN(KRG_CLUSTER_KEY_LEN),
@@ -422,6 +423,30 @@ out:
 	return cr_reply(info, &res);
 }
 
+/* Migration of a process that runs here to another node. */
+static int krg_nl_migrate(struct sk_buff *in, struct genl_info *info)
+{
+	u32 flags = get_u32(info, KRG_A_CR_FLAGS, 0);
+	struct krg_cr_result res = {};
+	int err;
+
+	if (flags & ~KRG_CR_MIGRATE_FLAGS) {
+		NL_SET_ERR_MSG(info->extack, "unknown flags");
+		return -EINVAL;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, KRG_A_CR_PID) ||
+	    GENL_REQ_ATTR_CHECK(info, KRG_A_CR_NODE))
+		return -EINVAL;
+	err = krg_migrate(nla_get_u32(info->attrs[KRG_A_CR_PID]),
+			  nla_get_u32(info->attrs[KRG_A_CR_NODE]), flags, &res);
+	if (err) {
+		if (res.msg[0])
+			err_reply(info, res.msg);
+		return err;
+	}
+	return cr_reply(info, &res);
+}
+
 static int krg_nl_key_set(struct sk_buff *in, struct genl_info *info)
 {
 	int err;
@@ -582,6 +607,10 @@ static const struct genl_small_ops krg_ops[] = {
 	{
 		.cmd = KRG_CMD_KEY_SET,
 		.doit = krg_nl_key_set,
+	},
+	{
+		.cmd = KRG_CMD_MIGRATE,
+		.doit = krg_nl_migrate,
 	},
 };
 

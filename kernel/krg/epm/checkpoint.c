@@ -23,6 +23,14 @@
  * whole checkpoint is tried again, CKPT_TRIES times at most. A task is in
  * one checkpoint at a time.
  *
+ * Migration (epm/migrate.c) is a checkpoint with a hand-off: once the
+ * image is complete, and while the tree is still frozen, its hand-off
+ * restarts the image on the other node. If that succeeds, the verdict is
+ * "gone": each task exits, but the root, which becomes its own shadow
+ * (epm/shadow.c) if the hand-off says so; otherwise the tree resumes, as
+ * if nothing happened. A migration needs CAN_MIGRATE instead of
+ * CHECKPOINTABLE, and ptrace attach or CAP_SYS_ADMIN.
+ *
  * A zombie (a child that exited and that its parent has not reaped) is
  * saved as an entry of the tree with its exit code, and no file. A
  * process that shares its parent's fd table (CLONE_FILES) is marked so,
@@ -66,6 +74,8 @@ struct ckpt {
 	wait_queue_head_t wq;
 	struct completion dump, verdict;
 	bool abort;
+	bool gone;		/* migrated: the tasks exit, the root may stay */
+	struct task_struct *shadow;	/* the root, to stay as its shadow */
 	unsigned int flags;
 	struct ghost_objs *objs;	/* what the tasks share */
 	struct ghost_objs *inside;	/* channels with all ends in the tree */
@@ -167,7 +177,20 @@ static void ckpt_work(struct callback_head *cb)
 	}
 	ckpt_error(c, READ_ONCE(c->abort) ? 0 : err, x.msg, x.substituted);
 	done(c, &c->to_dump);
-	wait_for_completion_killable(&c->verdict);
+	/* A migration's tasks are in two places now: no signal may end it. */
+	if (c->flags & KRG_CR_MIGRATE)
+		wait_for_completion(&c->verdict);
+	else
+		wait_for_completion_killable(&c->verdict);
+	if (READ_ONCE(c->gone)) {
+		bool shadow = c->shadow == current;
+
+		done(c, &c->running);
+		ckpt_put(c);
+		if (shadow)
+			krg_shadow_run();
+		do_exit(0);
+	}
 	if (READ_ONCE(t->stopped))
 		stop_again();
 	done(c, &c->running);
@@ -276,21 +299,29 @@ static int classify(struct ckpt_task *t, unsigned int n, char *msg)
 	return 0;
 }
 
-/* May each task be checkpointed, by us? Hold its CHECKPOINTABLE. */
-static int check(struct ckpt_task *t, unsigned int n, char *msg)
+/* May each task be checkpointed (or migrated), by us? Hold its capability. */
+static int check(struct ckpt_task *t, unsigned int n, unsigned int flags,
+		 char *msg)
 {
+	bool migrate = flags & KRG_CR_MIGRATE;
+	int cap = migrate ? KRG_CAP_CAN_MIGRATE : KRG_CAP_CHECKPOINTABLE;
 	struct task_struct *task;
 	unsigned int i;
 	pid_t pid;
 	int err;
 
+	for (i = 1; migrate && !(flags & KRG_CR_TREE) && i < n; i++)
+		if (thread_group_leader(t[i].task))
+			return krg_cr_fail(msg, -EBUSY,
+					   "pid %d has children: migrate them along (--tree)",
+					   task_pid_nr_ns(t[0].task, krg_pid_ns()));
 	for (i = 0; i < n; i++) {
 		task = t[i].task;
 		pid = task_pid_nr_ns(task, krg_pid_ns());
 		if (task->group_leader == current->group_leader)
 			return krg_cr_fail(msg, -EINVAL,
 					   "pid %d: the tree holds the caller", pid);
-		if (!may_checkpoint(task))
+		if (!may_checkpoint(task) && !(migrate && capable(CAP_SYS_ADMIN)))
 			return krg_cr_fail(msg, -EPERM,
 					   "pid %d: the caller may not read it (as ptrace)",
 					   pid);
@@ -310,10 +341,13 @@ static int check(struct ckpt_task *t, unsigned int n, char *msg)
 			return krg_cr_fail(msg, -EBUSY,
 					   "pid %d: exiting or not a user task",
 					   pid);
-		if (krg_cap_use(task, KRG_CAP_CHECKPOINTABLE))
+		/* A process migrates: its threads go with it, as it says. */
+		if (migrate && !thread_group_leader(task))
+			continue;
+		if (krg_cap_use(task, cap))
 			return krg_cr_fail(msg, -EPERM,
-					   "pid %d: not CHECKPOINTABLE (see krgcapset)",
-					   pid);
+					   "pid %d: not %s (see krgcapset)", pid,
+					   migrate ? "CAN_MIGRATE" : "CHECKPOINTABLE");
 		t[i].cap_held = true;
 	}
 	return 0;
@@ -506,7 +540,7 @@ static void find_inside(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 }
 
 static int checkpoint_once(pid_t pid, struct file *dir, unsigned int flags,
-			   struct krg_cr_result *res)
+			   struct krg_cr_result *res, struct krg_handoff *h)
 {
 	struct pid_namespace *ns = krg_pid_ns();
 	struct krg_img_tree_task *tree = NULL;
@@ -557,7 +591,7 @@ static int checkpoint_once(pid_t pid, struct file *dir, unsigned int flags,
 	if (!err)
 		err = classify(t, n, res->msg);
 	if (!err)
-		err = check(t, n, res->msg);
+		err = check(t, n, flags, res->msg);
 	if (err)
 		goto out;
 
@@ -589,7 +623,15 @@ static int checkpoint_once(pid_t pid, struct file *dir, unsigned int flags,
 		err = krg_image_commit(dir, names, named, c->msg);
 	if (!err)
 		named = 0;
-	for (i = 0; i < n && !err; i++) {
+	/* Migration: the other node takes the tree, or it resumes here. */
+	if (!err && h) {
+		err = h->go(h, tree, n, c->msg);
+		if (!err) {
+			c->shadow = h->shadow ? t[0].task : NULL;
+			WRITE_ONCE(c->gone, true);
+		}
+	}
+	for (i = 0; i < n && !err && !h; i++) {
 		if (flags & KRG_CR_KILL)
 			send_sig_info(SIGKILL, SEND_SIG_PRIV, t[i].task);
 		else if (flags & KRG_CR_STOP)
@@ -604,7 +646,7 @@ static int checkpoint_once(pid_t pid, struct file *dir, unsigned int flags,
 	for (i = 0, res->processes = 0; i < n; i++)
 		res->processes += thread_group_leader(t[i].task);
 	res->substituted = c->substituted;
-	if (!err)
+	if (!err && !h)
 		pr_info("checkpoint of %d: %u task(s) saved%s\n", pid, n,
 			flags & KRG_CR_KILL ? ", killed" :
 			flags & KRG_CR_STOP ? ", stopped" : "");
@@ -618,7 +660,9 @@ out:
 		if (t[i].file)
 			fput(t[i].file);
 		if (t[i].cap_held)
-			krg_cap_unuse(t[i].task, KRG_CAP_CHECKPOINTABLE);
+			krg_cap_unuse(t[i].task, flags & KRG_CR_MIGRATE ?
+				      KRG_CAP_CAN_MIGRATE :
+				      KRG_CAP_CHECKPOINTABLE);
 		if (t[i].busy)
 			xa_erase(&busy, task_pid_nr(t[i].task));
 		put_task_struct(t[i].task);
@@ -636,15 +680,21 @@ out:
  * A tree that forks and exits all the time may change between its listing
  * and its freeze (-EAGAIN): tried again a few times, as a user would.
  */
-int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
-		   struct krg_cr_result *res)
+int krg_checkpoint_handoff(pid_t pid, struct file *dir, unsigned int flags,
+			   struct krg_cr_result *res, struct krg_handoff *h)
 {
 	int tries = CKPT_TRIES, err;
 
 	for (;;) {
-		err = checkpoint_once(pid, dir, flags, res);
+		err = checkpoint_once(pid, dir, flags, res, h);
 		if (err != -EAGAIN || !--tries || fatal_signal_pending(current))
 			return err;
 		msleep(CKPT_RETRY_MS);
 	}
+}
+
+int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
+		   struct krg_cr_result *res)
+{
+	return krg_checkpoint_handoff(pid, dir, flags, res, NULL);
 }

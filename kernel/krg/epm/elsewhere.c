@@ -32,6 +32,7 @@
 #include <krg/node.h>
 #include <krg/nodemask.h>
 #include <krg/pid.h>
+#include <krg/proc.h>
 #include <krg/rpc.h>
 
 static bool alive_here(pid_t nr, struct pid_namespace *ns)
@@ -42,7 +43,8 @@ static bool alive_here(pid_t nr, struct pid_namespace *ns)
 	rcu_read_lock();
 	t = pid_task(find_pid_ns(nr, ns), PIDTYPE_PID);
 	alive = t && !(t->flags & PF_EXITING) &&
-		!sigismember(&t->pending.signal, SIGKILL);
+		!sigismember(&t->pending.signal, SIGKILL) &&
+		!krg_location_left(nr);
 	rcu_read_unlock();
 	return alive;
 }

@@ -61,5 +61,14 @@ int ghost_import_signals(struct ghost_import *m)
 			return ghost_fail(m->msg, err, "bad action of signal %d",
 					  sig);
 	}
+	/*
+	 * No sigaction() sets these: they are what the task was made with. A
+	 * child of a kernel thread (restart on another node) would keep its
+	 * parent's SIG_IGN, and not die of SIGKILL.
+	 */
+	spin_lock_irq(&current->sighand->siglock);
+	current->sighand->action[SIGKILL - 1].sa.sa_handler = SIG_DFL;
+	current->sighand->action[SIGSTOP - 1].sa.sa_handler = SIG_DFL;
+	spin_unlock_irq(&current->sighand->siglock);
 	return 0;
 }

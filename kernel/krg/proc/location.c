@@ -33,6 +33,11 @@
  * cluster. A restart here of PIDs no node runs any more (checked by
  * epm/elsewhere.c) takes them back first (krg_location_reclaim()).
  *
+ * A task here whose process migrates to another node is "leaving" from
+ * its freeze until it is reaped (krg_location_leaving()): it no longer
+ * runs here, for the directory as for restart's check of other nodes,
+ * even while it lingers (frozen, exiting, or as its shadow).
+ *
  * krg_locate() answers from the directory in at most one round trip to the
  * home. While the home is down, or does not answer, it says so and the
  * caller asks every node instead (runner.c): what the survivors run is
@@ -76,6 +81,9 @@ static struct workqueue_struct *location_wq;
 
 /* An entry and the hold of its PID change together. */
 static DEFINE_MUTEX(location_lock);
+
+/* Tasks here whose process moved, or moves, to another node. */
+static DEFINE_XARRAY(leaving);
 
 /* Nodes that left, until they come back: what they say is past. */
 static struct krg_nodemask left;
@@ -145,11 +153,42 @@ static bool runs_here(pid_t pid)
 	return here;
 }
 
-/* As epm/elsewhere.c counts it: not exiting, a zombie or killed. */
+/**
+ * krg_location_leaving - these tasks here move to another node
+ *
+ * Until they are reaped, or krg_location_stayed(), they do not run here.
+ */
+int krg_location_leaving(const s32 *pids, unsigned int n)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++)
+		err = xa_err(xa_store(&leaving, pids[i], xa_mk_value(1),
+				      GFP_KERNEL));
+	if (err)
+		krg_location_stayed(pids, i);
+	return err;
+}
+
+/* The move failed: they run here still. */
+void krg_location_stayed(const s32 *pids, unsigned int n)
+{
+	while (n--)
+		xa_erase(&leaving, pids[n]);
+}
+
+bool krg_location_left(pid_t pid)
+{
+	return xa_load(&leaving, pid);
+}
+
+/* As epm/elsewhere.c counts it: not exiting, a zombie, killed or moved. */
 static bool alive(struct task_struct *t)
 {
 	return t && !t->exit_state && !(t->flags & PF_EXITING) &&
-	       !sigismember(&t->pending.signal, SIGKILL);
+	       !sigismember(&t->pending.signal, SIGKILL) &&
+	       !xa_load(&leaving, task_pid_nr_ns(t, krg_pid_ns()));
 }
 
 static bool alive_here(pid_t pid)
@@ -371,7 +410,7 @@ static void gone_work(struct work_struct *work)
 	kfree(g);
 }
 
-void krg_task_released(struct task_struct *t)
+void krg_location_released(struct task_struct *t)
 {
 	struct pid_namespace *ns = krg_pid_ns();
 	struct gone *g;
@@ -380,7 +419,10 @@ void krg_task_released(struct task_struct *t)
 	if (!ns || !location_wq || task_active_pid_ns(t) != ns)
 		return;
 	pid = task_pid_nr_ns(t, ns);
-	if (!krg_pid_valid(pid) || krg_pid_node(pid) == krg_node_id)
+	if (!krg_pid_valid(pid))
+		return;
+	xa_erase(&leaving, pid);
+	if (krg_pid_node(pid) == krg_node_id)
 		return;
 	/* Lost, the home keeps a stale entry: its lookups then ask here. */
 	g = kmalloc(sizeof(*g), GFP_KERNEL);

@@ -149,7 +149,8 @@ static int ps_local(struct ps_buf *b)
 		}
 		nr = pid_nr_ns(pid, ns) + 1;
 		t = pid_task(pid, PIDTYPE_TGID);
-		if (t && !(t->flags & PF_KTHREAD))
+		/* One that moved to another node is listed there. */
+		if (t && !(t->flags & PF_KTHREAD) && !krg_location_left(nr - 1))
 			get_task_struct(t);
 		else
 			t = NULL;

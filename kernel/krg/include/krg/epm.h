@@ -16,7 +16,15 @@ struct file;
 enum krg_rpc_epm_type {
 	KRG_RPC_RESTART = 16,	/* restart an image here (epm/remote.c) */
 	KRG_RPC_PIDS_ALIVE,	/* is one of these PIDs alive here (epm/elsewhere.c) */
+	KRG_RPC_MIGRATE,	/* an image to stage and run here (migrate_in.c) */
+	KRG_RPC_SHADOW,		/* a migrated process was reaped (shadow.c) */
+	KRG_RPC_MIGRATE_ASK,	/* migrate a process that runs here (migrate_ask.c) */
 };
+
+/* Not from user space: a checkpoint that hands the tree off (migration). */
+#define KRG_CR_MIGRATE		(1U << 30)
+/* A migration asked by another node: not forwarded again. */
+#define KRG_CR_ASKED		(1U << 29)
 
 struct krg_cr_result {
 	pid_t pid;			/* the root */
@@ -28,6 +36,40 @@ struct krg_cr_result {
 
 int krg_checkpoint(pid_t pid, struct file *dir, unsigned int flags,
 		   struct krg_cr_result *res);
+
+/*
+ * Migration's hand-off: called with the tree frozen and its image in the
+ * directory; 0 if another node runs the tree now. @shadow, set by go():
+ * the root stays here as the shadow of the process.
+ */
+struct krg_handoff {
+	int (*go)(struct krg_handoff *h, const struct krg_img_tree_task *tree,
+		  unsigned int n, char *msg);
+	bool shadow;
+};
+int krg_checkpoint_handoff(pid_t pid, struct file *dir, unsigned int flags,
+			   struct krg_cr_result *res, struct krg_handoff *h);
+
+/* Migration (epm/migrate.c, migrate_in.c). */
+int krg_migrate(pid_t pid, int node, unsigned int flags,
+		struct krg_cr_result *res);
+int krg_migrate_in_init(void);
+int krg_migrate_ask(int runner, pid_t pid, int node, unsigned int flags,
+		    struct krg_cr_result *res);
+int krg_migrate_ask_init(void);
+extern atomic_t krg_migrations_in, krg_shadows;
+
+/* The shadow of a migrated process, where its parent is (epm/shadow.c). */
+int krg_shadow_prepare(pid_t pid);
+void krg_shadow_cancel(pid_t pid);
+void __noreturn krg_shadow_run(void);
+/* On the node that runs it: whom to tell when it is reaped. */
+int krg_shadow_relay_add(pid_t pid, int node);
+void krg_shadow_relay_arm(pid_t pid, bool run);
+int krg_shadow_relay_take(pid_t pid);
+int krg_shadow_relay_node(pid_t pid);
+void krg_shadow_released(struct task_struct *t);
+int krg_shadow_init(void);
 int krg_restart(struct file *dir, unsigned int flags,
 		struct krg_cr_result *res);
 /* On another node (epm/remote.c). */

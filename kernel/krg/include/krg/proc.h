@@ -37,10 +37,14 @@ int krg_ask_runner(pid_t pid, u16 type, const void *req, size_t len,
 int krg_locate(pid_t pid);
 void krg_location_arrived(const s32 *pids, unsigned int n);
 void krg_location_reclaim(const s32 *pids, unsigned int n);
+int krg_location_leaving(const s32 *pids, unsigned int n);
+void krg_location_stayed(const s32 *pids, unsigned int n);
+bool krg_location_left(pid_t pid);
+struct task_struct;
+void krg_location_released(struct task_struct *t);
 unsigned long krg_pids_away(void);
 extern atomic_long_t krg_locate_direct, krg_locate_broadcast;
 
-struct task_struct;
 /* Its command line, as /proc/PID/cmdline reads it (ps.c). */
 int krg_read_cmdline(struct task_struct *t, char *buf, size_t size);
 

@@ -103,6 +103,25 @@
  *                       no cluster PID namespace here. A node serves two
  *                       lists at once at most (EBUSY for it beyond).
  *
+ * KRG_CMD_MIGRATE       KRG_A_CR_PID (cluster PID of a process that runs on
+ *                       this node), KRG_A_CR_NODE, KRG_A_CR_FLAGS
+ *                       (KRG_CR_TREE: its descendants too) -> KRG_A_CR_PID,
+ *                       KRG_A_CR_TASKS, KRG_A_CR_PROCESSES. Freezes the
+ *                       process (or tree), exports it, restarts it on the
+ *                       node with the same PIDs and TIDs, and ends it here:
+ *                       if its parent is here, the process stays as its
+ *                       shadow, which forwards signals and exits with its
+ *                       exit status. Same rights as KRG_CMD_CHECKPOINT but
+ *                       CAN_MIGRATE instead of CHECKPOINTABLE, and
+ *                       CAP_SYS_ADMIN instead of ptrace rights. The node it
+ *                       runs on already: success, nothing done. Errors:
+ *                       EINVAL (no such node), EHOSTDOWN (not in the
+ *                       cluster), EREMOTE (the process runs on another
+ *                       node: the extended ack names it), EBUSY (children
+ *                       without KRG_CR_TREE, or a resource that cannot
+ *                       move), and those of checkpoint and restart. On any
+ *                       error the process goes on where it was.
+ *
  * A checkpoint or restart that fails sends, before its error, a message
  * with KRG_A_ERR_MSG: its reason in full (the extended ack of the error
  * holds 80 bytes of it at most).
@@ -126,6 +145,7 @@ enum krg_cmd {
 	KRG_CMD_RESTART,
 	KRG_CMD_KEY_SET,
 	KRG_CMD_PS,
+	KRG_CMD_MIGRATE,
 	__KRG_CMD_MAX
 };
 #define KRG_CMD_MAX (__KRG_CMD_MAX - 1)
@@ -191,10 +211,12 @@ enum krg_cr_flags {
 	KRG_CR_STOPPED = 8,		/* restart: leave it stopped */
 	KRG_CR_EAGER = 16,		/* restart: load all memory first */
 	KRG_CR_TRUST = 32,		/* restart: an image others can write */
+	KRG_CR_TREE = 64,		/* migrate: its descendants too */
 };
 #define KRG_CR_CHECKPOINT_FLAGS	(KRG_CR_KILL | KRG_CR_STOP | \
 				 KRG_CR_IGNORE_UNSUPPORTED)
 #define KRG_CR_RESTART_FLAGS	(KRG_CR_STOPPED | KRG_CR_EAGER | KRG_CR_TRUST)
+#define KRG_CR_MIGRATE_FLAGS	KRG_CR_TREE
 
 enum krg_node_state {
 	KRG_NODE_STATE_ONLINE = 1,	/* reachable now */

@@ -1,0 +1,230 @@
+"""Migration (migrate [--tree] PID NODE): a running process moves to another
+node with its PID, TIDs, memory, files and signals; its parent, left on the
+first node, still signals it and waits for its exit status (its shadow);
+and a migration that fails leaves it running where it was, exactly once."""
+import re
+
+import pytest
+
+from crlib import PROGS, SH, host, output, signal, start, wait_line
+from test_krgps import RUNAS, detach, entries, listing, numbers, only
+
+pytestmark = pytest.mark.debug  # new kernel paths: on the debug kernel
+
+
+def migrate(c, node, pid, dst, *opts, uid=0):
+    user = [RUNAS, str(uid)] if uid else []
+    return c.exec(node, ["krgrun", *user, "migrate", *opts, str(pid), str(dst)], timeout=300)
+
+
+def may_migrate(c, node, pid):
+    c.check(node, ["krgrun", "krgcapset", "-k", str(pid), "-e", "+CAN_MIGRATE"])
+
+
+def runs_on(c, pid):
+    """The node krgps lists pid on (listed twice is a failure)."""
+    return only(listing(c, 3), pid)["node"]
+
+
+def started(c, node, name, prog, args=""):
+    pid = start(c, node, name, prog, args)
+    may_migrate(c, node, pid)
+    return pid
+
+
+@pytest.mark.parametrize("prog", ["cr_memory", "cr_files", "cr_signals", "cr_misc", "cr_threads",
+                                  "cr_events"])
+def test_program_migrates_and_passes_with_its_pid(cluster3, prog):
+    c, name = cluster3, f"mig-{prog}"
+    size = {"cr_threads": "1 process, 4 threads", "cr_misc": "2 processes"}.get(prog, "1 process")
+    pid = started(c, 1, name, prog, f"{SH}/{name}.d")
+    opts = ["--tree"] if prog == "cr_misc" else []
+    if prog == "cr_misc":  # its child must be CAN_MIGRATE too
+        for p in listing(c, 1):
+            if p["ppid"] == pid:
+                may_migrate(c, 1, p["pid"])
+    if prog == "cr_files":  # a FIFO is a name: it must exist there too (9p has none)
+        c.check(2, ["sh", "-c", "[ -p /tmp/cr_files.fifo ] || mkfifo /tmp/cr_files.fifo"])
+    r = migrate(c, 1, pid, 2, *opts)
+    assert r.status == 0, r.stderr
+    assert f"migrate: {pid} runs on node 2 ({size})" in r.stdout, r.stdout
+    assert runs_on(c, pid) == 2
+    signal(c, 3, pid)  # from a third node: found through the location directory
+    wait_line(c, name, r"PASS|FAIL")
+    out = output(c, name)
+    assert "PASS" in out, out
+    assert f"RESUMED {pid}" in out
+    if prog == "cr_threads":  # the threads kept their TIDs
+        tids = re.search(r"THREADS (\d+) (\d+) (\d+)", out).groups()
+        assert all(int(t) >> 22 == 1 for t in tids)
+
+
+def parent_script(out, prog):
+    """sh on the node is the parent: it runs prog, waits, writes the status."""
+    return (f"krgcr-run {PROGS}/{prog} > {out}.out 2>&1 & echo $! > {out}.pid; "
+            f"wait $!; echo $? > {out}.status")
+
+
+def child_of_shell(c, node, name, prog="cr_cpu"):
+    out = f"{SH}/{name}"
+    c.check(node, ["sh", "-c", f"rm -f {out}.out {out}.pid {out}.status"])
+    detach(c, node, parent_script(out, prog))
+    pid = numbers(c, f"{out}.pid", 1)[0]
+    wait_line(c, name, r"READY")
+    may_migrate(c, node, pid)
+    return pid
+
+
+@pytest.mark.parametrize("sig, status", [("USR1", 0), ("TERM", 128 + 15), ("KILL", 128 + 9)])
+def test_parent_signals_and_waits_for_its_migrated_child(cluster3, sig, status):
+    c, name = cluster3, f"mig-parent-{sig}"
+    pid = child_of_shell(c, 1, name)
+    r = migrate(c, 1, pid, 2)
+    assert r.status == 0, r.stderr
+    assert runs_on(c, pid) == 2
+    # The parent's node holds the shadow: the signal goes on to node 2.
+    c.check(1, ["krgrun", "kill", f"-{sig}", str(pid)])
+    statuses = numbers(c, f"{SH}/{name}.status", 1)
+    assert statuses == [status], statuses
+    if sig == "USR1":  # cr_cpu finished its computation there
+        assert "RESULT" in output(c, name)
+    c.wait_for(f"{pid} to be gone", lambda: entries(listing(c, 3), pid) == [], 30)
+
+
+def test_process_migrates_on_and_its_parent_still_waits(cluster3):
+    c, name = cluster3, "mig-hops"
+    pid = child_of_shell(c, 1, name)
+    assert migrate(c, 1, pid, 2).status == 0
+    # From node 2, where it runs now, on to node 3: it has one shadow still.
+    r = migrate(c, 2, pid, 3)
+    assert r.status == 0, r.stderr
+    assert runs_on(c, pid) == 3
+    # Back to its parent's node, where its shadow is: refused for now.
+    r = migrate(c, 3, pid, 1)
+    assert r.status == 1 and "shadow" in r.stderr, (r.stdout, r.stderr)
+    assert runs_on(c, pid) == 3
+    c.check(1, ["krgrun", "kill", "-USR1", str(pid)])
+    assert numbers(c, f"{SH}/{name}.status", 1) == [0]
+    assert "RESULT" in output(c, name)
+
+
+def test_cpu_bound_program_gives_the_same_result_migrated(cluster3):
+    c = cluster3
+    steps = 600_000_000  # about 25 s of TCG: it is still computing when moved
+    # The same computation, once in place on node 3 and once moved midway.
+    ref = started(c, 3, "mig-cpu-ref", "cr_cpu", str(steps))
+    pid = started(c, 1, "mig-cpu", "cr_cpu", str(steps))
+    r = migrate(c, 1, pid, 2)
+    assert r.status == 0, r.stderr
+    moved = wait_line(c, "mig-cpu", r"RESULT .*", timeout=600).group(0)
+    assert "RESULT" not in output(c, "mig-cpu").split("READY")[0]
+    assert moved == wait_line(c, "mig-cpu-ref", r"RESULT .*", timeout=600).group(0)
+    assert ref != pid
+
+
+def test_refusals_leave_the_process_running_as_it_was(cluster3):
+    c, name = cluster3, "mig-refused"
+    # Not CAN_MIGRATE (krgcr-run raises CHECKPOINTABLE only).
+    pid = start(c, 1, name, "cr_signals", f"{SH}/{name}.d")
+    r = migrate(c, 1, pid, 2)
+    assert r.status == 1 and "not CAN_MIGRATE" in r.stderr, r.stderr
+    may_migrate(c, 1, pid)
+    # Where it runs already: nothing to do.
+    r = migrate(c, 1, pid, 1)
+    assert r.status == 0 and "runs on node 1 already" in r.stdout, (r.stdout, r.stderr)
+    # A node that is not in the cluster.
+    r = migrate(c, 1, pid, 7)
+    assert r.status == 1 and "node 7 is not in the cluster" in r.stderr, r.stderr
+    # Another user's process, by a user: here, and from another node.
+    for node in (1, 3):
+        r = migrate(c, node, pid, 2, uid=1000)
+        assert r.status == 1 and "may not read it" in r.stderr, (node, r.stderr)
+    # No such process; bad usage.
+    r = migrate(c, 1, (1 << 22) | 3999999, 2)
+    assert r.status == 1 and "no process" in r.stderr, r.stderr
+    assert migrate(c, 1, pid, 0).status == 2
+    # It ran on, untouched: on node 1, and it passes its checks.
+    assert runs_on(c, pid) == 1
+    signal(c, 1, pid)
+    wait_line(c, name, r"PASS|FAIL")
+    assert "PASS" in output(c, name) and f"RESUMED {pid}" in output(c, name)
+
+
+def test_migrate_works_from_any_node(cluster3):
+    c, name = cluster3, "mig-any"
+    pid = started(c, 1, name, "cr_cpu")
+    # Asked on node 3, of a process on node 1: node 1 moves it to node 2.
+    r = migrate(c, 3, pid, 2)
+    assert r.status == 0, r.stderr
+    assert f"migrate: {pid} runs on node 2 (1 process)" in r.stdout, r.stdout
+    assert runs_on(c, pid) == 2
+    # Asked on node 1, which holds only its shadow now (its parent, krgrun,
+    # is there): node 2 moves it on to node 3.
+    r = migrate(c, 1, pid, 3)
+    assert r.status == 0, r.stderr
+    assert runs_on(c, pid) == 3
+    signal(c, 1, pid)
+    wait_line(c, name, r"RESULT")
+
+
+def test_children_move_only_with_tree(cluster3):
+    c, name = cluster3, "mig-tree"
+    pid = started(c, 1, name, "cr_misc", f"{SH}/{name}.d")
+    kids = [p["pid"] for p in listing(c, 1) if p["ppid"] == pid]
+    assert kids
+    for k in kids:
+        may_migrate(c, 1, k)
+    r = migrate(c, 1, pid, 2)
+    assert r.status == 1 and "has children" in r.stderr and "--tree" in r.stderr, r.stderr
+    assert runs_on(c, pid) == 1
+    r = migrate(c, 1, pid, 2, "--tree")
+    assert r.status == 0, r.stderr
+    assert [runs_on(c, p) for p in [pid, *kids]] == [2] * (1 + len(kids))
+    signal(c, 2, pid)
+    wait_line(c, name, r"PASS|FAIL")
+    assert "PASS" in output(c, name)
+
+
+def test_user_migrates_own_process(cluster3):
+    c, name = cluster3, "mig-user"
+    out = f"{SH}/{name}"
+    c.check(1, ["sh", "-c", f"rm -f {out}.*; touch {out}.pid {out}.out; "
+                f"chown 1000 {out}.pid {out}.out"])
+    detach(c, 1, f"echo $$ > {out}.pid; exec {PROGS}/cr_cpu > {out}.out", uid=1000)
+    pid = numbers(c, f"{out}.pid", 1)[0]
+    may_migrate(c, 1, pid)
+    r = migrate(c, 1, pid, 2, uid=1000)
+    assert r.status == 0, r.stderr
+    assert runs_on(c, pid) == 2
+    assert only(listing(c, 3), pid)["uid"] == 1000
+    c.check(2, ["krgrun", RUNAS, "1000", "kill", "-USR1", str(pid)])
+    wait_line(c, name, r"RESULT")
+
+
+def test_node_crash_during_migration_leaves_it_running_once(make_cluster):
+    c = make_cluster()
+    c.up(3)
+    for n in (1, 2, 3):
+        c.wait_for(f"node {n} to see 1-3 online", lambda n=n: c.online(n) == "1-3", 60)
+    name = "mig-crash"
+    pid = started(c, 1, name, "cr_dirty", "96")
+    log = f"{SH}/{name}.migrate"
+    c.check(1, ["sh", "-c", f"(krgrun migrate {pid} 2 > {log} 2>&1; echo rc=$? >> {log}) "
+                "< /dev/null > /dev/null 2>&1 &"])
+    # Crash node 2 as the image streams in (its staging area is busy).
+    c.wait_for("the image to stream", lambda: int(c.check(
+        2, ["cat", "/sys/kernel/krg/migrations_in"])) > 0 or host(c, log).exists(),
+        120, interval=0.05)
+    c.crash(2)
+    for n in (1, 3):
+        c.wait_for(f"node {n} to drop node 2", lambda n=n: c.online(n) == "1,3", 15)
+    c.wait_for("migrate to end", lambda: "rc=" in (host(c, log).read_text()
+                                                      if host(c, log).exists() else ""), 120)
+    text = host(c, log).read_text()
+    listed = entries(listing(c, 3), pid)
+    if "rc=0" in text:  # it had moved: it went with node 2
+        assert listed == [], (text, listed)
+    else:  # it stayed: it runs on node 1, once, and passes
+        assert [p["node"] for p in listed] == [1], (text, listed)
+        signal(c, 1, pid)
+        wait_line(c, name, r"touch_ns")

@@ -9,7 +9,9 @@ import pytest
 from crlib import PROGS, SH, host, output, signal, start, wait_line
 from test_krgps import RUNAS, detach, entries, listing, numbers, only
 
-pytestmark = pytest.mark.debug  # new kernel paths: on the debug kernel
+# On the normal kernel; those marked BOTH also on the debug kernel (KASAN,
+# lockdep) in make test: the shadow, threads, trees and refusals.
+BOTH = [pytest.mark.debug, pytest.mark.normal]
 
 
 def migrate(c, node, pid, dst, *opts, uid=0):
@@ -32,8 +34,9 @@ def started(c, node, name, prog, args=""):
     return pid
 
 
-@pytest.mark.parametrize("prog", ["cr_memory", "cr_files", "cr_signals", "cr_misc", "cr_threads",
-                                  "cr_events"])
+@pytest.mark.parametrize("prog", ["cr_memory", "cr_files", "cr_signals", "cr_events",
+                                  pytest.param("cr_misc", marks=BOTH),
+                                  pytest.param("cr_threads", marks=BOTH)])
 def test_program_migrates_and_passes_with_its_pid(cluster3, prog):
     c, name = cluster3, f"mig-{prog}"
     size = {"cr_threads": "1 process, 4 threads", "cr_misc": "2 processes"}.get(prog, "1 process")
@@ -75,6 +78,8 @@ def child_of_shell(c, node, name, prog="cr_cpu"):
     return pid
 
 
+@pytest.mark.debug
+@pytest.mark.normal
 @pytest.mark.parametrize("sig, status", [("USR1", 0), ("TERM", 128 + 15), ("KILL", 128 + 9)])
 def test_parent_signals_and_waits_for_its_migrated_child(cluster3, sig, status):
     c, name = cluster3, f"mig-parent-{sig}"
@@ -122,6 +127,8 @@ def test_cpu_bound_program_gives_the_same_result_migrated(cluster3):
     assert ref != pid
 
 
+@pytest.mark.debug
+@pytest.mark.normal
 def test_refusals_leave_the_process_running_as_it_was(cluster3):
     c, name = cluster3, "mig-refused"
     # Not CAN_MIGRATE (krgcr-run raises CHECKPOINTABLE only).

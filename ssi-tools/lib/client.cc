@@ -257,9 +257,15 @@ CapSets Client::cap_set(int pid, const CapSets& sets, unsigned which, bool force
 
 namespace {
 
+uint64_t get_u64(nlattr** a, int t) { return a[t] ? nla_get_u64(a[t]) : 0; }
+
 CrResult parse_cr(nlattr** a) {
-  return {static_cast<int>(get_u32(a, KRG_A_CR_PID)), get_u32(a, KRG_A_CR_TASKS),
-          get_u32(a, KRG_A_CR_PROCESSES), get_u32(a, KRG_A_CR_SUBSTITUTED)};
+  return {static_cast<int>(get_u32(a, KRG_A_CR_PID)),
+          get_u32(a, KRG_A_CR_TASKS),
+          get_u32(a, KRG_A_CR_PROCESSES),
+          get_u32(a, KRG_A_CR_SUBSTITUTED),
+          get_u64(a, KRG_A_CR_FROZEN_NS),
+          get_u64(a, KRG_A_CR_BYTES)};
 }
 
 }  // namespace

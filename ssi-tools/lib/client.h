@@ -72,6 +72,8 @@ struct CrResult {
   unsigned tasks = 0;  // processes and threads
   unsigned processes = 0;
   unsigned substituted = 0;
+  uint64_t frozen_ns = 0;  // how long the tree stood frozen
+  uint64_t bytes = 0;      // migration: the image sent
 };
 
 // A process of the cluster, as KRG_CMD_PS lists it.

@@ -47,13 +47,15 @@ const char kRestartUsage[] =
     "2 usage.\n";
 
 const char kMigrateUsage[] =
-    "usage: migrate [--tree] PID NODE\n"
+    "usage: migrate [--tree] [--stats] PID NODE\n"
     "Move the running process PID (a cluster PID that runs on this node) to\n"
     "node NODE. It keeps its PID and TIDs, its memory, files, signals and\n"
     "threads; its parent, if on this node, still waits for it and signals it\n"
     "here. Moving it to the node it runs on does nothing.\n"
     "  -t, --tree  move its descendants with it (refused without, if it has\n"
     "              children)\n"
+    "  -s, --stats print the rounds, the bytes sent and how long it stood\n"
+    "              frozen\n"
     "  -h, --help  this help\n"
     "The process needs CAN_MIGRATE (krgcapset) and must be the caller's (as\n"
     "ptrace), unless the caller has CAP_SYS_ADMIN.\n"
@@ -151,6 +153,7 @@ Parsed<RestartOptions> parse_restart(const std::vector<std::string_view>& args) 
 constexpr Option kMigrateOptions[] = {
     {"help", 'h'},
     {"tree", 't'},
+    {"stats", 's'},
 };
 
 Parsed<MigrateOptions> parse_migrate(const std::vector<std::string_view>& args) {
@@ -165,6 +168,8 @@ Parsed<MigrateOptions> parse_migrate(const std::vector<std::string_view>& args) 
       return p;
     } else if (a.is("tree")) {
       o.flags |= KRG_CR_TREE;
+    } else if (a.is("stats")) {
+      o.stats = true;
     } else if (!o.pid) {
       if (!positive(a.value, &o.pid))
         return p.error = "'" + std::string(a.value) + "' is not a PID", p;

@@ -32,6 +32,7 @@ struct MigrateOptions {
   int pid = 0;
   int node = 0;
   unsigned flags = 0;  // KRG_CR_TREE
+  bool stats = false;
 };
 
 // An empty error means success.

@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
                   krg::tree_size(res.processes, res.tasks).c_str());
     else
       std::printf("migrate: %d runs on node %d already\n", res.pid, o.node);
+    // One stop-and-copy round for now: all of it is sent frozen.
+    if (o.stats && res.tasks)
+      std::printf("rounds 1\nround 1: %llu bytes, frozen\nfrozen_ms %.3f\n",
+                  static_cast<unsigned long long>(res.bytes), res.frozen_ns / 1e6);
   } catch (const krg::Error& e) {
     std::fprintf(stderr, "migrate: %s\n", e.what());
     return 1;

@@ -84,6 +84,7 @@ TEST(MigrateCli, TakesAPidANodeAndTree) {
   EXPECT_EQ(p.opt.flags, unsigned(KRG_CR_TREE));
   EXPECT_EQ(krg::parse_migrate(Args{"42", "3"}).opt.flags, 0u);
   EXPECT_TRUE(krg::parse_migrate(Args{"-h"}).opt.help);
+  EXPECT_TRUE(krg::parse_migrate(Args{"--stats", "42", "3"}).opt.stats);
 }
 
 TEST(MigrateCli, RejectsBadInputByName) {

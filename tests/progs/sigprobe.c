@@ -46,8 +46,11 @@ static void *taker(void *unused)
 		exit(2);
 	for (i = 0; i < count; i++) {
 		/* Not sigwaitinfo(): glibc shows SI_TKILL as SI_USER. */
-		if (syscall(SYS_rt_sigtimedwait, &caught, &si, NULL,
-			    _NSIG / 8) < 0) {
+		while (syscall(SYS_rt_sigtimedwait, &caught, &si, NULL,
+			       _NSIG / 8) < 0) {
+			/* Stopped and continued (a migration): wait again. */
+			if (errno == EINTR)
+				continue;
 			perror("rt_sigtimedwait");
 			exit(2);
 		}

@@ -348,7 +348,10 @@ static int cr_reply(struct genl_info *info, const struct krg_cr_result *res)
 	if (nla_put_u32(skb, KRG_A_CR_PID, res->pid) ||
 	    nla_put_u32(skb, KRG_A_CR_TASKS, res->tasks) ||
 	    nla_put_u32(skb, KRG_A_CR_PROCESSES, res->processes) ||
-	    nla_put_u32(skb, KRG_A_CR_SUBSTITUTED, res->substituted)) {
+	    nla_put_u32(skb, KRG_A_CR_SUBSTITUTED, res->substituted) ||
+	    nla_put_u64_64bit(skb, KRG_A_CR_FROZEN_NS, res->frozen_ns,
+			      KRG_A_PAD) ||
+	    nla_put_u64_64bit(skb, KRG_A_CR_BYTES, res->bytes, KRG_A_PAD)) {
 		nlmsg_free(skb);
 		return -EMSGSIZE;
 	}

@@ -59,6 +59,7 @@
 #include <krg/ghost_objs.h>
 #include <krg/ghost_inside.h>
 #include <krg/pid.h>
+#include <krg/proc.h>
 
 /* How long a task may take to reach its user boundary. */
 #define FREEZE_TIMEOUT	(10 * HZ)
@@ -177,9 +178,12 @@ static void ckpt_work(struct callback_head *cb)
 	}
 	ckpt_error(c, READ_ONCE(c->abort) ? 0 : err, x.msg, x.substituted);
 	done(c, &c->to_dump);
-	/* A migration's tasks are in two places now: no signal may end it. */
+	/*
+	 * A migration's tasks are in two places now: no signal may end the
+	 * wait, which may be long (an image in transit): not a hung task.
+	 */
 	if (c->flags & KRG_CR_MIGRATE)
-		wait_for_completion(&c->verdict);
+		wait_for_completion_state(&c->verdict, TASK_IDLE);
 	else
 		wait_for_completion_killable(&c->verdict);
 	if (READ_ONCE(c->gone)) {
@@ -197,10 +201,31 @@ static void ckpt_work(struct callback_head *cb)
 	ckpt_put(c);
 }
 
-/* Reading a process is what ptrace attach allows, LSM included. */
-static bool may_checkpoint(struct task_struct *task)
+/*
+ * Reading a process is what ptrace attach allows, LSM included; moving
+ * it, that or CAP_SYS_ADMIN.
+ */
+static bool may_checkpoint(struct task_struct *task, unsigned int flags)
 {
-	return ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS);
+	return ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS) ||
+	       ((flags & KRG_CR_MIGRATE) && capable(CAP_SYS_ADMIN));
+}
+
+/* What a migration cannot take along: refused, named in @msg. */
+static int migrate_checks(struct task_struct *task, pid_t pid, bool zombie,
+			  bool root, char *msg)
+{
+	const char *confined;
+
+	if (zombie)
+		return root ? krg_cr_fail(msg, -ESRCH, "pid %d has exited", pid) :
+			      0;
+	confined = krg_migrate_confinement(task);
+	if (confined)
+		return krg_cr_fail(msg, -EBUSY,
+				   "pid %d is in %s: it cannot move", pid,
+				   confined);
+	return 0;
 }
 
 /* Add @task to the list; false if it is full. */
@@ -321,7 +346,7 @@ static int check(struct ckpt_task *t, unsigned int n, unsigned int flags,
 		if (task->group_leader == current->group_leader)
 			return krg_cr_fail(msg, -EINVAL,
 					   "pid %d: the tree holds the caller", pid);
-		if (!may_checkpoint(task) && !(migrate && capable(CAP_SYS_ADMIN)))
+		if (!may_checkpoint(task, flags))
 			return krg_cr_fail(msg, -EPERM,
 					   "pid %d: the caller may not read it (as ptrace)",
 					   pid);
@@ -332,6 +357,14 @@ static int check(struct ckpt_task *t, unsigned int n, unsigned int flags,
 		if (err)
 			return err;
 		t[i].busy = true;
+		/* Its process runs elsewhere: this is its shadow, or leaving. */
+		if (krg_location_left(pid))
+			return krg_cr_fail(msg, -EBUSY,
+					   "pid %d moved to another node: its shadow stays here",
+					   pid);
+		err = migrate ? migrate_checks(task, pid, t[i].zombie, !i, msg) : 0;
+		if (err)
+			return err;
 		if (t[i].zombie)
 			continue;	/* its exit code is all there is */
 		if (task->flags & PF_EXITING && !(task->flags & PF_KTHREAD))
@@ -491,6 +524,7 @@ static void freeze(struct ckpt *c, struct ckpt_task *t, unsigned int n)
  */
 static void check_frozen(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 {
+	bool migrate = c->flags & KRG_CR_MIGRATE;
 	char msg[GHOST_MSG_LEN] = "";
 	struct ckpt_task *now;
 	unsigned int i, m = 0;
@@ -505,10 +539,15 @@ static void check_frozen(struct ckpt *c, struct ckpt_task *t, unsigned int n)
 		err = krg_cr_fail(msg, -EAGAIN,
 				  "the tree changed during its checkpoint (a fork or an exit)");
 	for (i = 0; !err && i < n; i++)
-		if (!may_checkpoint(t[i].task))
+		if (!may_checkpoint(t[i].task, c->flags))
 			err = krg_cr_fail(msg, -EPERM,
 					  "pid %d: the caller may no longer read it (an exec?)",
 					  task_pid_nr_ns(t[i].task, krg_pid_ns()));
+	/* An unshare() or chroot() between the checks and the freeze. */
+	for (i = 0; !err && migrate && i < n; i++)
+		err = migrate_checks(t[i].task,
+				     task_pid_nr_ns(t[i].task, krg_pid_ns()),
+				     t[i].zombie, !i, msg);
 	kvfree(now);
 	if (err) {
 		ckpt_error(c, err, msg, 0);
@@ -550,6 +589,7 @@ static int checkpoint_once(pid_t pid, struct file *dir, unsigned int flags,
 	struct file *tree_file = NULL;
 	unsigned int n = 0, i, named = 0;
 	struct ckpt *c;
+	u64 frozen;
 	int err;
 
 	if (!ns)
@@ -599,6 +639,7 @@ static int checkpoint_once(pid_t pid, struct file *dir, unsigned int flags,
 	 * Frozen as soon as collected: the files are made after, so a tree
 	 * that forks all the time has no time to change in between.
 	 */
+	frozen = ktime_get_ns();
 	freeze(c, t, n);
 	if (!c->err)
 		check_frozen(c, t, n);
@@ -637,6 +678,7 @@ static int checkpoint_once(pid_t pid, struct file *dir, unsigned int flags,
 		else if (flags & KRG_CR_STOP)
 			send_sig_info(SIGSTOP, SEND_SIG_PRIV, t[i].task);
 	}
+	res->frozen_ns = ktime_get_ns() - frozen;
 	complete_all(&c->verdict);
 	wait_event(c->wq, !atomic_read(&c->running));
 	if (err)

@@ -35,8 +35,14 @@
 #include <krg/proc.h>
 #include <krg/rpc.h>
 
-static bool alive_here(pid_t nr, struct pid_namespace *ns)
+/*
+ * A task migrating to node @asker is not alive here for it, whose restart
+ * takes its PID; for any other, it is, until the move is done (asker 0:
+ * this node's own count).
+ */
+static bool alive_here(pid_t nr, struct pid_namespace *ns, int asker)
 {
+	int left = krg_location_left(nr);
 	struct task_struct *t;
 	bool alive;
 
@@ -44,7 +50,8 @@ static bool alive_here(pid_t nr, struct pid_namespace *ns)
 	t = pid_task(find_pid_ns(nr, ns), PIDTYPE_PID);
 	alive = t && !(t->flags & PF_EXITING) &&
 		!sigismember(&t->pending.signal, SIGKILL) &&
-		!krg_location_left(nr);
+		!(left && (!asker || asker == left ||
+			   left == KRG_LOCATION_MOVED));
 	rcu_read_unlock();
 	return alive;
 }
@@ -110,7 +117,7 @@ bool krg_pids_alive_here(const s32 *pids, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; ns && i < n; i++)
-		if (alive_here(pids[i], ns))
+		if (alive_here(pids[i], ns, 0))
 			return true;
 	return false;
 }
@@ -154,7 +161,7 @@ static int pids_alive_handler(const struct krg_rpc_request *req,
 			continue;
 		if (claimed_here(nr, req->src_node))
 			found->claimed = cpu_to_le32(1);
-		else if (!alive_here(nr, ns))
+		else if (!alive_here(nr, ns, req->src_node))
 			continue;
 		found->pid = cpu_to_le32(nr);
 	}

@@ -13,13 +13,19 @@
  *     restart there went with it);
  *   - it answers late (a timeout): the tree ends here only if the other
  *     node runs it (restart's check of other nodes, epm/elsewhere.c);
+ *   - the caller is killed meanwhile: the wait for the answer goes on in
+ *     a kernel thread, and so does the migration;
  *   - this node crashes: the process is lost only if the other node had
  *     not restarted it yet.
  *
- * From its freeze on, the tree's tasks here are "leaving"
- * (krg_location_leaving()): they no longer count as running here, so the
- * other node's restart may take their PIDs, and the location directory
- * notes where they run.
+ * From its freeze on, the tree's tasks here are "leaving" to that node
+ * (krg_location_leaving()): they no longer count as running here, for the
+ * location directory and for that node's restart, which takes their PIDs;
+ * any other restart of them still finds them here.
+ *
+ * What confines a task (a namespace, chroot, cgroup, seccomp filter,
+ * no_new_privs) would not survive the move: such a task is refused
+ * (krg_migrate_confinement()).
  *
  * Where the process goes, its parent does not: if that parent is not this
  * node's reaper, the root stays here as the process's shadow
@@ -28,12 +34,19 @@
  */
 #define pr_fmt(fmt) "krg: " fmt
 
+#include <linux/cgroup.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/nsproxy.h>
+#include <linux/path.h>
+#include <linux/proc_ns.h>
+#include <linux/seccomp.h>
 #include <linux/mount.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <uapi/linux/krg_netlink.h>
 #include <krg/cap.h>
@@ -120,6 +133,7 @@ static int send_file(struct migration *m, const char *name,
 		/* An empty file is sent too: it must exist there. */
 		if (n || !at)
 			err = call(m, w, sizeof(*w) + n, NULL, KRG_RPC_TIMEOUT);
+		m->res->bytes += n;
 	} while (!err && n);
 	fput(f);
 	return err;
@@ -155,6 +169,73 @@ static int send_image(struct migration *m, char *msg)
 	return err;
 }
 
+/**
+ * krg_migrate_confinement - what confines @t that a move would drop
+ *
+ * The node it goes to restarts it in its first namespaces, root and
+ * cgroup, with its credentials as they read in the first user namespace:
+ * a task confined otherwise would leave its confinement (and a user
+ * namespace's capabilities would become real ones). A mount namespace
+ * that root made (krgrun makes one, for the cluster's /proc) is no
+ * confinement as long as its root is the first one's. Return: what, or
+ * NULL.
+ */
+const char *krg_migrate_confinement(struct task_struct *t)
+{
+	struct ns_common *mnt;
+	struct nsproxy *ns;
+	const char *why = NULL;
+	struct path root = {};
+
+	if (task_active_pid_ns(t) != krg_pid_ns())
+		return "a PID namespace of its own";
+	rcu_read_lock();
+	if (__task_cred(t)->user_ns != &init_user_ns)
+		why = "a user namespace of its own";
+	rcu_read_unlock();
+	if (why)
+		return why;
+	if (task_no_new_privs(t))
+		return "no_new_privs";
+#ifdef CONFIG_SECCOMP
+	if (READ_ONCE(t->seccomp.mode) != SECCOMP_MODE_DISABLED)
+		return "a seccomp filter";
+#endif
+	task_lock(t);
+	ns = t->nsproxy;
+	if (!ns || ns->net_ns != init_nsproxy.net_ns ||
+	    ns->uts_ns != init_nsproxy.uts_ns ||
+	    ns->ipc_ns != init_nsproxy.ipc_ns ||
+#ifdef CONFIG_CGROUPS
+	    ns->cgroup_ns != init_nsproxy.cgroup_ns ||
+#endif
+#ifdef CONFIG_TIME_NS
+	    ns->time_ns != init_nsproxy.time_ns ||
+#endif
+	    false)
+		why = "a namespace of its own";
+	if (!why && t->fs)
+		get_fs_root(t->fs, &root);
+	task_unlock(t);
+	if (why)
+		return why;
+	mnt = mntns_operations.get(t);
+	if (!mnt || mntns_operations.owner(mnt) != &init_user_ns)
+		why = "a mount namespace of a user namespace";
+	if (mnt)
+		mntns_operations.put(mnt);
+	if (!why && root.dentry && root.dentry != init_task.fs->root.dentry)
+		why = "a chroot";
+	path_put(&root);
+#ifdef CONFIG_CGROUPS
+	rcu_read_lock();
+	if (!why && cgroup_parent(task_dfl_cgroup(t)))
+		why = "a cgroup";
+	rcu_read_unlock();
+#endif
+	return why;
+}
+
 /* Its parent is this node's reaper: no one here waits for it. */
 static bool reaper_child(pid_t pid)
 {
@@ -164,14 +245,16 @@ static bool reaper_child(pid_t pid)
 
 	rcu_read_lock();
 	t = find_task_by_pid_ns(pid, ns);
-	reaper = t && rcu_dereference(t->real_parent) == ns->child_reaper;
+	/* Or still the kernel thread that restarted it: it goes, too. */
+	reaper = t && (rcu_dereference(t->real_parent) == ns->child_reaper ||
+		       rcu_dereference(t->real_parent)->flags & PF_KTHREAD);
 	rcu_read_unlock();
 	return reaper;
 }
 
 /* Restart it there; 0 once it runs there. */
-static int run(struct migration *m, pid_t root, int relay,
-	       const s32 *pids, unsigned int n, char *msg)
+static int run_there(struct migration *m, pid_t root, int relay,
+		     const s32 *pids, unsigned int n, char *msg)
 {
 	struct migrate_wire w = {
 		.op = cpu_to_le32(MIGRATE_RUN),
@@ -213,6 +296,49 @@ static int run(struct migration *m, pid_t root, int relay,
 	return err;
 }
 
+/*
+ * The outcome of the restart there decides where the process runs: the
+ * wait for it must not end early because the caller was killed (it
+ * would resume here while it runs there). A child of the reaper waits
+ * for it; the caller waits for that child, whatever signal comes.
+ */
+struct run_call {
+	struct migration *m;
+	pid_t root;
+	int relay;
+	const s32 *pids;
+	unsigned int n;
+	char *msg;
+	int err;
+	struct completion done;
+};
+
+static int run_fn(void *arg)
+{
+	struct run_call *rc = arg;
+
+	rc->err = run_there(rc->m, rc->root, rc->relay, rc->pids, rc->n,
+			    rc->msg);
+	complete(&rc->done);
+	/* A kernel_thread() that returns would go to user space. */
+	do_exit(0);
+}
+
+static int run(struct migration *m, pid_t root, int relay,
+	       const s32 *pids, unsigned int n, char *msg)
+{
+	struct run_call rc = { .m = m, .root = root, .relay = relay,
+			       .pids = pids, .n = n, .msg = msg };
+	pid_t pid;
+
+	init_completion(&rc.done);
+	pid = krg_reaper_spawn(run_fn, &rc, "krg_migrate");
+	if (pid < 0)
+		return krg_cr_fail(msg, pid, "cannot start the migration");
+	wait_for_completion_state(&rc.done, TASK_IDLE);
+	return rc.err;
+}
+
 /* The tree is frozen, its image complete: the other node takes it. */
 static int hand_off(struct krg_handoff *h, const struct krg_img_tree_task *tree,
 		    unsigned int n, char *msg)
@@ -228,7 +354,7 @@ static int hand_off(struct krg_handoff *h, const struct krg_img_tree_task *tree,
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		pids[i] = tree[i].pid;
-	err = krg_location_leaving(pids, n);
+	err = krg_location_leaving(pids, n, m->node);
 	if (err) {
 		kvfree(pids);
 		return err;
@@ -246,6 +372,8 @@ static int hand_off(struct krg_handoff *h, const struct krg_img_tree_task *tree,
 		err = send_image(m, msg);
 	if (!err)
 		err = run(m, root, relay, pids, n, msg);
+	if (!err)
+		krg_location_moved(pids, n);
 	if (err) {
 		if (h->shadow)
 			krg_shadow_cancel(root);
@@ -367,6 +495,9 @@ int krg_migrate(pid_t pid, int node, unsigned int flags,
 		krg_cr_fail(res->msg, err, err == -EBUSY ?
 			    "node %d takes other migrations from here: try again" :
 			    "node %d cannot take it", node);
+		/* It may have made one, and its answer was lost. */
+		if (err != -EBUSY && err != -EEXIST)
+			call(&m, &abort, sizeof(abort), NULL, KRG_RPC_TIMEOUT);
 	} else {
 		err = krg_checkpoint_handoff(pid, dir,
 					     KRG_CR_MIGRATE | (flags & KRG_CR_TREE),

@@ -32,6 +32,8 @@ struct migrate_result {
 	__le32 pid;
 	__le32 tasks;
 	__le32 processes;
+	__le64 frozen_ns;	/* a forwarded migration's (migrate_ask.c) */
+	__le64 bytes;
 	char msg[GHOST_MSG_LEN];
 } __packed;
 

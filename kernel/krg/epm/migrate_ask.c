@@ -81,6 +81,8 @@ static int ask_fn(void *arg)
 	rr.pid = cpu_to_le32(res.pid);
 	rr.tasks = cpu_to_le32(res.tasks);
 	rr.processes = cpu_to_le32(res.processes);
+	rr.frozen_ns = cpu_to_le64(res.frozen_ns);
+	rr.bytes = cpu_to_le64(res.bytes);
 	strscpy(rr.msg, res.msg, sizeof(rr.msg));
 	krg_rpc_reply_later(job->reply, 0, &rr, sizeof(rr));
 	job_free(job);
@@ -185,6 +187,8 @@ int krg_migrate_ask(int runner, pid_t pid, int node, unsigned int flags,
 		res->pid = le32_to_cpu(rr->pid);
 		res->tasks = le32_to_cpu(rr->tasks);
 		res->processes = le32_to_cpu(rr->processes);
+		res->frozen_ns = le64_to_cpu(rr->frozen_ns);
+		res->bytes = le64_to_cpu(rr->bytes);
 	}
 	krg_rpc_reply_free(&reply);
 	return err;

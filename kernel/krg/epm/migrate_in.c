@@ -19,8 +19,9 @@
  * migrate, and no one else could write it: it is restarted as trusted,
  * with the process's own credentials, whoever asked. A node stages
  * MIGRATE_PER_NODE migrations at a time from each node, of
- * KRG_MIGRATE_MAX_BYTES at most each; a node that leaves loses its
- * staging areas.
+ * KRG_MIGRATE_MAX_BYTES at most each, in a tmpfs of half its memory at
+ * most; a node that leaves loses its staging areas, and one left idle
+ * for STAGING_IDLE goes at the sender's next BEGIN.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -39,6 +40,10 @@
 #include "migrate.h"
 
 #define MIGRATE_PER_NODE	2
+/* Half the memory at most, and a file per task and a few. */
+#define AREA_OPTIONS		"size=50%,nr_inodes=4200"
+/* A staging area nothing was written to for this long is dropped. */
+#define STAGING_IDLE		(60 * HZ)
 /* A restart reads the whole image: it may take long. */
 #define MIGRATE_RUN_TIMEOUT	(600 * HZ)
 
@@ -48,6 +53,7 @@ struct staging {
 	u32 id;
 	struct vfsmount *mnt;
 	u64 bytes;
+	unsigned long touched;	/* jiffies of its last message */
 	bool running;
 };
 
@@ -79,19 +85,21 @@ static void staging_free(struct staging *s)
 struct vfsmount *krg_migrate_area(void)
 {
 	struct file_system_type *type = get_fs_type("tmpfs");
+	char opts[] = AREA_OPTIONS;
 	struct vfsmount *mnt;
 
 	if (!type)
 		return ERR_PTR(-ENODEV);
-	mnt = kern_mount(type);
+	mnt = vfs_kern_mount(type, SB_KERNMOUNT, type->name, opts);
 	put_filesystem(type);
 	return mnt;
 }
 
 static int begin(int node, u32 id)
 {
-	struct staging *s, *other;
+	struct staging *s, *other, *next;
 	unsigned int count = 0;
+	LIST_HEAD(stale);
 	int err = 0;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
@@ -105,9 +113,17 @@ static int begin(int node, u32 id)
 		kfree(s);
 		return err;
 	}
+	s->touched = jiffies;
 	mutex_lock(&staging_lock);
-	list_for_each_entry(other, &stagings, list)
+	/* Left over by a sender that gave up without a word. */
+	list_for_each_entry_safe(other, next, &stagings, list) {
+		if (other->node == node && !other->running &&
+		    time_after(jiffies, other->touched + STAGING_IDLE)) {
+			list_move(&other->list, &stale);
+			continue;
+		}
 		count += other->node == node;
+	}
 	if (find(node, id))
 		err = -EEXIST;
 	else if (count >= MIGRATE_PER_NODE)
@@ -118,6 +134,8 @@ static int begin(int node, u32 id)
 	mutex_unlock(&staging_lock);
 	if (err)
 		staging_free(s);
+	list_for_each_entry_safe(other, next, &stale, list)
+		staging_free(other);
 	return err;
 }
 
@@ -154,6 +172,7 @@ static int part(int node, const struct migrate_wire *w, const void *data,
 		err = -EFBIG;
 		if (s->bytes + len <= KRG_MIGRATE_MAX_BYTES) {
 			s->bytes += len;
+			s->touched = jiffies;
 			mnt = mntget(s->mnt);
 			err = 0;
 		}

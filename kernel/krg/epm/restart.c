@@ -36,6 +36,7 @@
 #include <linux/kref.h>
 #include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -264,7 +265,15 @@ static int restore_self(struct rst_task *t)
 	t->m.ntree = r->n;
 	t->m.privileged = r->privileged;
 	t->m.eager = r->flags & KRG_CR_EAGER;
-	return ghost_import_task(&t->m);
+	err = ghost_import_task(&t->m);
+	/*
+	 * After its credentials, which reset it: dumpable as it was, not as
+	 * the restarting task's memory (a kernel thread's is not).
+	 */
+	if (!err && !t->m.thread)
+		set_dumpable(current->mm, t->m.undumpable ? SUID_DUMP_DISABLE :
+				SUID_DUMP_USER);
+	return err;
 }
 
 static void rst_work(struct callback_head *cb)

@@ -18,9 +18,11 @@
  * reaped with that wait status. Any krg node may say it (the process may
  * have moved on since); only a PID with a shadow here is acted on.
  *
- * Should the node that runs the process leave the cluster, the shadow
- * asks where its process runs; if no node runs it, the shadow exits as
- * killed (SIGKILL): the process went with its node.
+ * Should a node leave the cluster, or a minute pass with no word, the
+ * shadow asks where its process runs; if no node runs it (asked twice,
+ * a few seconds apart: a process between two nodes is briefly found
+ * nowhere), the shadow exits as killed (SIGKILL): the process went with
+ * its node. A shadow cannot be checkpointed or migrated.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -32,9 +34,11 @@
 #include <linux/mm.h>
 #include <linux/pid_namespace.h>
 #include <linux/posix-timers.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 #include <uapi/linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -51,8 +55,10 @@ struct shadow_wire {
 
 /* Here, the shadows: PID -> struct shadow. */
 struct shadow {
+	bool active;		/* the task is a shadow now (not migrating) */
 	bool exited;
 	int status;
+	struct rcu_head rcu;
 };
 static DEFINE_XARRAY(shadows);
 atomic_t krg_shadows = ATOMIC_INIT(0);
@@ -69,6 +75,12 @@ static DEFINE_MUTEX(relay_lock);
 /* Bumped when a node leaves: shadows check their process is still run. */
 static atomic_t left_gen = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(shadow_wq);
+
+/* A shadow asks where its process runs this often, should a tell be lost. */
+#define SHADOW_PROBE	(60 * HZ)
+#define SHADOW_RECHECK	(5 * HZ)
+/* Tries of telling a shadow, a second apart, before giving up. */
+#define TELL_TRIES	10
 
 /* Any value but SIG_DFL and SIG_IGN: a shadow's signals are all queued. */
 #define SHADOW_HANDLER	((__sighandler_t)2)
@@ -94,7 +106,26 @@ int krg_shadow_prepare(pid_t pid)
 /* The migration failed: no shadow. */
 void krg_shadow_cancel(pid_t pid)
 {
-	kfree(xa_erase(&shadows, pid));
+	struct shadow *s = xa_erase(&shadows, pid);
+
+	if (s)
+		kfree_rcu(s, rcu);
+}
+
+/* Patch 0022, under tasklist_lock: @t skips its group's signals. */
+bool krg_task_is_shadow(struct task_struct *t)
+{
+	struct pid_namespace *ns = krg_pid_ns();
+	struct shadow *s;
+	bool active;
+
+	if (!ns || xa_empty(&shadows) || task_active_pid_ns(t) != ns)
+		return false;
+	rcu_read_lock();
+	s = xa_load(&shadows, task_pid_nr_ns(t, ns));
+	active = s && READ_ONCE(s->active);
+	rcu_read_unlock();
+	return active;
 }
 
 static void drop_memory(void)
@@ -138,18 +169,19 @@ static void take_all_signals(void)
  * are forwarded. Child notifications are its own children's, that moved
  * with it; timers fire where it runs now.
  */
-static void forward_signals(pid_t pid)
+static unsigned int forward_signals(pid_t pid)
 {
 	kernel_siginfo_t info;
 	enum pid_type type;
+	unsigned int n;
 	int sig;
 
-	for (;;) {
+	for (n = 0;; n++) {
 		spin_lock_irq(&current->sighand->siglock);
 		sig = dequeue_signal(&current->blocked, &info, &type);
 		spin_unlock_irq(&current->sighand->siglock);
 		if (!sig)
-			return;
+			return n;
 		if (info.si_code > 0 || info.si_code == SI_TIMER)
 			continue;
 		krg_kill_elsewhere(sig, &info, type == PIDTYPE_PID ? pid : 0,
@@ -166,6 +198,18 @@ static int signal_elsewhere(pid_t pid, int sig)
 	info.si_signo = sig;
 	info.si_code = SI_USER;
 	return krg_kill_elsewhere(sig, &info, 0, pid, PIDTYPE_TGID);
+}
+
+/*
+ * No node runs it: asked twice, SHADOW_RECHECK apart, since a process
+ * between two nodes (migrating on) is briefly found nowhere.
+ */
+static bool gone_everywhere(pid_t pid)
+{
+	if (signal_elsewhere(pid, 0) != -ESRCH)
+		return false;
+	schedule_timeout_idle(SHADOW_RECHECK);
+	return signal_elsewhere(pid, 0) == -ESRCH;
 }
 
 /*
@@ -211,6 +255,7 @@ void __noreturn krg_shadow_run(void)
 	struct shadow *s = xa_load(&shadows, pid);
 	sigset_t all;
 	int gen, status = SIGKILL;
+	long woken = 1;
 	bool killed;
 
 	if (WARN_ON_ONCE(!s))
@@ -225,19 +270,27 @@ void __noreturn krg_shadow_run(void)
 	__close_range(0, ~0U, 0);
 	drop_memory();
 	hrtimer_cancel(&current->signal->real_timer);
-	/* Killed while frozen: that one goes on; the rest was in the image. */
-	killed = fatal_signal_pending(current);
+	current->signal->it_real_incr = 0;
 	flush_signals(current);
+	/* Killed while frozen or since: that goes on (the flag outlives it). */
+	killed = current->signal->flags & SIGNAL_GROUP_EXIT;
 	take_all_signals();
+	WRITE_ONCE(s->active, true);
 	atomic_inc(&krg_shadows);
 
 	for (;;) {
 		gen = atomic_read(&left_gen);
 		if (!killed)
-			wait_event_interruptible(shadow_wq,
+			woken = wait_event_interruptible_timeout(shadow_wq,
 						 READ_ONCE(s->exited) ||
 						 signal_pending(current) ||
-						 atomic_read(&left_gen) != gen);
+						 atomic_read(&left_gen) != gen,
+						 SHADOW_PROBE);
+		/* Work queued on it (TWA_SIGNAL) runs here, as at a return. */
+		if (test_thread_flag(TIF_NOTIFY_SIGNAL)) {
+			clear_notify_signal();
+			task_work_run();
+		}
 		if (READ_ONCE(s->exited)) {
 			status = s->status;
 			break;
@@ -250,14 +303,19 @@ void __noreturn krg_shadow_run(void)
 			status = READ_ONCE(s->exited) ? s->status : SIGKILL;
 			break;
 		}
-		if (signal_pending(current))
-			forward_signals(pid);
-		else if (signal_elsewhere(pid, 0) == -ESRCH)
-			break;
+		if (signal_pending(current)) {
+			/* Nothing to dequeue (a ptrace stop asked): not a spin. */
+			if (!forward_signals(pid))
+				schedule_timeout_idle(HZ / 10);
+		} else if (woken <= 0 || atomic_read(&left_gen) != gen) {
+			/* A node left, or the news of its exit was lost? */
+			if (gone_everywhere(pid))
+				break;
+		}
 	}
 	atomic_dec(&krg_shadows);
 	xa_erase(&shadows, pid);
-	kfree(s);
+	kfree_rcu(s, rcu);
 	do_exit(status);
 }
 
@@ -266,17 +324,21 @@ static int shadow_handler(const struct krg_rpc_request *req,
 {
 	const struct shadow_wire *w = req->data;
 	struct shadow *s;
+	u32 status;
 	pid_t pid;
 
 	if (req->len != sizeof(*w))
 		return -EPROTO;
 	pid = le32_to_cpu(w->pid);
-	if (!krg_pid_valid(pid))
+	status = le32_to_cpu(w->status);
+	/* A wait status of an exit: a code, or a signal (not a stop). */
+	if (!krg_pid_valid(pid) || status & ~0xffff ||
+	    (status & 0x7f) == 0x7f || ((status & 0x7f) && (status & 0xff00)))
 		return -EPROTO;
 	xa_lock(&shadows);
 	s = xa_load(&shadows, pid);
 	if (s) {
-		s->status = le32_to_cpu(w->status);
+		s->status = status;
 		WRITE_ONCE(s->exited, true);
 	}
 	xa_unlock(&shadows);
@@ -309,14 +371,15 @@ int krg_shadow_relay_add(pid_t pid, int node)
 
 /* Tell the shadow of @pid, on @node, the status it was reaped with. */
 struct told {
-	struct work_struct work;
+	struct delayed_work work;
 	struct shadow_wire w;
 	int node;
+	int tries;
 };
 
 static void tell_work(struct work_struct *work)
 {
-	struct told *t = container_of(work, struct told, work);
+	struct told *t = container_of(work, struct told, work.work);
 	struct krg_rpc_reply reply;
 	int err;
 
@@ -324,9 +387,14 @@ static void tell_work(struct work_struct *work)
 			   &reply, KRG_RPC_TIMEOUT);
 	if (!err)
 		krg_rpc_reply_free(&reply);
-	else if (err != -EHOSTDOWN)
-		pr_warn_ratelimited("the shadow of %d on node %d was not told its exit (%d)\n",
-				    le32_to_cpu(t->w.pid), t->node, err);
+	/* Gone, or no shadow there: nothing to tell. Else try again. */
+	if (err && err != -EHOSTDOWN && err != -ESRCH && ++t->tries < TELL_TRIES) {
+		schedule_delayed_work(&t->work, HZ);
+		return;
+	}
+	if (err && err != -EHOSTDOWN && err != -ESRCH)
+		pr_warn("the shadow of %d on node %d was not told its exit (%d)\n",
+			le32_to_cpu(t->w.pid), t->node, err);
 	kfree(t);
 }
 
@@ -336,11 +404,12 @@ static void tell(pid_t pid, int node, int status)
 
 	if (!t)
 		return;
-	INIT_WORK(&t->work, tell_work);
+	INIT_DELAYED_WORK(&t->work, tell_work);
 	t->w.pid = cpu_to_le32(pid);
 	t->w.status = cpu_to_le32(status);
 	t->node = node;
-	schedule_work(&t->work);
+	t->tries = 0;
+	schedule_delayed_work(&t->work, 0);
 }
 
 /* The restart of @pid ran (or failed: the relay goes). */
@@ -398,20 +467,26 @@ void krg_shadow_released(struct task_struct *t)
 {
 	struct pid_namespace *ns = krg_pid_ns();
 	struct relay *r;
+	int status;
 	pid_t pid;
 
 	if (!ns || task_active_pid_ns(t) != ns || !thread_group_leader(t) ||
 	    xa_empty(&relays))
 		return;
 	pid = task_pid_nr_ns(t, ns);
+	if (!xa_load(&relays, pid))
+		return;
 	mutex_lock(&relay_lock);
 	r = xa_load(&relays, pid);
+	/* What its parent's wait() would have read. */
+	status = t->signal->flags & SIGNAL_GROUP_EXIT ?
+		 t->signal->group_exit_code : t->exit_code;
 	if (r && r->armed) {
-		tell(pid, r->node, t->exit_code);
+		tell(pid, r->node, status);
 		kfree(xa_erase(&relays, pid));
 	} else if (r) {
 		r->reaped = true;
-		r->status = t->exit_code;
+		r->status = status;
 	}
 	mutex_unlock(&relay_lock);
 }

@@ -6,6 +6,7 @@
  * nothing.
  */
 #include <linux/cred.h>
+#include <linux/sched/user.h>
 #include <linux/securebits.h>
 #include <linux/slab.h>
 #include <linux/uidgid.h>
@@ -162,6 +163,21 @@ static bool allowed(const struct cred *c, const struct cred *n)
 	return true;
 }
 
+/* Its user's limits and counts (RLIMIT_NPROC...), as setuid() does. */
+static int charge_user(struct cred *n)
+{
+	struct user_struct *u;
+
+	if (uid_eq(n->uid, n->user->uid))
+		return 0;
+	u = alloc_uid(n->uid);
+	if (!u)
+		return -ENOMEM;
+	free_uid(n->user);
+	n->user = u;
+	return set_cred_ucounts(n);
+}
+
 /**
  * ghost_creds_make - new credentials from @img, whose length is checked
  *
@@ -184,6 +200,8 @@ struct cred *ghost_creds_make(const struct krg_img_creds *img)
 	}
 	err = fill(n, img, gi);
 	put_group_info(gi);
+	if (!err)
+		err = charge_user(n);
 	if (err) {
 		abort_creds(n);
 		return ERR_PTR(err);

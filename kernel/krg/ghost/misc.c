@@ -14,6 +14,7 @@
 #include <linux/rseq.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
 #include <krg/cap.h>
@@ -49,6 +50,8 @@ int ghost_export_misc(struct ghost_export *x)
 			       KRG_IMG_PROC_HAS_SUBREAPER : 0),
 	};
 
+	if (t->mm && get_dumpable(t->mm) != SUID_DUMP_USER)
+		img.flags |= KRG_IMG_TASK_UNDUMPABLE;
 	if (test_restore_sigmask()) {
 		img.flags |= KRG_IMG_TASK_RESTORE_SIGMASK;
 		img.saved_blocked = t->saved_sigmask.sig[0];
@@ -140,7 +143,8 @@ int ghost_import_misc(struct ghost_import *m)
 	    (img->krg_cap[0] | img->krg_cap[1] | img->krg_cap[2] |
 	     img->krg_cap[3]) & ~KRG_CAP_ALL || bad_rseq(img) ||
 	    (img->flags & ~(KRG_IMG_TASK_STOPPED |
-			    KRG_IMG_TASK_RESTORE_SIGMASK)) ||
+			    KRG_IMG_TASK_RESTORE_SIGMASK |
+			    KRG_IMG_TASK_UNDUMPABLE)) ||
 	    img->pdeath_signal < 0 || !valid_signal(img->pdeath_signal) ||
 	    img->oom_score_adj < OOM_SCORE_ADJ_MIN ||
 	    img->oom_score_adj > OOM_SCORE_ADJ_MAX ||
@@ -195,5 +199,6 @@ int ghost_import_misc(struct ghost_import *m)
 		set_restore_sigmask();
 	}
 	m->stopped = img->flags & KRG_IMG_TASK_STOPPED;
+	m->undumpable = img->flags & KRG_IMG_TASK_UNDUMPABLE;
 	return 0;
 }

@@ -154,21 +154,29 @@ static bool runs_here(pid_t pid)
 }
 
 /**
- * krg_location_leaving - these tasks here move to another node
+ * krg_location_leaving - these tasks here move to node @to
  *
  * Until they are reaped, or krg_location_stayed(), they do not run here.
  */
-int krg_location_leaving(const s32 *pids, unsigned int n)
+int krg_location_leaving(const s32 *pids, unsigned int n, int to)
 {
 	unsigned int i;
 	int err = 0;
 
 	for (i = 0; i < n && !err; i++)
-		err = xa_err(xa_store(&leaving, pids[i], xa_mk_value(1),
+		err = xa_err(xa_store(&leaving, pids[i], xa_mk_value(to),
 				      GFP_KERNEL));
 	if (err)
 		krg_location_stayed(pids, i);
 	return err;
+}
+
+/* The move succeeded: they run elsewhere now, for anyone that asks. */
+void krg_location_moved(const s32 *pids, unsigned int n)
+{
+	while (n--)
+		xa_store(&leaving, pids[n], xa_mk_value(KRG_LOCATION_MOVED),
+			 GFP_KERNEL);
 }
 
 /* The move failed: they run here still. */
@@ -178,9 +186,15 @@ void krg_location_stayed(const s32 *pids, unsigned int n)
 		xa_erase(&leaving, pids[n]);
 }
 
-bool krg_location_left(pid_t pid)
+/*
+ * The node the task of @pid here moves to, KRG_LOCATION_MOVED once it
+ * runs there (or further), or 0.
+ */
+int krg_location_left(pid_t pid)
 {
-	return xa_load(&leaving, pid);
+	void *entry = xa_load(&leaving, pid);
+
+	return entry ? xa_to_value(entry) : 0;
 }
 
 /* As epm/elsewhere.c counts it: not exiting, a zombie, killed or moved. */

@@ -31,6 +31,8 @@ struct krg_cr_result {
 	unsigned int tasks;		/* processes and threads */
 	unsigned int processes;
 	unsigned int substituted;	/* fds replaced by /dev/null */
+	u64 frozen_ns;			/* from the freeze to the verdict */
+	u64 bytes;			/* migration: the image sent */
 	char msg[GHOST_MSG_LEN];	/* why it failed */
 };
 
@@ -54,6 +56,8 @@ int krg_checkpoint_handoff(pid_t pid, struct file *dir, unsigned int flags,
 int krg_migrate(pid_t pid, int node, unsigned int flags,
 		struct krg_cr_result *res);
 int krg_migrate_in_init(void);
+struct task_struct;
+const char *krg_migrate_confinement(struct task_struct *t);
 int krg_migrate_ask(int runner, pid_t pid, int node, unsigned int flags,
 		    struct krg_cr_result *res);
 int krg_migrate_ask_init(void);

@@ -46,6 +46,7 @@ struct ghost_import {
 	bool root;			/* of the tree: its parent is not restored */
 	bool privileged;		/* the restarting caller's CAP_SYS_ADMIN */
 	bool stopped;			/* its process was stopped: stop it */
+	bool undumpable;		/* its memory was not dumpable */
 	bool eager;			/* load all its memory before it runs */
 	struct ghost_lazy *lazy;	/* or leave pages there (ghost/lazy.c) */
 	const struct cred *caller;	/* and its credentials */

@@ -6,6 +6,7 @@
 #ifndef _KRG_PROC_H
 #define _KRG_PROC_H
 
+#include <krg/node.h>
 #include <krg/rpc.h>
 
 /* proc's RPC message types: wire ABI, from its range (krg/rpc.h). */
@@ -37,9 +38,11 @@ int krg_ask_runner(pid_t pid, u16 type, const void *req, size_t len,
 int krg_locate(pid_t pid);
 void krg_location_arrived(const s32 *pids, unsigned int n);
 void krg_location_reclaim(const s32 *pids, unsigned int n);
-int krg_location_leaving(const s32 *pids, unsigned int n);
+int krg_location_leaving(const s32 *pids, unsigned int n, int to);
 void krg_location_stayed(const s32 *pids, unsigned int n);
-bool krg_location_left(pid_t pid);
+void krg_location_moved(const s32 *pids, unsigned int n);
+#define KRG_LOCATION_MOVED	KRG_MAX_NODES
+int krg_location_left(pid_t pid);
 struct task_struct;
 void krg_location_released(struct task_struct *t);
 unsigned long krg_pids_away(void);

@@ -153,6 +153,8 @@ struct krg_img_seccomp_filter {
  * call ends (or around a handler), as the kernel does.
  */
 #define KRG_IMG_TASK_RESTORE_SIGMASK	2
+/* Its memory was not dumpable (prctl, or a setuid exec): nor is it after. */
+#define KRG_IMG_TASK_UNDUMPABLE	4
 
 struct krg_img_creds {
 	__u32 uid, euid, suid, fsuid;

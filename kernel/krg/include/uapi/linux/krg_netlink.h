@@ -106,7 +106,8 @@
  * KRG_CMD_MIGRATE       KRG_A_CR_PID (cluster PID of a process that runs on
  *                       this node), KRG_A_CR_NODE, KRG_A_CR_FLAGS
  *                       (KRG_CR_TREE: its descendants too) -> KRG_A_CR_PID,
- *                       KRG_A_CR_TASKS, KRG_A_CR_PROCESSES. Freezes the
+ *                       KRG_A_CR_TASKS, KRG_A_CR_PROCESSES,
+ *                       KRG_A_CR_FROZEN_NS, KRG_A_CR_BYTES. Freezes the
  *                       process (or tree), exports it, restarts it on the
  *                       node with the same PIDs and TIDs, and ends it here:
  *                       if its parent is here, the process stays as its
@@ -198,6 +199,8 @@ enum krg_attr {
 	KRG_A_PS_COMM,		/* string */
 	KRG_A_PS_CMDLINE,	/* binary: NUL-separated arguments */
 	KRG_A_PS_ERR,		/* u32: a positive errno */
+	KRG_A_CR_FROZEN_NS,	/* u64: how long the tree stood frozen */
+	KRG_A_CR_BYTES,		/* u64: the image's size (migration: sent) */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)

@@ -12,7 +12,7 @@ from crlib import PROGS, SH, host, output, signal, start, wait_items, wait_line
 from test_krgps import RUNAS, detach, entries, listing, numbers, only
 
 # On the normal kernel; those marked BOTH also on the debug kernel (KASAN,
-# lockdep) in make test: the shadow, threads, trees and refusals.
+# lockdep) in make test: the shadow, threads, trees, confinement.
 BOTH = [pytest.mark.debug, pytest.mark.normal]
 
 
@@ -80,9 +80,8 @@ def child_of_shell(c, node, name, prog="cr_cpu"):
     return pid
 
 
-@pytest.mark.debug
-@pytest.mark.normal
-@pytest.mark.parametrize("sig, status", [("USR1", 0), ("TERM", 128 + 15), ("KILL", 128 + 9)])
+@pytest.mark.parametrize("sig, status", [("USR1", 0), ("TERM", 128 + 15),
+                                         pytest.param("KILL", 128 + 9, marks=BOTH)])
 def test_parent_signals_and_waits_for_its_migrated_child(cluster3, sig, status):
     c, name = cluster3, f"mig-parent-{sig}"
     pid = child_of_shell(c, 1, name)
@@ -160,8 +159,6 @@ def test_cpu_bound_program_gives_the_same_result_migrated(cluster3):
     assert entries(listing(c, 3), ref) == [] or runs_on(c, ref) == 3
 
 
-@pytest.mark.debug
-@pytest.mark.normal
 def test_refusals_leave_the_process_running_as_it_was(cluster3):
     c, name = cluster3, "mig-refused"
     # Not CAN_MIGRATE (krgcr-run raises CHECKPOINTABLE only).

@@ -1,8 +1,9 @@
 #!/bin/sh
 # make demo: a 3-node krg cluster joins, RPC works between every pair,
 # processes get cluster-wide PIDs, a process tree checkpointed on node 1
-# restarts on node 2 with the same PIDs, one node crashes and the
-# survivors notice.
+# restarts on node 2 with the same PIDs, a running computation migrates
+# from node 1 to node 2 and on to node 3 while its parent on node 1 waits
+# for it, one node crashes and the survivors notice.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=$(mktemp -d /tmp/krg-demo-XXXXXX)
@@ -72,6 +73,35 @@ done
 echo "its output (written on node 1, then on node 2):"
 cat "$run/shared/demo.out"
 grep -q PASS "$run/shared/demo.out"
+
+say "Migration: a computation moves from node 1 to node 2, then on to node 3"
+kx 1 sh -c "krgrun sh -c 'krgcr-run /usr/lib/krg/progs/cr_cpu > /krg/shared/cpu.out 2>&1 & \
+	echo \$! > /krg/shared/cpu.pid; wait \$!; echo \$? > /krg/shared/cpu.status' \
+	< /dev/null > /dev/null 2>&1 &"
+i=0
+until grep -q READY "$run/shared/cpu.out" 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 120 ] || { echo "cr_cpu did not start"; exit 1; }
+	sleep 0.5
+done
+pid=$(cat "$run/shared/cpu.pid")
+kx 1 krgrun krgcapset -k "$pid" -e +CAN_MIGRATE
+echo "its parent is a shell on node 1, which waits for it; krgps on node 3:"
+kx 3 krgps | grep -E "PID|cr_cpu"
+kx 1 migrate --stats "$pid" 2
+kx 3 krgps | grep -E "PID|cr_cpu"
+echo "node 1 asks again: node 2, which runs it now, moves it on to node 3:"
+kx 1 migrate "$pid" 3
+kx 3 krgps | grep -E "PID|cr_cpu"
+echo "node 1: kill -USR1 $pid (its shadow on node 1 forwards it to node 3):"
+kx 1 krgrun kill -USR1 "$pid"
+i=0
+until [ -s "$run/shared/cpu.status" ]; do
+	i=$((i + 1)); [ $i -lt 120 ] || { echo "the parent never saw it exit"; exit 1; }
+	sleep 0.5
+done
+cat "$run/shared/cpu.out"
+echo "the parent on node 1 waited for it: exit status $(cat "$run/shared/cpu.status")"
+[ "$(cat "$run/shared/cpu.status")" = 0 ]
 
 say "Crashing node 3 (its QEMU is killed)"
 kc crash 3

@@ -1,5 +1,5 @@
 // migrate: move a running process to another node. See
-// Documentation/migrate.md.
+// Documentation/migration.md.
 #include <cstdio>
 
 #include "client.h"

@@ -11,7 +11,7 @@ from datetime import date
 
 import benchlib
 
-SIZES = (16, 64)  # MiB of dirty anonymous memory
+SIZES = (16, 64, 256)  # MiB of dirty anonymous memory
 HOPS = 5  # migrations of each process: 1 to 2, then between 2 and 3
 CHUNK = 4 << 20  # bytes per RPC message, as migration sends them
 
@@ -45,7 +45,8 @@ def stream_ms(c, src, dst, size):
 
 def main():
     rows = []
-    with benchlib.cluster(3, session=83, memory=512) as c:
+    # Room for 256 MiB three times: the process, its staging, its restart.
+    with benchlib.cluster(3, session=83, memory=1024) as c:
         for n in (1, 2, 3):
             c.wait_for(f"node {n} to see 1-3", lambda n=n: c.online(n) == "1-3", 60)
         for mib in SIZES:
@@ -67,7 +68,7 @@ def main():
         table.append(f"| {mib} MiB dirty | {sent / 2**20:.1f} MiB | {lo:.0f} / {med:.0f} / "
                      f"{hi:.0f} | {smed:.0f} | {med / smed:.2f} |")
     return benchlib.report("Migration", (
-        f"`make bench` (`tests/bench/migrate_bench.py`), {date.today()}, 3 nodes of 512 MiB, "
+        f"`make bench` (`tests/bench/migrate_bench.py`), {date.today()}, 3 nodes of 1 GiB, "
         f"{benchlib.accel()}, {HOPS} migrations of each process (node 1 to 2, then between "
         f"2 and 3), `migrate --stats`. A migration is one stop-and-copy round: the process "
         f"stands frozen while it is exported, its image streamed and restarted, so frozen "

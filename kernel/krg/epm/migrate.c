@@ -71,6 +71,47 @@ struct migration {
 
 static atomic_t next_id = ATOMIC_INIT(0);
 
+/* A MIGRATE_RUN or MIGRATE_ASK reply, of @err and @res. */
+void krg_migrate_result_fill(struct migrate_result *rr, int err,
+			     const struct krg_cr_result *res)
+{
+	memset(rr, 0, sizeof(*rr));
+	rr->err = cpu_to_le32(err);
+	rr->pid = cpu_to_le32(res->pid);
+	rr->tasks = cpu_to_le32(res->tasks);
+	rr->processes = cpu_to_le32(res->processes);
+	rr->frozen_ns = cpu_to_le64(res->frozen_ns);
+	rr->bytes = cpu_to_le64(res->bytes);
+	strscpy(rr->msg, res->msg, sizeof(rr->msg));
+}
+
+/*
+ * Read such a reply from @node: its error, with @node's reason in @msg,
+ * or 0 and @res filled (but its msg).
+ */
+int krg_migrate_result_read(const struct krg_rpc_reply *reply, int node,
+			    struct krg_cr_result *res, char *msg)
+{
+	const struct migrate_result *rr = reply->data;
+	int err;
+
+	if (reply->len != sizeof(*rr) || (s32)le32_to_cpu(rr->err) > 0 ||
+	    (s32)le32_to_cpu(rr->err) < -MAX_ERRNO)
+		return krg_cr_fail(msg, -EPROTO, "node %d: bad reply", node);
+	err = (s32)le32_to_cpu(rr->err);
+	if (err) {
+		snprintf(msg, GHOST_MSG_LEN, "node %d: %.*s", node,
+			 (int)sizeof(rr->msg), rr->msg);
+		return err;
+	}
+	res->pid = le32_to_cpu(rr->pid);
+	res->tasks = le32_to_cpu(rr->tasks);
+	res->processes = le32_to_cpu(rr->processes);
+	res->frozen_ns = le64_to_cpu(rr->frozen_ns);
+	res->bytes = le64_to_cpu(rr->bytes);
+	return 0;
+}
+
 static int call(const struct migration *m, struct migrate_wire *w,
 		size_t len, struct krg_rpc_reply *reply, unsigned long timeout)
 {
@@ -261,7 +302,7 @@ static int run_there(struct migration *m, pid_t root, int relay,
 		.root = cpu_to_le32(root),
 		.relay = cpu_to_le32(relay),
 	};
-	const struct migrate_result *rr;
+	struct krg_cr_result got = {};
 	struct krg_rpc_reply reply;
 	int err;
 
@@ -280,19 +321,12 @@ static int run_there(struct migration *m, pid_t root, int relay,
 		return krg_cr_fail(msg, err, "node %d did not restart it",
 				   m->node);
 	}
-	rr = reply.data;
-	if (reply.len != sizeof(*rr) || (s32)le32_to_cpu(rr->err) > 0 ||
-	    (s32)le32_to_cpu(rr->err) < -MAX_ERRNO) {
-		err = krg_cr_fail(msg, -EPROTO, "node %d: bad reply", m->node);
-	} else if (rr->err) {
-		err = (s32)le32_to_cpu(rr->err);
-		snprintf(msg, GHOST_MSG_LEN, "node %d: %.*s", m->node,
-			 (int)sizeof(rr->msg), rr->msg);
-	} else {
-		m->res->tasks = le32_to_cpu(rr->tasks);
-		m->res->processes = le32_to_cpu(rr->processes);
-	}
+	err = krg_migrate_result_read(&reply, m->node, &got, msg);
 	krg_rpc_reply_free(&reply);
+	if (!err) {
+		m->res->tasks = got.tasks;
+		m->res->processes = got.processes;
+	}
 	return err;
 }
 

@@ -42,5 +42,11 @@ struct migrate_result {
 #define KRG_MIGRATE_CHUNK	(4U << 20)
 
 struct vfsmount *krg_migrate_area(void);
+struct krg_cr_result;
+struct krg_rpc_reply;
+void krg_migrate_result_fill(struct migrate_result *rr, int err,
+			     const struct krg_cr_result *res);
+int krg_migrate_result_read(const struct krg_rpc_reply *reply, int node,
+			    struct krg_cr_result *res, char *msg);
 
 #endif /* _KRG_EPM_MIGRATE_H */

@@ -58,7 +58,7 @@ static void job_free(struct ask_job *job)
 static int ask_fn(void *arg)
 {
 	struct ask_job *job = arg;
-	struct migrate_result rr = {};
+	struct migrate_result rr;
 	struct krg_cr_result res = {};
 	const struct cred *old;
 	struct cred *cred;
@@ -77,13 +77,7 @@ static int ask_fn(void *arg)
 		revert_creds(old);
 		put_cred(cred);
 	}
-	rr.err = cpu_to_le32(err);
-	rr.pid = cpu_to_le32(res.pid);
-	rr.tasks = cpu_to_le32(res.tasks);
-	rr.processes = cpu_to_le32(res.processes);
-	rr.frozen_ns = cpu_to_le64(res.frozen_ns);
-	rr.bytes = cpu_to_le64(res.bytes);
-	strscpy(rr.msg, res.msg, sizeof(rr.msg));
+	krg_migrate_result_fill(&rr, err, &res);
 	krg_rpc_reply_later(job->reply, 0, &rr, sizeof(rr));
 	job_free(job);
 	/* A kernel_thread() that returns would go to user space. */
@@ -140,7 +134,6 @@ static int ask_handler(const struct krg_rpc_request *req,
 int krg_migrate_ask(int runner, pid_t pid, int node, unsigned int flags,
 		    struct krg_cr_result *res)
 {
-	const struct migrate_result *rr;
 	struct krg_rpc_reply reply;
 	struct ask_wire *w;
 	ssize_t len;
@@ -174,22 +167,7 @@ int krg_migrate_ask(int runner, pid_t pid, int node, unsigned int flags,
 				    pid, runner);
 		return err;
 	}
-	rr = reply.data;
-	if (reply.len != sizeof(*rr) || (s32)le32_to_cpu(rr->err) > 0 ||
-	    (s32)le32_to_cpu(rr->err) < -MAX_ERRNO) {
-		err = krg_cr_fail(res->msg, -EPROTO, "node %d: bad reply",
-				  runner);
-	} else if (rr->err) {
-		err = (s32)le32_to_cpu(rr->err);
-		snprintf(res->msg, sizeof(res->msg), "node %d: %.*s", runner,
-			 (int)sizeof(rr->msg), rr->msg);
-	} else {
-		res->pid = le32_to_cpu(rr->pid);
-		res->tasks = le32_to_cpu(rr->tasks);
-		res->processes = le32_to_cpu(rr->processes);
-		res->frozen_ns = le64_to_cpu(rr->frozen_ns);
-		res->bytes = le64_to_cpu(rr->bytes);
-	}
+	err = krg_migrate_result_read(&reply, runner, res, res->msg);
 	krg_rpc_reply_free(&reply);
 	return err;
 }

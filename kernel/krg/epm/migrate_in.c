@@ -204,7 +204,7 @@ struct run_job {
 static int run_fn(void *arg)
 {
 	struct run_job *job = arg;
-	struct migrate_result rr = {};
+	struct migrate_result rr;
 	struct krg_cr_result res = {};
 	struct file *dir;
 	int err = 0;
@@ -229,11 +229,7 @@ static int run_fn(void *arg)
 	mutex_unlock(&staging_lock);
 	staging_free(job->s);
 
-	rr.err = cpu_to_le32(err);
-	rr.pid = cpu_to_le32(res.pid);
-	rr.tasks = cpu_to_le32(res.tasks);
-	rr.processes = cpu_to_le32(res.processes);
-	strscpy(rr.msg, res.msg, sizeof(rr.msg));
+	krg_migrate_result_fill(&rr, err, &res);
 	krg_rpc_reply_later(job->reply, 0, &rr, sizeof(rr));
 	kfree(job);
 	/* A kernel_thread() that returns would go to user space. */

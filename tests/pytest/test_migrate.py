@@ -129,6 +129,9 @@ def test_process_migrates_on_and_its_parent_still_waits(cluster3):
     c, name = cluster3, "mig-hops"
     pid = child_of_shell(c, 1, name)
     assert migrate(c, 1, pid, 2).status == 0
+    # What stays on node 1 is its shadow, not the process: not saved.
+    r = c.exec(1, ["krgrun", "checkpoint", "-o", f"{SH}/{name}.img", str(pid)])
+    assert r.status == 1 and "its shadow stays here" in r.stderr, (r.stdout, r.stderr)
     # From node 2, where it runs now, on to node 3: it has one shadow still.
     r = migrate(c, 2, pid, 3)
     assert r.status == 0, r.stderr

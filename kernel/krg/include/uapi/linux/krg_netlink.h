@@ -103,25 +103,28 @@
  *                       no cluster PID namespace here. A node serves two
  *                       lists at once at most (EBUSY for it beyond).
  *
- * KRG_CMD_MIGRATE       KRG_A_CR_PID (cluster PID of a process that runs on
- *                       this node), KRG_A_CR_NODE, KRG_A_CR_FLAGS
- *                       (KRG_CR_TREE: its descendants too) -> KRG_A_CR_PID,
- *                       KRG_A_CR_TASKS, KRG_A_CR_PROCESSES,
- *                       KRG_A_CR_FROZEN_NS, KRG_A_CR_BYTES. Freezes the
- *                       process (or tree), exports it, restarts it on the
- *                       node with the same PIDs and TIDs, and ends it here:
- *                       if its parent is here, the process stays as its
- *                       shadow, which forwards signals and exits with its
- *                       exit status. Same rights as KRG_CMD_CHECKPOINT but
- *                       CAN_MIGRATE instead of CHECKPOINTABLE, and
- *                       CAP_SYS_ADMIN instead of ptrace rights. The node it
- *                       runs on already: success, nothing done. Errors:
- *                       EINVAL (no such node), EHOSTDOWN (not in the
- *                       cluster), EREMOTE (the process runs on another
- *                       node: the extended ack names it), EBUSY (children
- *                       without KRG_CR_TREE, or a resource that cannot
- *                       move), and those of checkpoint and restart. On any
- *                       error the process goes on where it was.
+ * KRG_CMD_MIGRATE       KRG_A_CR_PID (a cluster PID, on any node),
+ *                       KRG_A_CR_NODE, KRG_A_CR_FLAGS (KRG_CR_TREE: its
+ *                       descendants too) -> KRG_A_CR_PID, KRG_A_CR_TASKS,
+ *                       KRG_A_CR_PROCESSES, KRG_A_CR_FROZEN_NS,
+ *                       KRG_A_CR_BYTES. Freezes the process (or tree),
+ *                       exports it, restarts it on the node with the same
+ *                       PIDs and TIDs, and ends it here: if its parent is
+ *                       here, the process stays as its shadow, which
+ *                       forwards signals and exits with its exit status.
+ *                       Asked on another node than the one that runs it,
+ *                       that node does it with the caller's credentials.
+ *                       Needs CAN_MIGRATE in each process's effective set,
+ *                       and ptrace attach rights over each task or
+ *                       CAP_SYS_ADMIN. The node it runs on already:
+ *                       success, nothing done. Errors: EINVAL (no such
+ *                       node), EHOSTDOWN (not in the cluster, or left),
+ *                       EPERM, ESRCH, EBUSY (children without KRG_CR_TREE,
+ *                       a resource or a confinement that cannot move, a
+ *                       shadow, its shadow's node), EREMOTE (moved on
+ *                       while forwarded), and those of checkpoint and
+ *                       restart. On any error the process goes on where
+ *                       it was. See Documentation/migration.md.
  *
  * A checkpoint or restart that fails sends, before its error, a message
  * with KRG_A_ERR_MSG: its reason in full (the extended ack of the error

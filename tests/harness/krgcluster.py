@@ -220,8 +220,12 @@ class Cluster:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.shared.mkdir(parents=True, exist_ok=True)
         log, sock = self.log_path(node), self.sock_path(node)
-        for f in (log, sock):
-            f.unlink(missing_ok=True)
+        # A node booted again keeps its last life's log: its failures count.
+        old_logs = self.nodes.get(node, {}).get("old_logs", [])
+        if log.exists():
+            old_logs = old_logs + [f"node{node}.life{len(old_logs) + 1}.log"]
+            log.replace(self.run_dir / old_logs[-1])
+        sock.unlink(missing_ok=True)
         mac = "52:54:%02x:%02x:%02x:%02x" % (
             (session >> 8) & 0xff, session & 0xff, (node >> 8) & 0xff, node & 0xff)
         accel = "kvm" if kvm_works() else "tcg"
@@ -255,7 +259,8 @@ class Cluster:
         with open(self.run_dir / f"node{node}.qemu.log", "w") as qlog:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=qlog,
                                     stderr=subprocess.STDOUT, start_new_session=True)
-        self.nodes[node] = {"pid": proc.pid, "session": session, "append": append}
+        self.nodes[node] = {"pid": proc.pid, "session": session, "append": append,
+                            "old_logs": old_logs}
         self._save()
         return proc.pid
 
@@ -379,11 +384,15 @@ class Cluster:
         """Lines of any node log that show an Oops, BUG, WARN or the like
         (only those logged after the marks since, if given)."""
         bad = []
-        for node in self.nodes:
-            text = self.log(node)[(since or {}).get(node, 0):]
-            for line in text.splitlines():
-                if KERNEL_FAILURE.search(line):
-                    bad.append(f"node {node}: {line.strip()}")
+        for node, info in self.nodes.items():
+            # Earlier lives of a node booted again: those of this test.
+            texts = [(self.run_dir / name).read_text(errors="replace")
+                     for name in info.get("old_logs", [])]
+            texts.append(self.log(node)[(since or {}).get(node, 0):])
+            for text in texts:
+                for line in text.splitlines():
+                    if KERNEL_FAILURE.search(line):
+                        bad.append(f"node {node}: {line.strip()}")
         return bad
 
     # -- debug kernel -----------------------------------------------------

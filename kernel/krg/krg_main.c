@@ -43,6 +43,8 @@ static int __init krg_init(void)
 	if (!err)
 		err = krg_ping_init();
 	if (!err)
+		err = krg_leave_init();
+	if (!err)
 		err = krg_rpc_fuzz_init();
 	if (!err)
 		err = krg_remote_restart_init();
@@ -64,6 +66,8 @@ static int __init krg_init(void)
 		err = krg_migrate_ask_init();
 	if (!err)
 		err = krg_shadow_init();
+	if (!err)
+		err = krg_leaving_init();
 	if (!err)
 		err = krg_pid_ns_init();
 	if (err) {

@@ -54,6 +54,8 @@ const char *krg_state_name(enum krg_state s)
 		return "joined";
 	case KRG_STATE_FAILED:
 		return "failed";
+	case KRG_STATE_LEFT:
+		return "left";
 	}
 	return "unknown";
 }

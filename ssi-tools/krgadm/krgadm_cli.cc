@@ -9,6 +9,12 @@ std::string usage(std::string_view topic) {
   std::string nodes =
       "  krgadm nodes status [--json]\n"
       "      List every node known to this one: online, unreachable, self.\n";
+  std::string node =
+      "  krgadm node evacuate NODE [--force]\n"
+      "      Migrate every cluster process off NODE, in parallel, to the other\n"
+      "      online nodes, then take NODE out of the cluster (needs CAP_SYS_ADMIN).\n"
+      "      A process that cannot move is named, and NODE stays, unless --force:\n"
+      "      then that process is killed, and NODE leaves.\n";
   std::string cluster =
       "  krgadm cluster status [--json]\n"
       "      This node's identity, the online and present node sets, and whether\n"
@@ -31,11 +37,12 @@ std::string usage(std::string_view topic) {
       "      until it has counted them all.\n";
   std::string head = "usage:\n";
   if (topic == "nodes") return head + nodes;
+  if (topic == "node") return head + node;
   if (topic == "cluster") return head + cluster;
   if (topic == "rpc") return head + rpc;
-  return "krgadm: administer a krg cluster from any of its nodes.\n\n" + head + nodes + cluster +
-         rpc +
-         "  krgadm help [nodes|cluster|rpc]\n\n"
+  return "krgadm: administer a krg cluster from any of its nodes.\n\n" + head + nodes + node +
+         cluster + rpc +
+         "  krgadm help [nodes|node|cluster|rpc]\n\n"
          "Exit status: 0 success, 1 the request failed, 2 bad usage.\n";
 }
 
@@ -182,6 +189,35 @@ Parsed parse_rpc(const Args& args) {
   return p;
 }
 
+constexpr krg::Option kEvacuateOptions[] = {{"help", 'h'}, {"force"}};
+
+Parsed parse_node(const Args& args) {
+  Parsed p;
+  p.cmd.topic = "node";
+  if (args.size() < 2) return fail("missing node subcommand");
+  if (is_help(args[1])) return p;
+  if (args[1] != "evacuate") return fail("unknown node subcommand '" + std::string(args[1]) + "'");
+  p.cmd.action = Action::node_evacuate;
+  auto parsed = tail(args, 2, kEvacuateOptions);
+  if (!parsed.error.empty()) return fail(parsed.error);
+  for (const auto& a : parsed.args) {
+    if (a.is("help")) {
+      p.cmd.action = Action::help;
+      return p;
+    } else if (a.is("force")) {
+      p.cmd.force = true;
+    } else if (p.cmd.node) {
+      return fail("unexpected argument '" + std::string(a.value) + "'");
+    } else if (auto n = krg::parse_int(a.value, 1, 255)) {
+      p.cmd.node = static_cast<int>(*n);
+    } else {
+      return fail("bad node '" + std::string(a.value) + "' (want 1..255)");
+    }
+  }
+  if (!p.cmd.node) return fail("node evacuate needs NODE");
+  return p;
+}
+
 }  // namespace
 
 Parsed parse(const std::vector<std::string_view>& args) {
@@ -191,8 +227,8 @@ Parsed parse(const std::vector<std::string_view>& args) {
   if (group == "help") {
     Parsed p;
     if (args.size() > 1) p.cmd.topic = std::string(args[1]);
-    if (!p.cmd.topic.empty() && p.cmd.topic != "nodes" && p.cmd.topic != "cluster" &&
-        p.cmd.topic != "rpc")
+    if (!p.cmd.topic.empty() && p.cmd.topic != "nodes" && p.cmd.topic != "node" &&
+        p.cmd.topic != "cluster" && p.cmd.topic != "rpc")
       return fail("no help topic '" + p.cmd.topic + "'");
     return p;
   }
@@ -200,6 +236,7 @@ Parsed parse(const std::vector<std::string_view>& args) {
   if (group == "cluster" && args.size() > 1 && args[1] == "key") return parse_key(args);
   if (group == "cluster") return parse_status(group, Action::cluster_status, args);
   if (group == "rpc") return parse_rpc(args);
+  if (group == "node") return parse_node(args);
   return fail("unknown command '" + std::string(group) + "'");
 }
 

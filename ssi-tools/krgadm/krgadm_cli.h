@@ -14,12 +14,13 @@ enum class Action {
   cluster_status,
   cluster_key_set,
   cluster_key_generate,
-  rpc_ping
+  rpc_ping,
+  node_evacuate
 };
 
 struct Command {
   Action action = Action::help;
-  std::string topic;  // help: "", "nodes", "cluster" or "rpc"
+  std::string topic;  // help: "", "nodes", "node", "cluster" or "rpc"
   bool json = false;
   std::string file;        // cluster key set/generate: the key file
   int node = 0;            // rpc ping: one node,
@@ -30,6 +31,7 @@ struct Command {
   uint32_t timeout_ms = 10000;
   int type = -1;
   bool oneway = false;
+  bool force = false;  // node evacuate: stop what cannot move
 };
 
 struct Parsed {

@@ -15,6 +15,7 @@
 
 #include "client.h"
 #include "cluster_key.h"
+#include "evacuate.h"
 #include "krgadm_cli.h"
 #include "nodelist.h"
 
@@ -223,6 +224,8 @@ int main(int argc, char** argv) {
         return key_set(client, key);
       case krgadm::Action::rpc_ping:
         return rpc_ping(client, cmd);
+      case krgadm::Action::node_evacuate:
+        return krgadm::evacuate(client, cmd);
       case krgadm::Action::cluster_key_generate:
       case krgadm::Action::help:
         break;

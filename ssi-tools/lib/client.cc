@@ -358,6 +358,17 @@ ProcList Client::ps() {
   return list;
 }
 
+void Client::node_leave(int node, bool force) {
+  std::string what = "node " + std::to_string(node) + " cannot leave the cluster";
+  request(
+      sock_, family_, KRG_CMD_NODE_LEAVE, what.c_str(),
+      [&](nl_msg* m) {
+        nla_put_u32(m, KRG_A_NODE_ID, static_cast<uint32_t>(node));
+        if (force) nla_put_flag(m, KRG_A_LEAVE_FORCE);
+      },
+      [](nlattr**) {});
+}
+
 void Client::key_set(const std::vector<uint8_t>& key) {
   request(
       sock_, family_, KRG_CMD_KEY_SET, "cannot set the cluster key",

@@ -27,7 +27,7 @@ class Error : public std::runtime_error {
 struct ClusterInfo {
   int node_id = 0;
   unsigned session_id = 0;
-  std::string state;  // out, joining, nokey, joined, failed
+  std::string state;  // out, joining, nokey, joined, failed, left
   std::string iface;
   std::vector<int> online;
   std::vector<int> present;
@@ -114,6 +114,8 @@ class Client {
   CrResult restart_on(int node, const std::string& path, unsigned flags);
   CrResult migrate(int pid, int node, unsigned flags);
   ProcList ps();
+  // Take `node` out of the cluster; `force` kills what still runs there.
+  void node_leave(int node, bool force);
   // The cluster key (KRG_CLUSTER_KEY_LEN bytes), once per boot.
   void key_set(const std::vector<uint8_t>& key);
 

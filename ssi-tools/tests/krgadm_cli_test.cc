@@ -135,3 +135,30 @@ TEST(KrgadmCli, ClusterKeyRejects) {
   EXPECT_EQ(p({"cluster", "keys"}).error, "unknown cluster subcommand 'keys'");
   EXPECT_EQ(p({"cluster", "status", "key"}).error, "unexpected argument 'key'");
 }
+
+TEST(KrgadmCli, NodeEvacuate) {
+  auto r = p({"node", "evacuate", "3"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.cmd.action, Action::node_evacuate);
+  EXPECT_EQ(r.cmd.node, 3);
+  EXPECT_FALSE(r.cmd.force);
+  r = p({"node", "evacuate", "--force", "255"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.cmd.node, 255);
+  EXPECT_TRUE(r.cmd.force);
+  EXPECT_EQ(p({"node", "evacuate", "2", "--help"}).cmd.action, Action::help);
+  EXPECT_EQ(p({"node", "--help"}).cmd.topic, "node");
+  EXPECT_EQ(p({"help", "node"}).error, "");
+  EXPECT_NE(krgadm::usage("node").find("node evacuate NODE [--force]"), std::string::npos);
+}
+
+TEST(KrgadmCli, NodeEvacuateRejects) {
+  EXPECT_NE(p({"node"}).error.find("missing node subcommand"), std::string::npos);
+  EXPECT_NE(p({"node", "remove", "2"}).error.find("'remove'"), std::string::npos);
+  EXPECT_NE(p({"node", "evacuate"}).error.find("needs NODE"), std::string::npos);
+  EXPECT_NE(p({"node", "evacuate", "0"}).error.find("bad node '0'"), std::string::npos);
+  EXPECT_NE(p({"node", "evacuate", "256"}).error.find("bad node '256'"), std::string::npos);
+  EXPECT_NE(p({"node", "evacuate", "2", "3"}).error.find("unexpected argument '3'"),
+            std::string::npos);
+  EXPECT_NE(p({"node", "evacuate", "2", "--now"}).error.find("--now"), std::string::npos);
+}

@@ -22,6 +22,7 @@ int krg_rpc_init(void);		/* worker pool, receive buffer */
 int krg_rpc_client_init(void);	/* node-loss wake-ups */
 int krg_rpc_start(void);	/* bind the socket once TIPC is up */
 int krg_ping_init(void);
+int krg_leave_init(void);
 #ifdef CONFIG_KRG_RPC_FUZZ
 int krg_rpc_fuzz_init(void);	/* debug kernels: comm/rpc_fuzz.c */
 #else

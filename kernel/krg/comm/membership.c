@@ -53,6 +53,12 @@ int krg_membership_joining(void)
 			KRG_NODE_JOINING, (void *)(long)krg_node_id));
 }
 
+int krg_membership_leaving(bool force)
+{
+	return notifier_to_errno(blocking_notifier_call_chain(&node_chain,
+			KRG_NODE_LEAVING, (void *)(long)force));
+}
+
 void krg_membership_node_up(int node)
 {
 	bool was_online;

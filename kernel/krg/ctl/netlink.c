@@ -52,6 +52,8 @@ static const struct nla_policy krg_policy[KRG_A_MAX + 1] = {
 	[KRG_A_CR_NODE] = NLA_POLICY_MAX(NLA_U32, KRG_MAX_NODES - 1),
 	[KRG_A_CR_PATH] = { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
 	[KRG_A_KEY] = NLA_POLICY_EXACT_LEN(KRG_CLUSTER_KEY_LEN),
+	[KRG_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, KRG_MAX_NODES - 1),
+	[KRG_A_LEAVE_FORCE] = { .type = NLA_FLAG },
 };
 
 static struct sk_buff *reply_new(struct genl_info *info, void **hdr,
@@ -450,6 +452,23 @@ static int krg_nl_migrate(struct sk_buff *in, struct genl_info *info)
 	return cr_reply(info, &res);
 }
 
+static int krg_nl_node_leave(struct sk_buff *in, struct genl_info *info)
+{
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (GENL_REQ_ATTR_CHECK(info, KRG_A_NODE_ID))
+		return -EINVAL;
+	err = krg_node_leave(nla_get_u32(info->attrs[KRG_A_NODE_ID]),
+			     nla_get_flag(info->attrs[KRG_A_LEAVE_FORCE]));
+	if (err == -EBUSY)
+		GENL_SET_ERR_MSG(info, "cluster processes still run there");
+	else if (err == -ENOTCONN)
+		GENL_SET_ERR_MSG(info, "that node is not in the cluster (left, or never joined)");
+	return err;
+}
+
 static int krg_nl_key_set(struct sk_buff *in, struct genl_info *info)
 {
 	int err;
@@ -614,6 +633,10 @@ static const struct genl_small_ops krg_ops[] = {
 	{
 		.cmd = KRG_CMD_MIGRATE,
 		.doit = krg_nl_migrate,
+	},
+	{
+		.cmd = KRG_CMD_NODE_LEAVE,
+		.doit = krg_nl_node_leave,
 	},
 };
 

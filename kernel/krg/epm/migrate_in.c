@@ -308,6 +308,8 @@ static int migrate_handler(const struct krg_rpc_request *req,
 		return -EPROTO;
 	switch (op) {
 	case MIGRATE_BEGIN:
+		if (krg_state() == KRG_STATE_LEFT)
+			return -EHOSTDOWN;
 		return begin(req->src_node, le32_to_cpu(w->id));
 	case MIGRATE_PART:
 		return part(req->src_node, w, w + 1, req->len - sizeof(*w));

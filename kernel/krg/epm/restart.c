@@ -47,6 +47,7 @@
 #include <krg/ghost.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_task.h>
+#include <krg/node.h>
 #include <krg/pid.h>
 #include <krg/proc.h>
 
@@ -407,6 +408,10 @@ int krg_restart(struct file *dir, unsigned int flags,
 	if (current->nsproxy->pid_ns_for_children != ns)
 		return krg_cr_fail(res->msg, -EINVAL,
 				   "restart must run in the cluster PID namespace");
+	/* Its tree would run alone, unseen by the cluster's checks. */
+	if (krg_state() == KRG_STATE_LEFT)
+		return krg_cr_fail(res->msg, -EHOSTDOWN,
+				   "this node left the cluster");
 	if (!capable(CAP_CHECKPOINT_RESTORE) &&
 	    !READ_ONCE(krg_unprivileged_restart))
 		return krg_cr_fail(res->msg, -EPERM,

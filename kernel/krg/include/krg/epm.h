@@ -74,6 +74,8 @@ int krg_shadow_relay_take(pid_t pid);
 int krg_shadow_relay_node(pid_t pid);
 void krg_shadow_released(struct task_struct *t);
 int krg_shadow_init(void);
+/* A node leaving refuses, or kills, the processes it runs. */
+int krg_leaving_init(void);
 int krg_restart(struct file *dir, unsigned int flags,
 		struct krg_cr_result *res);
 /* On another node (epm/remote.c). */

@@ -12,7 +12,10 @@
  * KRG_NODE_JOINING is sent once, with this node's id, before it becomes
  * visible to the others: a layer above starts there what their requests
  * need (the cluster PID namespace), and may stop the join with
- * notifier_from_errno().
+ * notifier_from_errno(). KRG_NODE_LEAVING is sent before this node leaves
+ * (comm/leave.c), with data non-zero if the leave is forced: a layer may
+ * refuse it with notifier_from_errno() (cluster processes still run
+ * here), or, forced, stop what would refuse it.
  */
 #ifndef _KRG_MEMBERSHIP_H
 #define _KRG_MEMBERSHIP_H
@@ -24,6 +27,7 @@ enum krg_node_event {
 	KRG_NODE_UP = 1,
 	KRG_NODE_DOWN,
 	KRG_NODE_JOINING,
+	KRG_NODE_LEAVING,
 };
 
 /* Notifier priorities, highest first. */
@@ -41,6 +45,10 @@ void krg_nodes_present(struct krg_nodemask *dst);
 
 /* Called by the join (comm/join.c): 0, or the error that stops it. */
 int krg_membership_joining(void);
+/* Called as it leaves (comm/leave.c): 0, or the error that stops it. */
+int krg_membership_leaving(bool force);
+/* Take @node out of the cluster; the caller checked CAP_SYS_ADMIN. */
+int krg_node_leave(int node, bool force);
 
 /* Called by the TIPC topology watcher. */
 void krg_membership_node_up(int node);

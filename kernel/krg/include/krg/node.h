@@ -19,6 +19,7 @@ enum krg_state {
 	KRG_STATE_NOKEY,	/* waiting for the cluster key */
 	KRG_STATE_JOINED,	/* TIPC up, RPC bound, membership watched */
 	KRG_STATE_FAILED,	/* joining failed; see the kernel log */
+	KRG_STATE_LEFT,		/* left the cluster (comm/leave.c) */
 };
 
 extern int krg_node_id;

@@ -126,6 +126,19 @@
  *                       restart. On any error the process goes on where
  *                       it was. See Documentation/migration.md.
  *
+ * KRG_CMD_NODE_LEAVE    KRG_A_NODE_ID (any node, this one too),
+ *                       KRG_A_LEAVE_FORCE (flag). The node leaves the
+ *                       cluster: it takes no more work (state "left"),
+ *                       then, half a second after it answers, its links
+ *                       go and every node sees it down. It joins again by
+ *                       booting again. Refused with EBUSY while cluster
+ *                       processes run there (shadows aside), unless
+ *                       KRG_A_LEAVE_FORCE, which kills them first. Needs
+ *                       CAP_SYS_ADMIN. Errors: EINVAL (no such node),
+ *                       EHOSTDOWN (offline), ENOTCONN (not joined: left
+ *                       already, or never joined). krgadm node evacuate
+ *                       moves the processes away first.
+ *
  * A checkpoint or restart that fails sends, before its error, a message
  * with KRG_A_ERR_MSG: its reason in full (the extended ack of the error
  * holds 80 bytes of it at most).
@@ -150,6 +163,7 @@ enum krg_cmd {
 	KRG_CMD_KEY_SET,
 	KRG_CMD_PS,
 	KRG_CMD_MIGRATE,
+	KRG_CMD_NODE_LEAVE,
 	__KRG_CMD_MAX
 };
 #define KRG_CMD_MAX (__KRG_CMD_MAX - 1)
@@ -158,7 +172,7 @@ enum krg_attr {
 	KRG_A_UNSPEC,
 	KRG_A_NODE_ID,		/* u32 */
 	KRG_A_SESSION_ID,	/* u32 */
-	KRG_A_STATE,		/* string: out, joining, nokey, joined, failed */
+	KRG_A_STATE,		/* string: out, joining, nokey, joined, failed, left */
 	KRG_A_IFACE,		/* string */
 	KRG_A_ONLINE,		/* string: node list */
 	KRG_A_PRESENT,		/* string: node list */
@@ -204,6 +218,7 @@ enum krg_attr {
 	KRG_A_PS_ERR,		/* u32: a positive errno */
 	KRG_A_CR_FROZEN_NS,	/* u64: how long the tree stood frozen */
 	KRG_A_CR_BYTES,		/* u64: the image's size (migration: sent) */
+	KRG_A_LEAVE_FORCE,	/* flag */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)

@@ -19,6 +19,11 @@ def counters(c, node):
     return counter(c, node, "locate_direct"), counter(c, node, "locate_broadcast")
 
 
+def lookups(c, node):
+    """Calls sent to one node, to all, and lookups in another's directory."""
+    return counters(c, node) + (counter(c, node, "locate_where"),)
+
+
 def moved_tree(c, name, src, dst):
     """cr_tree started on src, checkpointed and restarted on dst: its PIDs."""
     pid = start(c, src, name, "cr_tree")
@@ -61,6 +66,18 @@ def test_home_knows_where_its_pids_run_and_calls_go_to_one_node(make_cluster):
     direct, broadcast = counters(c, 3)
     # Each call asked node 1 where, then node 2 alone; none asked all.
     assert broadcast == before[1] and direct >= before[0] + 4, (before, direct, broadcast)
+    # Found on node 2 once, each is asked there alone next time: one round
+    # trip per call (proc/runner.c), as for a process at home.
+    for p in pids:
+        before = lookups(c, 3)
+        r = kill(c, 3, "-0", str(p), uid=0)
+        assert r.status == 0, r.stderr
+        assert lookups(c, 3) == (before[0] + 1, before[1], before[2]), (p, before)
+    at_home = start(c, 2, "loc_home", "cr_dirty", "1")
+    before = lookups(c, 3)
+    assert kill(c, 3, "-0", str(at_home), uid=0).status == 0
+    assert lookups(c, 3) == (before[0] + 1, before[1], before[2]), before
+    c.check(2, ["krgrun", "kill", "-KILL", str(at_home)])
     signal(c, 3, pids[0])
     wait_line(c, "loc_tree", r"PASS|FAIL")
     assert "PASS" in output(c, "loc_tree")

@@ -5,7 +5,7 @@ which. Never twice; never reported moved while lost.
 
 The campaign crashes the destination, then separately the source, at a
 random point of KRG_CRASH_ROUNDS migrations each (default 20): a point
-drawn from 0 to 1.5 times the length of a migration measured first on the
+drawn from 0 to 3 times the length of a migration measured first on the
 same cluster, so from before the freeze to after the process runs on the
 destination. The crashed node boots again while the next round runs on
 the other two. KRG_CRASH_SEED replays a campaign.
@@ -51,7 +51,7 @@ class Campaign:
         self.rnd = random.Random(f"{SEED}-{victim}")
         self.booting = []
         self.outcomes = {}
-        self.window = 1.5 * self.migration_time()
+        self.window = 3 * self.migration_time()
 
     def launch(self, pid, dst, caller, log):
         """migrate pid dst, on caller, in the background; its answer and

@@ -23,6 +23,8 @@
  *                         directory sent to one node
  *   locate_broadcast      such calls sent to every node: the directory
  *                         could not tell (the PID's home was down)
+ *   locate_where          lookups in another node's directory (WHERE):
+ *                         calls whose process was not where last seen
  *   migrations_in         migrations coming here now: images staged or
  *                         being restarted (epm/migrate_in.c)
  *   shadows               migrated processes whose shadow is here: their
@@ -100,6 +102,7 @@ COUNTER_ATTR(rpc_refused, atomic_long_read(&krg_rpc_refused))
 COUNTER_ATTR(pids_away, krg_pids_away())
 COUNTER_ATTR(locate_direct, atomic_long_read(&krg_locate_direct))
 COUNTER_ATTR(locate_broadcast, atomic_long_read(&krg_locate_broadcast))
+COUNTER_ATTR(locate_where, atomic_long_read(&krg_locate_where))
 COUNTER_ATTR(migrations_in, atomic_read(&krg_migrations_in))
 COUNTER_ATTR(shadows, atomic_read(&krg_shadows))
 
@@ -171,6 +174,7 @@ static struct kobj_attribute rpc_refused_attr = __ATTR_RO(rpc_refused);
 static struct kobj_attribute pids_away_attr = __ATTR_RO(pids_away);
 static struct kobj_attribute locate_direct_attr = __ATTR_RO(locate_direct);
 static struct kobj_attribute locate_broadcast_attr = __ATTR_RO(locate_broadcast);
+static struct kobj_attribute locate_where_attr = __ATTR_RO(locate_where);
 static struct kobj_attribute migrations_in_attr = __ATTR_RO(migrations_in);
 static struct kobj_attribute shadows_attr = __ATTR_RO(shadows);
 static struct kobj_attribute online_attr = __ATTR_RO(online);
@@ -192,6 +196,7 @@ static struct attribute *krg_attrs[] = {
 	&pids_away_attr.attr,
 	&locate_direct_attr.attr,
 	&locate_broadcast_attr.attr,
+	&locate_where_attr.attr,
 	&migrations_in_attr.attr,
 	&shadows_attr.attr,
 	&unprivileged_restart_attr.attr,

@@ -88,7 +88,7 @@ static DEFINE_XARRAY(leaving);
 /* Nodes that left, until they come back: what they say is past. */
 static struct krg_nodemask left;
 
-atomic_long_t krg_locate_direct, krg_locate_broadcast;
+atomic_long_t krg_locate_direct, krg_locate_broadcast, krg_locate_where;
 
 unsigned long krg_pids_away(void)
 {
@@ -308,6 +308,7 @@ int krg_locate(pid_t pid)
 		return -ENOMEM;
 	w->op = cpu_to_le32(LOCATION_WHERE);
 	w->pids[0] = cpu_to_le32(pid);
+	atomic_long_inc(&krg_locate_where);
 	err = krg_rpc_call(home, KRG_RPC_LOCATION, w, len, &reply,
 			   KRG_RPC_TIMEOUT);
 	kfree(w);

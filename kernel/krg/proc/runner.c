@@ -8,6 +8,13 @@
  * -ESRCH. Used by the calls that reach a process wherever it runs
  * (signal.c, task_ops.c, procfs.c).
  *
+ * Most calls take one round trip: a process that never moved runs on its
+ * home, which is asked first, and one that moved runs where the last call
+ * found it (the seen[] cache), asked first. Only when that node no longer
+ * runs it (-ESRCH: it moved on, or exited) is the directory asked. A PID
+ * names one process in the cluster at a time, so whatever node runs it now
+ * runs the process asked for.
+ *
  * An answer for the process is a success or a refusal (-EPERM, -EACCES,
  * -EINVAL). A node that left the cluster took its processes with it: it
  * counts as -ESRCH. A node that neither answered nor left (-ETIMEDOUT...)
@@ -21,6 +28,7 @@
 #include <linux/security.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <krg/membership.h>
 #include <krg/nodemask.h>
@@ -123,6 +131,39 @@ void krg_ask_others(u16 type, const void *req, size_t len,
 		r->lost = err;
 }
 
+/* Where calls found processes that left their home, direct-mapped by PID. */
+#define SEEN_SLOTS	256
+
+static struct {
+	pid_t pid;
+	int node;
+} seen[SEEN_SLOTS];
+static DEFINE_SPINLOCK(seen_lock);
+
+static int seen_node(pid_t pid)
+{
+	int node = 0;
+
+	spin_lock(&seen_lock);
+	if (seen[pid % SEEN_SLOTS].pid == pid)
+		node = seen[pid % SEEN_SLOTS].node;
+	spin_unlock(&seen_lock);
+	return node;
+}
+
+/* @node runs @pid (0: it does not, as far as we know). */
+static void seen_set(pid_t pid, int node)
+{
+	spin_lock(&seen_lock);
+	if (node) {
+		seen[pid % SEEN_SLOTS].pid = pid;
+		seen[pid % SEEN_SLOTS].node = node;
+	} else if (seen[pid % SEEN_SLOTS].pid == pid) {
+		seen[pid % SEEN_SLOTS].pid = 0;
+	}
+	spin_unlock(&seen_lock);
+}
+
 /* The directory named @node: ask it alone. */
 static int ask_one(int node, u16 type, const void *req, size_t len,
 		   struct krg_rpc_reply *reply, size_t max)
@@ -160,15 +201,27 @@ int krg_ask_runner(pid_t pid, u16 type, const void *req, size_t len,
 		   struct krg_rpc_reply *reply, size_t max)
 {
 	struct runner_reply rr = { .reply = reply, .max = max };
-	int node, err;
+	int home = krg_pid_node(pid), node, err;
 
 	if (reply)
 		*reply = (struct krg_rpc_reply){};
+	/* Where it was last seen, or at home: -ESRCH if not there now. */
+	node = seen_node(pid) ?: home;
+	if (node != krg_node_id && krg_node_online(node)) {
+		err = ask_one(node, type, req, len, reply, max);
+		if (err != -ESRCH)
+			return err;
+		seen_set(pid, 0);
+	}
 	node = krg_locate(pid);
 	if (node == -ESRCH)
 		return -ESRCH;
-	if (node >= 0 && node != krg_node_id)
-		return ask_one(node, type, req, len, reply, max);
+	if (node >= 0 && node != krg_node_id) {
+		err = ask_one(node, type, req, len, reply, max);
+		if (node != home && err != -ESRCH)
+			seen_set(pid, node);
+		return err;
+	}
 	/* The directory cannot tell: every node says what it runs. */
 	atomic_long_inc(&krg_locate_broadcast);
 	krg_ask_others(type, req, len, gather, &rr, &rr.r);

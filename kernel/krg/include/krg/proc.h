@@ -46,7 +46,7 @@ int krg_location_left(pid_t pid);
 struct task_struct;
 void krg_location_released(struct task_struct *t);
 unsigned long krg_pids_away(void);
-extern atomic_long_t krg_locate_direct, krg_locate_broadcast;
+extern atomic_long_t krg_locate_direct, krg_locate_broadcast, krg_locate_where;
 
 /* Its command line, as /proc/PID/cmdline reads it (ps.c). */
 int krg_read_cmdline(struct task_struct *t, char *buf, size_t size);

@@ -67,7 +67,8 @@ def main():
         f"on node 1 forks a child, kills it with `SIGTERM` and times `waitpid()` until it "
         f"returns the child's status, checked. Away, the signal goes to the child's shadow, "
         f"which forwards it to node 2 (one round trip); node 2 reaps the child and sends "
-        f"its status back (one one-way message), and the shadow exits with it. The RPC "
+        f"its status back (a second round trip, from a work queue), and the shadow exits "
+        f"with it: two round trips, and two exits of a process, one of them the shadow's. The RPC "
         f"round trip (median {rt:.0f} us) is `krgadm rpc ping` of 64 bytes between the same "
         f"nodes, measured between the rounds."), table, c.failures)
 

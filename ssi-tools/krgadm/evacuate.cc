@@ -85,7 +85,7 @@ std::map<int, std::string> move_all(const std::vector<krg::ProcInfo>& todo,
         line = name(p) + " -> node " + std::to_string(target) + " (" +
                std::to_string(res.processes) + (res.processes == 1 ? " process" : " processes") +
                ", frozen " + std::to_string(res.frozen_ns / 1000000) + " ms)";
-      } catch (const krg::Error& e) {
+      } catch (const std::exception& e) {  // krg::Error, or out of memory
         line = name(p) + " stays: " + e.what();
         std::lock_guard lock(out);
         failed[p.pid] = e.what();
@@ -152,6 +152,11 @@ int evacuate(krg::Client& c, const Command& cmd) {
     std::fprintf(stderr, "krgadm: --force kills them and takes node %d out\n", cmd.node);
     return 1;
   }
+  // Forced, the node would kill this command too, silently.
+  if (self_there && cmd.force)
+    throw krg::Error::plain(EBUSY, "node " + std::to_string(cmd.node) +
+                                       ": this command itself runs there, in the cluster's "
+                                       "namespace; run it from another node, or outside krgrun");
   for (const auto& p : left) std::printf("killing %s, which cannot move\n", name(p).c_str());
   try {
     c.node_leave(cmd.node, cmd.force);

@@ -377,18 +377,22 @@ class Cluster:
         return "\n".join(self.log(node).splitlines()[-lines:])
 
     def log_marks(self):
-        """Where each node's log ends now: kernel_failures(since=) starts there."""
-        return {node: len(self.log(node)) for node in self.nodes}
+        """Where each node's log ends now, and in which of its lives:
+        kernel_failures(since=) starts there."""
+        return {node: (len(info.get("old_logs", [])), len(self.log(node)))
+                for node, info in self.nodes.items()}
 
     def kernel_failures(self, since=None):
         """Lines of any node log that show an Oops, BUG, WARN or the like
         (only those logged after the marks since, if given)."""
         bad = []
         for node, info in self.nodes.items():
-            # Earlier lives of a node booted again: those of this test.
-            texts = [(self.run_dir / name).read_text(errors="replace")
-                     for name in info.get("old_logs", [])]
-            texts.append(self.log(node)[(since or {}).get(node, 0):])
+            # The log of the life the mark was in, from the mark on, and
+            # those of the lives since (a node booted again) in full.
+            life, offset = (since or {}).get(node, (0, 0))
+            logs = [self.run_dir / name for name in info.get("old_logs", [])][life:]
+            texts = [p.read_text(errors="replace") for p in logs] + [self.log(node)]
+            texts[0] = texts[0][offset:]
             for text in texts:
                 for line in text.splitlines():
                     if KERNEL_FAILURE.search(line):

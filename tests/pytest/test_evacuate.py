@@ -43,10 +43,11 @@ def test_evacuate_moves_every_process_then_the_node_leaves(make_cluster):
     assert "node 3 left the cluster" in r.stdout, r.stdout
     # Out: the others see it gone, and it sees itself out.
     for n in (1, 2):
-        assert online(c, n) == {1, 2}
+        c.wait_for(f"node {n} to see node 3 gone", lambda n=n: online(c, n) == {1, 2}, 30)
     assert "left" in c.check(3, ["cat", "/sys/kernel/krg/state"])
-    r = c.exec(3, ["krgrun", "restart", f"{SH}/none.img"])
-    assert r.status == 1, r.stderr
+    c.check(3, ["mkdir", "-p", "/tmp/any.img"])
+    r = c.exec(3, ["krgrun", "restart", "/tmp/any.img"])
+    assert r.status == 1 and "this node left the cluster" in r.stderr, r.stderr
     # Every process runs once, on node 1 or 2, with its PID, and passes.
     where = nodes_of(c, pids)
     assert all(w in ([1], [2]) for w in where.values()), where
@@ -85,6 +86,9 @@ def test_a_process_that_cannot_move_keeps_the_node_unless_forced(make_cluster):
     assert r.status == 1, r.stdout
     assert "cluster processes still run there" in r.stderr, r.stderr
     assert "this command itself runs there" in r.stderr, r.stderr
+    # Forced, it would kill itself: refused before anything is killed.
+    r = c.exec(2, ["krgrun", "krgadm", "node", "evacuate", "--force", "2"])
+    assert r.status == 1 and "this command itself runs there" in r.stderr, r.stderr
     assert online(c, 1) == {1, 2, 3}
 
     fixed = start(c, 2, "evac-fixed2", "cr_dirty", "8")
@@ -93,5 +97,6 @@ def test_a_process_that_cannot_move_keeps_the_node_unless_forced(make_cluster):
     assert r.status == 0, (r.stdout, r.stderr)
     assert f"killing {fixed} (cr_dirty), which cannot move" in r.stdout, r.stdout
     assert "node 2 left the cluster" in r.stdout
-    assert online(c, 1) == {1, 3} and online(c, 2) == {2}
+    c.wait_for("node 1 to see node 2 gone", lambda: online(c, 1) == {1, 3}, 30)
+    assert online(c, 2) == {2}
     assert nodes_of(c, [fixed]) == {fixed: []}

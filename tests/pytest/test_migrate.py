@@ -267,3 +267,37 @@ def test_confined_processes_do_not_move(cluster3):
             assert r.status == 1 and why in r.stderr, (how, uid, r.stderr)
         assert runs_on(c, pid) == 1
         c.check(1, ["krgrun", "kill", "-KILL", str(pid)])
+
+
+def tree_of(c, node, root):
+    """root and its live descendants on node, as krgps lists them."""
+    procs = [p for p in listing(c, node) if p["node"] == node and p["state"] != "Z"]
+    found = [root]
+    for _ in procs:
+        found += [p["pid"] for p in procs if p["ppid"] in found and p["pid"] not in found]
+    return found
+
+
+# The other self-checking programs, as test_cr_state and test_checkpoint
+# run them through checkpoint and restart: migrated instead, from node 1
+# to node 2 (their whole tree), signalled from node 3.
+@pytest.mark.parametrize("prog, args", [
+    ("cr_procs", ""), ("cr_sessions", ""), ("cr_fdstate", "{d}"), ("cr_inotify", "{d}"),
+    ("cr_memfd", "{d}"), ("cr_sockets", ""), ("cr_pipetree", "8"), ("cr_tree", ""),
+    ("cr_sleep", "30 10"), ("cr_lazy", "")])
+def test_other_programs_migrate_and_pass(cluster3, prog, args):
+    c, name = cluster3, f"migall-{prog}"
+    shared = f"{SH}/{name}.shared"
+    c.check(1, ["mkdir", "-p", shared])
+    pid = start(c, 1, name, prog, args.format(d=shared))
+    tree = tree_of(c, 1, pid)
+    for p in tree:
+        may_migrate(c, 1, p)
+    if prog == "cr_fdstate":  # its locks are on a file of the node's /tmp
+        c.check(2, ["touch", "/tmp/cr_fdstate.locks"])
+    r = migrate(c, 1, pid, 2, *(["--tree"] if len(tree) > 1 else []))
+    assert r.status == 0, r.stderr
+    assert runs_on(c, pid) == 2
+    signal(c, 3, pid)
+    wait_line(c, name, r"PASS|FAIL")
+    assert "PASS" in output(c, name), output(c, name)

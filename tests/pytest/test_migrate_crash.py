@@ -5,10 +5,10 @@ which. Never twice; never reported moved while lost.
 
 The campaign crashes the destination, then separately the source, at a
 random point of KRG_CRASH_ROUNDS migrations each (default 20): a point
-drawn from 0 to 3 times the length of a migration measured first on the
+drawn from 0 to twice the length of a migration measured first on the
 same cluster, so from before the freeze to after the process runs on the
-destination. The crashed node boots again while the next round runs on
-the other two. KRG_CRASH_SEED replays a campaign.
+destination. On 4 nodes: a crashed node boots again while the next two
+rounds run on the others. KRG_CRASH_SEED replays a campaign.
 """
 import os
 import random
@@ -34,24 +34,32 @@ def online(c, node):
     return found
 
 
-def three_up(make_cluster):
+def all_up(make_cluster, count=3):
     c = make_cluster()
-    c.up(3)
-    for n in (1, 2, 3):
-        c.wait_for(f"node {n} to see 1-3 online", lambda n=n: online(c, n) == {1, 2, 3}, 60)
+    c.up(count)
+    every = set(range(1, count + 1))
+    for n in every:
+        c.wait_for(f"node {n} to see all online", lambda n=n: online(c, n) == every, 60)
     return c
+
+
+def three_up(make_cluster):
+    return all_up(make_cluster)
+
+
+NODES = (1, 2, 3, 4)
 
 
 class Campaign:
     """Rounds of one migration and one crash; a crashed node boots again
-    while the next round uses the other two."""
+    while the next rounds use the others."""
 
     def __init__(self, c, victim):
         self.c, self.victim = c, victim
         self.rnd = random.Random(f"{SEED}-{victim}")
         self.booting = []
         self.outcomes = {}
-        self.window = 3 * self.migration_time()
+        self.window = 2 * self.migration_time()
 
     def launch(self, pid, dst, caller, log):
         """migrate pid dst, on caller, in the background; its answer and
@@ -79,9 +87,9 @@ class Campaign:
 
     def pair(self):
         """Two nodes that are up and see each other."""
-        while 3 - len(self.booting) < 2:
+        while len(NODES) - len(self.booting) < 2:
             self.joined(self.booting.pop(0))
-        up = [n for n in (1, 2, 3) if n not in self.booting]
+        up = [n for n in NODES if n not in self.booting]
         src, dst = self.rnd.sample(up, 2)
         self.c.wait_for(f"nodes {src} and {dst} to see each other", lambda: (
             dst in online(self.c, src) and src in online(self.c, dst)), 60)
@@ -89,7 +97,7 @@ class Campaign:
 
     def joined(self, node):
         self.c.wait_ready(node)
-        self.c.wait_for(f"node {node} to join", lambda: {1, 2, 3} - set(self.booting) <= (
+        self.c.wait_for(f"node {node} to join", lambda: set(NODES) - set(self.booting) <= (
             online(self.c, node)), 60)
 
     def round(self, r):
@@ -146,7 +154,7 @@ class Campaign:
               f"{self.window:.1f} s: {self.outcomes}")
         # Nothing left behind: no staging area, and no shadow (one whose
         # process went with a crashed node exits once none runs it).
-        for n in (1, 2, 3):
+        for n in NODES:
             for what in ("migrations_in", "shadows"):
                 self.c.wait_for(f"node {n}'s {what} to be 0", lambda n=n, what=what: (
                     self.c.check(n, ["cat", f"/sys/kernel/krg/{what}"]).strip() == "0"), 90)
@@ -154,7 +162,7 @@ class Campaign:
 
 @pytest.mark.parametrize("victim", ["destination", "source"])
 def test_migration_interrupted_by_a_crash_leaves_the_process_once(make_cluster, victim):
-    Campaign(three_up(make_cluster), victim).run()
+    Campaign(all_up(make_cluster, len(NODES)), victim).run()
 
 
 def test_destination_crash_while_it_stages_leaves_the_process_on_the_source(make_cluster):

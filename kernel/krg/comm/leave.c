@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A node leaves the cluster (KRG_CMD_NODE_LEAVE; krgadm node evacuate
- * once its processes moved away). The layers above may refuse it on
+ * once its processes moved away). It waits for the restarts under way
+ * here (krg_leave_hold()), then the layers above may refuse it on
  * KRG_NODE_LEAVING: cluster processes still run here. Then the node stops
  * taking work (state "left") and, a moment later, so that the answer gets
  * out first, disables its bearer: its links go, the other nodes see it
@@ -13,7 +14,7 @@
  */
 #define pr_fmt(fmt) "krg: " fmt
 
-#include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/netdevice.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -32,7 +33,8 @@ struct leave_wire {
 	__le32 force;		/* 1: stop what still runs there */
 };
 
-static DEFINE_MUTEX(leave_lock);
+/* Held for reading by work that starts here (a restart), for writing by a leave. */
+static DECLARE_RWSEM(leave_sem);
 
 static void leave_work_fn(struct work_struct *work)
 {
@@ -41,11 +43,14 @@ static void leave_work_fn(struct work_struct *work)
 
 	snprintf(bearer, sizeof(bearer), "eth:%s", krg_iface);
 	err = tipc_kernel_disable_bearer(&init_net, bearer);
-	if (err)
-		pr_err("node %d cannot leave: bearer %s (%d)\n", krg_node_id,
-		       bearer, err);
-	else
+	if (err) {
+		/* Still linked: it serves again rather than hang half out. */
+		pr_err("node %d cannot leave: bearer %s (%d), it stays\n",
+		       krg_node_id, bearer, err);
+		krg_set_state(KRG_STATE_JOINED);
+	} else {
 		pr_info("node %d left the cluster\n", krg_node_id);
+	}
 }
 static DECLARE_DELAYED_WORK(leave_work, leave_work_fn);
 
@@ -54,7 +59,7 @@ static int leave(bool force)
 {
 	int err;
 
-	mutex_lock(&leave_lock);
+	down_write(&leave_sem);
 	if (krg_state() != KRG_STATE_JOINED) {
 		err = -ENOTCONN;
 		goto out;
@@ -67,9 +72,31 @@ static int leave(bool force)
 		force ? ", its processes stopped" : "");
 	schedule_delayed_work(&leave_work, LEAVE_DELAY);
 out:
-	mutex_unlock(&leave_lock);
+	up_write(&leave_sem);
 	return err;
 }
+
+/**
+ * krg_leave_hold - keep this node in the cluster while work starts here
+ *
+ * Return: false if it left; true, and a leave waits until
+ * krg_leave_release(), otherwise.
+ */
+bool krg_leave_hold(void)
+{
+	down_read(&leave_sem);
+	if (krg_state() != KRG_STATE_LEFT)
+		return true;
+	up_read(&leave_sem);
+	return false;
+}
+EXPORT_SYMBOL_GPL(krg_leave_hold);
+
+void krg_leave_release(void)
+{
+	up_read(&leave_sem);
+}
+EXPORT_SYMBOL_GPL(krg_leave_release);
 
 static int leave_handler(const struct krg_rpc_request *req,
 			 struct krg_rpc_reply *reply)

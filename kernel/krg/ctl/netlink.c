@@ -456,7 +456,8 @@ static int krg_nl_node_leave(struct sk_buff *in, struct genl_info *info)
 {
 	int err;
 
-	if (!capable(CAP_SYS_ADMIN))
+	/* Of the socket's opener too, as GENL_ADMIN_PERM does. */
+	if (!netlink_capable(in, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (GENL_REQ_ATTR_CHECK(info, KRG_A_NODE_ID))
 		return -EINVAL;
@@ -473,7 +474,7 @@ static int krg_nl_key_set(struct sk_buff *in, struct genl_info *info)
 {
 	int err;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!netlink_capable(in, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (GENL_REQ_ATTR_CHECK(info, KRG_A_KEY))
 		return -EINVAL;

@@ -47,7 +47,7 @@
 #include <krg/ghost.h>
 #include <krg/ghost_objs.h>
 #include <krg/ghost_task.h>
-#include <krg/node.h>
+#include <krg/membership.h>
 #include <krg/pid.h>
 #include <krg/proc.h>
 
@@ -393,8 +393,8 @@ static int spawn_root(struct rst *r)
 	return err;
 }
 
-int krg_restart(struct file *dir, unsigned int flags,
-		struct krg_cr_result *res)
+static int restart_here(struct file *dir, unsigned int flags,
+			struct krg_cr_result *res)
 {
 	struct pid_namespace *ns = krg_pid_ns();
 	struct file *tree_file;
@@ -408,10 +408,6 @@ int krg_restart(struct file *dir, unsigned int flags,
 	if (current->nsproxy->pid_ns_for_children != ns)
 		return krg_cr_fail(res->msg, -EINVAL,
 				   "restart must run in the cluster PID namespace");
-	/* Its tree would run alone, unseen by the cluster's checks. */
-	if (krg_state() == KRG_STATE_LEFT)
-		return krg_cr_fail(res->msg, -EHOSTDOWN,
-				   "this node left the cluster");
 	if (!capable(CAP_CHECKPOINT_RESTORE) &&
 	    !READ_ONCE(krg_unprivileged_restart))
 		return krg_cr_fail(res->msg, -EPERM,
@@ -500,5 +496,22 @@ int krg_restart(struct file *dir, unsigned int flags,
 	}
 out:
 	rst_put(r);
+	return err;
+}
+
+int krg_restart(struct file *dir, unsigned int flags,
+		struct krg_cr_result *res)
+{
+	int err;
+
+	/*
+	 * On a node that left, its tree would run alone, unseen by the
+	 * cluster's checks; a node that leaves waits for it to be done.
+	 */
+	if (!krg_leave_hold())
+		return krg_cr_fail(res->msg, -EHOSTDOWN,
+				   "this node left the cluster");
+	err = restart_here(dir, flags, res);
+	krg_leave_release();
 	return err;
 }

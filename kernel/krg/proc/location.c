@@ -216,6 +216,23 @@ static bool alive_here(pid_t pid)
 	return here;
 }
 
+/**
+ * krg_location_elsewhere - does @pid's process run elsewhere, whatever
+ * task of it is here?
+ *
+ * A shadow or the original of a finished move (moved), or, at its home, a
+ * task that is not alive while the directory places it elsewhere (a
+ * zombie left behind) is not the process: a call for it must go to where
+ * it runs (proc/runner.c). A tree still moving is here until it is done.
+ */
+bool krg_location_elsewhere(pid_t pid)
+{
+	if (krg_location_left(pid) == KRG_LOCATION_MOVED)
+		return true;
+	return krg_pid_node(pid) == krg_node_id && xa_load(&away, pid) &&
+	       !alive_here(pid);
+}
+
 /* A live task here first, then where the directory says, then a zombie. */
 static int where(pid_t pid)
 {

@@ -193,7 +193,7 @@ static int proc_file_handler(const struct krg_rpc_request *req,
 	ask = le32_to_cpu(w->ask);
 	if (ask > PROC_CMDLINE || !krg_pid_valid(le32_to_cpu(w->pid)))
 		return -EPROTO;
-	if (!ns)
+	if (!ns || krg_location_elsewhere(le32_to_cpu(w->pid)))
 		return -ESRCH;
 	c = reader_cred(w);
 	if (IS_ERR(c))

@@ -189,6 +189,8 @@ static int signal_handler(const struct krg_rpc_request *req,
 	memcpy(&info._sifields, w->fields, sizeof(w->fields));
 	if (target == SIGNAL_GROUP)
 		return signal_group(w, sig, &info, ns);
+	if (krg_location_elsewhere(le32_to_cpu(w->id)))
+		return -ESRCH;
 	return signal_one(w, sig, &info, ns);
 }
 

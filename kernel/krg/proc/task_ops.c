@@ -86,7 +86,7 @@ static int task_op_handler(const struct krg_rpc_request *req,
 	if (op > TASK_SETPRIORITY || !krg_pid_valid(le32_to_cpu(w->pid)) ||
 	    nice < MIN_NICE || nice > MAX_NICE)
 		return -EPROTO;
-	if (!ns)
+	if (!ns || krg_location_elsewhere(le32_to_cpu(w->pid)))
 		return -ESRCH;
 	value = kvzalloc(sizeof(*value), GFP_KERNEL);
 	if (!value)

@@ -49,6 +49,9 @@ int krg_membership_joining(void);
 int krg_membership_leaving(bool force);
 /* Take @node out of the cluster; the caller checked CAP_SYS_ADMIN. */
 int krg_node_leave(int node, bool force);
+/* Work that must not be cut by a leave (a restart): false if it left. */
+bool krg_leave_hold(void);
+void krg_leave_release(void);
 
 /* Called by the TIPC topology watcher. */
 void krg_membership_node_up(int node);

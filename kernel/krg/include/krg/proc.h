@@ -43,6 +43,8 @@ void krg_location_stayed(const s32 *pids, unsigned int n);
 void krg_location_moved(const s32 *pids, unsigned int n);
 #define KRG_LOCATION_MOVED	KRG_MAX_NODES
 int krg_location_left(pid_t pid);
+/* A call for @pid is not for the task of it here, if any: it runs elsewhere. */
+bool krg_location_elsewhere(pid_t pid);
 struct task_struct;
 void krg_location_released(struct task_struct *t);
 unsigned long krg_pids_away(void);

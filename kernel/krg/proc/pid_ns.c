@@ -89,7 +89,16 @@ static void reaper_run_jobs(void)
 					       struct reaper_job, list))) {
 		list_del(&job->list);
 		spin_unlock(&reaper_jobs_lock);
-		job->pid = kernel_thread(job->fn, job->arg, job->name, SIGCHLD);
+		/*
+		 * A fork fails with -ERESTARTNOINTR while a signal is pending:
+		 * SIGCHLD, our wake-up, comes with each job asked and each
+		 * child that exits (reaped in reaper_fn() all the same).
+		 */
+		do {
+			flush_signals(current);
+			job->pid = kernel_thread(job->fn, job->arg, job->name,
+						 SIGCHLD);
+		} while (job->pid == -ERESTARTNOINTR);
 		complete(&job->started);
 		spin_lock(&reaper_jobs_lock);
 	}

@@ -4,6 +4,7 @@ home is down, every node is asked, and the answer is the same."""
 import pytest
 
 from crlib import PROGS, SH, checkpoint, output, restart, running, signal, start, wait_line
+from test_krgps import RUNAS, sleeper
 from test_signals import kill
 
 # On the normal kernel only: its fresh clusters, crashed and rebooted, cost
@@ -118,4 +119,22 @@ def test_while_the_home_is_down_every_node_is_asked_and_it_comes_back_rebuilt(ma
         c.wait_for(f"{p} to be reaped", lambda p=p: not running(c, 2, p), 60)
     c.wait_for("node 1 to forget them", lambda: counter(c, 1, "pids_away") == 0, 30)
     r = kill(c, 3, "-0", str(pids[0]), uid=0)
+    assert r.status != 0 and "No such process" in r.stderr, r.stderr
+
+
+# From test_signals (both kernels): on the normal one only, as the other
+# crash tests here (CI time).
+def test_a_pid_on_a_crashed_node_gives_esrch_never_a_hang(make_cluster):
+    c = make_cluster()
+    c.up(2)
+    for n in (1, 2):
+        c.wait_for(f"node {n} to see 1-2 online", lambda n=n: c.online(n) == "1-2", 60)
+    pid = sleeper(c, 2, "sig_crash", uid=1000)
+    assert kill(c, 1, "-0", str(pid)).status == 0
+    c.crash(2)
+    # At once: the call waits for the link to fail, not forever.
+    r = c.exec(1, ["krgrun", RUNAS, "1000", "kill", "-0", str(pid)], timeout=60)
+    assert r.status != 0 and "No such process" in r.stderr, r.stderr
+    c.wait_for("node 1 to drop node 2", lambda: c.online(1) == "1", 15)
+    r = kill(c, 1, "-0", str(pid))
     assert r.status != 0 and "No such process" in r.stderr, r.stderr

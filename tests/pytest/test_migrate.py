@@ -281,11 +281,11 @@ def tree_of(c, node, root):
 # The other self-checking programs, as test_cr_state and test_checkpoint
 # run them through checkpoint and restart: migrated instead, from node 1
 # to node 2 (their whole tree), signalled from node 3.
-# Not yet: cr_procs (its migration does not answer), cr_sleep (it checks
-# a checkpoint 10 s in).
+# Not yet: cr_procs (its migration does not answer).
 @pytest.mark.parametrize("prog, args", [
     ("cr_sessions", ""), ("cr_fdstate", "{d}"), ("cr_inotify", "{d}"), ("cr_memfd", "{d}"),
-    ("cr_sockets", ""), ("cr_pipetree", "8"), ("cr_tree", ""), ("cr_lazy", "")])
+    ("cr_sockets", ""), ("cr_pipetree", "8"), ("cr_tree", ""), ("cr_lazy", ""),
+    ("cr_sleep", "30 10")])
 def test_other_programs_migrate_and_pass(cluster3, prog, args):
     c, name = cluster3, f"migall-{prog}"
     shared = f"{SH}/{name}.shared"
@@ -296,6 +296,8 @@ def test_other_programs_migrate_and_pass(cluster3, prog, args):
         may_migrate(c, 1, p)
     if prog == "cr_fdstate":  # its locks are on a file of the node's /tmp
         c.check(2, ["touch", "/tmp/cr_fdstate.locks"])
+    if prog == "cr_sleep":  # its threads sleep 30 s; it checks a move 10 s in
+        time.sleep(10)
     r = migrate(c, 1, pid, 2, *(["--tree"] if len(tree) > 1 else []))
     assert r.status == 0, r.stderr
     assert runs_on(c, pid) == 2

@@ -45,6 +45,9 @@ def test_evacuate_moves_every_process_then_the_node_leaves(make_cluster):
     for n in (1, 2):
         c.wait_for(f"node {n} to see node 3 gone", lambda n=n: online(c, n) == {1, 2}, 30)
     assert "left" in c.check(3, ["cat", "/sys/kernel/krg/state"])
+    # Asked again, on itself: it is out already (ENOTCONN, by the kernel).
+    r = evacuate(c, 3, 3)
+    assert r.status == 1 and "that node is not in the cluster" in r.stderr, r.stderr
     c.check(3, ["mkdir", "-p", "/tmp/any.img"])
     r = c.exec(3, ["krgrun", "restart", "/tmp/any.img"])
     assert r.status == 1 and "this node left the cluster" in r.stderr, r.stderr

@@ -52,8 +52,10 @@ kernel-debug: kernel-tree $(KOBJ_DEBUG)/.config
 	+@$(call kmake,$(KOBJ_DEBUG)) bzImage
 	@echo "kernel-debug: $(KOBJ_DEBUG)/arch/x86/boot/bzImage"
 
-# HA policy modules (ha-policies/*/), built against the krg kernel.
+# HA policy modules (ha-policies/*/), built against the krg kernel: its
+# own modules pass first, which writes the Module.symvers they link to.
 modules: kernel
+	+@$(KMAKE) modules
 	+@$(KMAKE) M=$(TOP)/ha-policies modules
 
 tools: deps

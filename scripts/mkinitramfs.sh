@@ -34,6 +34,17 @@ if [ -x /usr/sbin/criu ]; then
 	done
 	ln -s ../sbin/criu "$root/usr/bin/criu"
 fi
+# HA policy modules (ha-policies/), where the kernel's request_module()
+# finds them: busybox modprobe in /lib/modules/RELEASE, indexed by depmod.
+ln -s ../bin/busybox "$root/sbin/modprobe"
+release=$(cat "$build/kernel/include/config/kernel.release" 2>/dev/null || true)
+if [ -n "$release" ]; then
+	mkdir -p "$root/lib/modules/$release/extra"
+	for m in "$top"/ha-policies/*/*.ko; do
+		[ -f "$m" ] && install -m 644 "$m" "$root/lib/modules/$release/extra/"
+	done
+	busybox depmod -b "$root" "$release"
+fi
 echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out.tmp"

@@ -8,6 +8,7 @@
 #include <linux/kernel.h>
 #include <linux/krg_hooks.h>
 #include <krg/epm.h>
+#include <krg/ha.h>
 #include <krg/node.h>
 #include <krg/pid.h>
 #include <krg/proc.h>
@@ -68,6 +69,8 @@ static int __init krg_init(void)
 		err = krg_shadow_init();
 	if (!err)
 		err = krg_leaving_init();
+	if (!err)
+		err = krg_ha_init();
 	if (!err)
 		err = krg_pid_ns_init();
 	if (err) {

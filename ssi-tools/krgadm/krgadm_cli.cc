@@ -35,14 +35,27 @@ std::string usage(std::string_view topic) {
       "      online nodes (needs CAP_NET_ADMIN). Defaults: 0 bytes, 1 round\n"
       "      trip, 10000 ms. --oneway: send N one-way pings to one node and wait\n"
       "      until it has counted them all.\n";
+  std::string ha =
+      "  krgadm ha load POLICY\n"
+      "      Load the HA policy module krg_ha_POLICY on every online node, and on\n"
+      "      nodes that join later (needs CAP_SYS_MODULE).\n"
+      "  krgadm ha attach PID POLICY [KEY=VALUE...]\n"
+      "      Protect the process tree of cluster PID with POLICY, from any node.\n"
+      "      Needs the rights a checkpoint of PID needs (ptrace, CHECKPOINTABLE).\n"
+      "  krgadm ha detach ID\n"
+      "      Stop protecting application ID (its root's PID when attached).\n"
+      "  krgadm ha status [--json]\n"
+      "      Policies loaded, and every application: policy, parameters, state,\n"
+      "      root, nodes it runs on, recoveries so far.\n";
   std::string head = "usage:\n";
   if (topic == "nodes") return head + nodes;
   if (topic == "node") return head + node;
   if (topic == "cluster") return head + cluster;
   if (topic == "rpc") return head + rpc;
+  if (topic == "ha") return head + ha;
   return "krgadm: administer a krg cluster from any of its nodes.\n\n" + head + nodes + node +
-         cluster + rpc +
-         "  krgadm help [nodes|node|cluster|rpc]\n\n"
+         cluster + rpc + ha +
+         "  krgadm help [nodes|node|cluster|rpc|ha]\n\n"
          "Exit status: 0 success, 1 the request failed, 2 bad usage.\n";
 }
 
@@ -218,6 +231,65 @@ Parsed parse_node(const Args& args) {
   return p;
 }
 
+constexpr krg::Option kHaOptions[] = {{"help", 'h'}, {"json"}};
+
+Parsed parse_ha(const Args& args) {
+  Parsed p;
+  p.cmd.topic = "ha";
+  if (args.size() < 2) return fail("missing ha subcommand");
+  if (is_help(args[1])) return p;
+  auto sub = args[1];
+  if (sub == "load")
+    p.cmd.action = Action::ha_load;
+  else if (sub == "attach")
+    p.cmd.action = Action::ha_attach;
+  else if (sub == "detach")
+    p.cmd.action = Action::ha_detach;
+  else if (sub == "status")
+    p.cmd.action = Action::ha_status;
+  else
+    return fail("unknown ha subcommand '" + std::string(sub) + "'");
+  auto parsed = tail(args, 2, kHaOptions);
+  if (!parsed.error.empty()) return fail(parsed.error);
+  std::vector<std::string_view> words;
+  for (const auto& a : parsed.args) {
+    if (a.is("help")) {
+      p.cmd.action = Action::help;
+      return p;
+    }
+    if (a.is("json") && sub == "status")
+      p.cmd.json = true;
+    else if (a.option)
+      return fail("unexpected option " + a.flag);
+    else
+      words.push_back(a.value);
+  }
+  size_t want = sub == "status" ? 0 : sub == "attach" ? 2 : 1;
+  if (words.size() < want) return fail("ha " + std::string(sub) + " needs more arguments");
+  if (words.size() > want && sub != "attach")
+    return fail("unexpected argument '" + std::string(words[want]) + "'");
+  if (sub == "load") p.cmd.policy = std::string(words[0]);
+  if (sub == "attach" || sub == "detach") {
+    auto n = krg::parse_int(words[0], 1, 0x7fffffff);
+    if (!n) return fail("bad PID '" + std::string(words[0]) + "'");
+    p.cmd.pid = static_cast<int>(*n);
+  }
+  if (sub == "attach") {
+    p.cmd.policy = std::string(words[1]);
+    for (size_t i = 2; i < words.size(); i++) {
+      auto w = words[i];
+      auto eq = w.find('=');
+      if (eq == 0 || eq == std::string_view::npos || w.find(' ') != std::string_view::npos)
+        return fail("bad parameter '" + std::string(w) + "' (want KEY=VALUE)");
+      if (!p.cmd.params.empty()) p.cmd.params += ' ';
+      p.cmd.params += w;
+    }
+  }
+  if (!p.cmd.policy.empty() && p.cmd.policy.size() > 31)
+    return fail("policy name '" + p.cmd.policy + "' is longer than 31 characters");
+  return p;
+}
+
 }  // namespace
 
 Parsed parse(const std::vector<std::string_view>& args) {
@@ -228,7 +300,7 @@ Parsed parse(const std::vector<std::string_view>& args) {
     Parsed p;
     if (args.size() > 1) p.cmd.topic = std::string(args[1]);
     if (!p.cmd.topic.empty() && p.cmd.topic != "nodes" && p.cmd.topic != "node" &&
-        p.cmd.topic != "cluster" && p.cmd.topic != "rpc")
+        p.cmd.topic != "cluster" && p.cmd.topic != "rpc" && p.cmd.topic != "ha")
       return fail("no help topic '" + p.cmd.topic + "'");
     return p;
   }
@@ -237,6 +309,7 @@ Parsed parse(const std::vector<std::string_view>& args) {
   if (group == "cluster") return parse_status(group, Action::cluster_status, args);
   if (group == "rpc") return parse_rpc(args);
   if (group == "node") return parse_node(args);
+  if (group == "ha") return parse_ha(args);
   return fail("unknown command '" + std::string(group) + "'");
 }
 

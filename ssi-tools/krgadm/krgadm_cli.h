@@ -15,12 +15,16 @@ enum class Action {
   cluster_key_set,
   cluster_key_generate,
   rpc_ping,
-  node_evacuate
+  node_evacuate,
+  ha_load,
+  ha_attach,
+  ha_detach,
+  ha_status
 };
 
 struct Command {
   Action action = Action::help;
-  std::string topic;  // help: "", "nodes", "node", "cluster" or "rpc"
+  std::string topic;  // help: "", "nodes", "node", "cluster", "rpc" or "ha"
   bool json = false;
   std::string file;        // cluster key set/generate: the key file
   int node = 0;            // rpc ping: one node,
@@ -32,6 +36,9 @@ struct Command {
   int type = -1;
   bool oneway = false;
   bool force = false;  // node evacuate: stop what cannot move
+  int pid = 0;         // ha attach, detach: the application's root
+  std::string policy;  // ha load, attach
+  std::string params;  // ha attach: "key=value ..."
 };
 
 struct Parsed {

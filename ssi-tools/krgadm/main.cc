@@ -16,6 +16,7 @@
 #include "client.h"
 #include "cluster_key.h"
 #include "evacuate.h"
+#include "ha.h"
 #include "krgadm_cli.h"
 #include "nodelist.h"
 
@@ -226,6 +227,11 @@ int main(int argc, char** argv) {
         return rpc_ping(client, cmd);
       case krgadm::Action::node_evacuate:
         return krgadm::evacuate(client, cmd);
+      case krgadm::Action::ha_load:
+      case krgadm::Action::ha_attach:
+      case krgadm::Action::ha_detach:
+      case krgadm::Action::ha_status:
+        return krgadm::ha(client, cmd);
       case krgadm::Action::cluster_key_generate:
       case krgadm::Action::help:
         break;

@@ -369,6 +369,66 @@ void Client::node_leave(int node, bool force) {
       [](nlattr**) {});
 }
 
+void Client::ha_load(const std::string& policy) {
+  std::string what = "cannot load policy " + policy;
+  request(
+      sock_, family_, KRG_CMD_HA_LOAD, what.c_str(),
+      [&](nl_msg* m) { nla_put_string(m, KRG_A_HA_POLICY, policy.c_str()); }, [](nlattr**) {});
+}
+
+void Client::ha_attach(int pid, const std::string& policy, const std::string& params) {
+  std::string what = "cannot attach " + std::to_string(pid) + " to " + policy;
+  request(
+      sock_, family_, KRG_CMD_HA_ATTACH, what.c_str(),
+      [&](nl_msg* m) {
+        nla_put_u32(m, KRG_A_HA_ID, static_cast<uint32_t>(pid));
+        nla_put_string(m, KRG_A_HA_POLICY, policy.c_str());
+        nla_put_string(m, KRG_A_HA_PARAMS, params.c_str());
+      },
+      [](nlattr**) {});
+}
+
+void Client::ha_detach(int id) {
+  std::string what = "cannot detach application " + std::to_string(id);
+  request(
+      sock_, family_, KRG_CMD_HA_DETACH, what.c_str(),
+      [&](nl_msg* m) { nla_put_u32(m, KRG_A_HA_ID, static_cast<uint32_t>(id)); }, [](nlattr**) {});
+}
+
+HaStatus Client::ha_status() {
+  HaStatus st;
+  request(
+      sock_, family_, KRG_CMD_HA_STATUS, "cannot read the HA status", [](nl_msg*) {},
+      [&](nlattr** a) {
+        st.node = static_cast<int>(get_u32(a, KRG_A_NODE_ID));
+        std::string names = get_string(a, KRG_A_HA_POLICIES);
+        for (size_t pos = 0; pos < names.size();) {
+          size_t end = names.find(' ', pos);
+          if (end == std::string::npos) end = names.size();
+          if (end > pos) st.policies.push_back(names.substr(pos, end - pos));
+          pos = end + 1;
+        }
+        if (!a[KRG_A_HA_APPS]) return;
+        nlattr* pos;
+        int rem;
+        nla_for_each_nested(pos, a[KRG_A_HA_APPS], rem) {
+          nlattr* n[KRG_A_MAX + 1];
+          if (nla_parse_nested(n, KRG_A_MAX, pos, nullptr) < 0 || !n[KRG_A_HA_ID]) continue;
+          HaApp app;
+          app.id = static_cast<int>(get_u32(n, KRG_A_HA_ID));
+          app.root = static_cast<int>(get_u32(n, KRG_A_HA_ROOT));
+          app.policy = get_string(n, KRG_A_HA_POLICY);
+          app.params = get_string(n, KRG_A_HA_PARAMS);
+          app.owner = get_u32(n, KRG_A_HA_OWNER);
+          app.state = get_string(n, KRG_A_HA_STATE);
+          app.recoveries = get_u32(n, KRG_A_HA_RECOVERIES);
+          app.footprint = get_nodelist(n, KRG_A_HA_FOOTPRINT);
+          st.apps.push_back(app);
+        }
+      });
+  return st;
+}
+
 void Client::key_set(const std::vector<uint8_t>& key) {
   request(
       sock_, family_, KRG_CMD_KEY_SET, "cannot set the cluster key",

@@ -93,6 +93,24 @@ struct ProcList {
   std::vector<std::pair<int, int>> failed;  // (node, errno)
 };
 
+// A protected application, as KRG_CMD_HA_STATUS lists it.
+struct HaApp {
+  int id = 0;    // its root's cluster PID when attached
+  int root = 0;  // its root's PID now
+  std::string policy;
+  std::string params;  // "key=value ..."
+  uint32_t owner = 0;
+  std::string state;  // running, recovering, failed
+  uint32_t recoveries = 0;
+  std::vector<int> footprint;  // nodes that may run its tasks
+};
+
+struct HaStatus {
+  int node = 0;                       // the node that answered
+  std::vector<std::string> policies;  // loaded in the cluster
+  std::vector<HaApp> apps;
+};
+
 class Client {
  public:
   Client();  // throws Error when krg is not in this kernel
@@ -116,6 +134,12 @@ class Client {
   ProcList ps();
   // Take `node` out of the cluster; `force` kills what still runs there.
   void node_leave(int node, bool force);
+  // HA: load a policy's module on every node; attach the tree of `pid`
+  // to it ("key=value ..." parameters); detach; list.
+  void ha_load(const std::string& policy);
+  void ha_attach(int pid, const std::string& policy, const std::string& params);
+  void ha_detach(int id);
+  HaStatus ha_status();
   // The cluster key (KRG_CLUSTER_KEY_LEN bytes), once per boot.
   void key_set(const std::vector<uint8_t>& key);
 

@@ -162,3 +162,42 @@ TEST(KrgadmCli, NodeEvacuateRejects) {
             std::string::npos);
   EXPECT_NE(p({"node", "evacuate", "2", "--now"}).error.find("--now"), std::string::npos);
 }
+
+TEST(KrgadmCli, Ha) {
+  auto r = p({"ha", "load", "restart_scratch"});
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.cmd.action, Action::ha_load);
+  EXPECT_EQ(r.cmd.policy, "restart_scratch");
+  r = p({"ha", "attach", "4194310", "restart_scratch", "max_restarts=3", "a=1"});
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.cmd.action, Action::ha_attach);
+  EXPECT_EQ(r.cmd.pid, 4194310);
+  EXPECT_EQ(r.cmd.policy, "restart_scratch");
+  EXPECT_EQ(r.cmd.params, "max_restarts=3 a=1");
+  r = p({"ha", "detach", "4194310"});
+  EXPECT_EQ(r.cmd.action, Action::ha_detach);
+  EXPECT_EQ(r.cmd.pid, 4194310);
+  r = p({"ha", "status", "--json"});
+  EXPECT_EQ(r.cmd.action, Action::ha_status);
+  EXPECT_TRUE(r.cmd.json);
+  EXPECT_EQ(p({"ha", "attach", "--help"}).cmd.action, Action::help);
+  EXPECT_EQ(p({"help", "ha"}).cmd.topic, "ha");
+  EXPECT_NE(krgadm::usage("ha").find("krgadm ha attach PID POLICY"), std::string::npos);
+}
+
+TEST(KrgadmCli, HaRejects) {
+  EXPECT_NE(p({"ha"}).error.find("missing ha subcommand"), std::string::npos);
+  EXPECT_NE(p({"ha", "start"}).error.find("unknown ha subcommand 'start'"), std::string::npos);
+  EXPECT_NE(p({"ha", "load"}).error.find("needs more arguments"), std::string::npos);
+  EXPECT_NE(p({"ha", "attach", "12"}).error.find("needs more arguments"), std::string::npos);
+  EXPECT_NE(p({"ha", "attach", "x", "p"}).error.find("bad PID 'x'"), std::string::npos);
+  EXPECT_NE(p({"ha", "attach", "12", "p", "novalue"}).error.find("bad parameter 'novalue'"),
+            std::string::npos);
+  EXPECT_NE(p({"ha", "attach", "12", "p", "=1"}).error.find("bad parameter '=1'"),
+            std::string::npos);
+  EXPECT_NE(p({"ha", "detach", "12", "13"}).error.find("unexpected argument '13'"),
+            std::string::npos);
+  EXPECT_NE(p({"ha", "load", "--json", "x"}).error.find("unexpected option --json"),
+            std::string::npos);
+  EXPECT_NE(p({"ha", "status", "x"}).error.find("unexpected argument 'x'"), std::string::npos);
+}

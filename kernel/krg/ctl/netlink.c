@@ -11,9 +11,11 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/pid_namespace.h>
+#include <linux/slab.h>
 #include <linux/user_namespace.h>
 #include <krg/cap.h>
 #include <krg/epm.h>
+#include <krg/ha.h>
 #include <krg/key.h>
 #include <krg/membership.h>
 #include <krg/pid.h>
@@ -54,6 +56,10 @@ static const struct nla_policy krg_policy[KRG_A_MAX + 1] = {
 	[KRG_A_KEY] = NLA_POLICY_EXACT_LEN(KRG_CLUSTER_KEY_LEN),
 	[KRG_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, KRG_MAX_NODES - 1),
 	[KRG_A_LEAVE_FORCE] = { .type = NLA_FLAG },
+	[KRG_A_HA_POLICY] = { .type = NLA_NUL_STRING,
+			      .len = KRG_HA_NAME_LEN - 1 },
+	[KRG_A_HA_PARAMS] = { .type = NLA_NUL_STRING, .len = 255 },
+	[KRG_A_HA_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 static struct sk_buff *reply_new(struct genl_info *info, void **hdr,
@@ -597,6 +603,125 @@ static int krg_nl_ps_done(struct netlink_callback *cb)
 	return 0;
 }
 
+/* HA: the policy API's control side (Documentation/ha.md). */
+#define HA_MSG_LEN	200
+
+/* Loading a module on every node is what CAP_SYS_MODULE allows. */
+static int krg_nl_ha_load(struct sk_buff *in, struct genl_info *info)
+{
+	const char *name;
+	int err;
+
+	if (!netlink_capable(in, CAP_SYS_MODULE))
+		return -EPERM;
+	if (GENL_REQ_ATTR_CHECK(info, KRG_A_HA_POLICY))
+		return -EINVAL;
+	name = nla_data(info->attrs[KRG_A_HA_POLICY]);
+	err = krg_ha_load(name);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "no policy module krg_ha_%s on this node", name);
+	else if (err == -EINVAL)
+		GENL_SET_ERR_MSG(info, "a policy name is [a-z0-9_], 1 to 31 characters");
+	else if (err == -EREMOTEIO)
+		GENL_SET_ERR_MSG(info, "loaded here, but another node could not load it: see its kernel log");
+	return err;
+}
+
+static int krg_nl_ha_attach(struct sk_buff *in, struct genl_info *info)
+{
+	char msg[HA_MSG_LEN] = "";
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KRG_A_HA_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, KRG_A_HA_POLICY))
+		return -EINVAL;
+	err = krg_ha_attach(nla_get_u32(info->attrs[KRG_A_HA_ID]),
+			    nla_data(info->attrs[KRG_A_HA_POLICY]),
+			    info->attrs[KRG_A_HA_PARAMS] ?
+			    nla_data(info->attrs[KRG_A_HA_PARAMS]) : "",
+			    msg, sizeof(msg));
+	if (err && msg[0])
+		err_reply(info, msg);
+	return err;
+}
+
+static int krg_nl_ha_detach(struct sk_buff *in, struct genl_info *info)
+{
+	char msg[HA_MSG_LEN] = "";
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KRG_A_HA_ID))
+		return -EINVAL;
+	err = krg_ha_detach(nla_get_u32(info->attrs[KRG_A_HA_ID]), msg,
+			    sizeof(msg));
+	if (err && msg[0])
+		err_reply(info, msg);
+	return err;
+}
+
+static int put_app(struct sk_buff *skb, const struct krg_ha_app *app)
+{
+	char list[NODELIST_LEN], params[256];
+	struct nlattr *nest = nla_nest_start(skb, KRG_A_HA_APP);
+
+	krg_nodemask_format(list, sizeof(list), &app->footprint);
+	krg_ha_params_format(app, params, sizeof(params));
+	if (!nest || nla_put_u32(skb, KRG_A_HA_ID, app->id) ||
+	    nla_put_u32(skb, KRG_A_HA_ROOT, app->root) ||
+	    nla_put_string(skb, KRG_A_HA_POLICY, app->policy) ||
+	    nla_put_string(skb, KRG_A_HA_PARAMS, params) ||
+	    nla_put_u32(skb, KRG_A_HA_OWNER, app->owner) ||
+	    nla_put_string(skb, KRG_A_HA_STATE,
+			   krg_ha_state_name(app->state)) ||
+	    nla_put_u32(skb, KRG_A_HA_RECOVERIES, app->recoveries) ||
+	    nla_put_string(skb, KRG_A_HA_FOOTPRINT, list))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int krg_nl_ha_status(struct sk_buff *in, struct genl_info *info)
+{
+	size_t policies_len = KRG_HA_MAX_APPS * KRG_HA_NAME_LEN;
+	struct krg_ha_app *apps;
+	char *policies;
+	struct sk_buff *skb;
+	struct nlattr *nest;
+	int n, i, err = -EMSGSIZE;
+	void *hdr;
+
+	apps = kvcalloc(KRG_HA_MAX_APPS, sizeof(*apps), GFP_KERNEL);
+	policies = kvzalloc(policies_len, GFP_KERNEL);
+	skb = apps && policies ? reply_new(info, &hdr, 64 << 10) : NULL;
+	if (!skb) {
+		kvfree(apps);
+		kvfree(policies);
+		return -ENOMEM;
+	}
+	n = krg_ha_list(apps, KRG_HA_MAX_APPS);
+	krg_ha_policies_format(policies, policies_len);
+	nest = NULL;
+	if (nla_put_u32(skb, KRG_A_NODE_ID, krg_node_id) ||
+	    nla_put_string(skb, KRG_A_HA_POLICIES, policies))
+		goto fail;
+	nest = nla_nest_start(skb, KRG_A_HA_APPS);
+	if (!nest)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (put_app(skb, &apps[i]))
+			goto fail;
+	nla_nest_end(skb, nest);
+	kvfree(apps);
+	kvfree(policies);
+	return reply_send(skb, hdr, info);
+fail:
+	kvfree(apps);
+	kvfree(policies);
+	nlmsg_free(skb);
+	return err;
+}
+
 static const struct genl_small_ops krg_ops[] = {
 	{
 		.cmd = KRG_CMD_CLUSTER_GET,
@@ -638,6 +763,22 @@ static const struct genl_small_ops krg_ops[] = {
 	{
 		.cmd = KRG_CMD_NODE_LEAVE,
 		.doit = krg_nl_node_leave,
+	},
+	{
+		.cmd = KRG_CMD_HA_LOAD,
+		.doit = krg_nl_ha_load,
+	},
+	{
+		.cmd = KRG_CMD_HA_ATTACH,
+		.doit = krg_nl_ha_attach,
+	},
+	{
+		.cmd = KRG_CMD_HA_DETACH,
+		.doit = krg_nl_ha_detach,
+	},
+	{
+		.cmd = KRG_CMD_HA_STATUS,
+		.doit = krg_nl_ha_status,
 	},
 };
 

@@ -20,6 +20,7 @@
 #include <krg/cap.h>
 #include <krg/ghost.h>
 #include <krg/ghost_task.h>
+#include <krg/ha.h>
 #include <krg/pid.h>
 
 int ghost_export_misc(struct ghost_export *x)
@@ -48,6 +49,7 @@ int ghost_export_misc(struct ghost_export *x)
 			       KRG_IMG_PROC_CHILD_SUBREAPER : 0) |
 			      (t->signal->has_child_subreaper ?
 			       KRG_IMG_PROC_HAS_SUBREAPER : 0),
+		.ha_app = READ_ONCE(t->krg_ha_app),
 	};
 
 	if (t->mm && get_dumpable(t->mm) != SUID_DUMP_USER)
@@ -164,6 +166,15 @@ int ghost_import_misc(struct ghost_import *m)
 	 */
 	if (!m->root)
 		t->pdeath_signal = img->pdeath_signal;
+	/*
+	 * Still protected only while its application is attached, and, for
+	 * a caller without CAP_SYS_ADMIN, only if the application is its
+	 * own; this node counts itself in first (before the task runs).
+	 */
+	t->krg_ha_app = img->ha_app &&
+			!krg_ha_task_arrives(img->ha_app, m->privileged ?
+					     NULL : m->caller) ?
+			img->ha_app : 0;
 
 	t->personality = img->personality;
 	t->clear_child_tid = (int __user *)(unsigned long)img->clear_child_tid;

@@ -26,7 +26,7 @@
 #include <linux/types.h>
 
 #define KRG_IMAGE_MAGIC		0x474d49474b52ULL	/* "KRGIMG" */
-#define KRG_IMAGE_VERSION	5
+#define KRG_IMAGE_VERSION	6
 #define KRG_IMAGE_MAX_TASKS	1024
 #define KRG_IMAGE_TREE		"tree.krg"
 #define KRG_IMAGE_TASK_FMT	"task-%d.krg"
@@ -115,6 +115,7 @@ struct krg_img_task {
 	/* Of its process, in the leader's section: */
 	__s32 oom_score_adj;	/* -1000..1000 */
 	__u32 proc_flags;	/* KRG_IMG_PROC_* */
+	__u32 ha_app;		/* its HA application (krg/ha.h), 0: none */
 } __attribute__((packed));
 
 /* prctl(PR_SET_CHILD_SUBREAPER), and whether an ancestor did it. */

@@ -139,6 +139,32 @@
  *                       already, or never joined). krgadm node evacuate
  *                       moves the processes away first.
  *
+ * KRG_CMD_HA_LOAD       KRG_A_HA_POLICY. Loads module krg_ha_POLICY here,
+ *                       then on every other online node (and on nodes
+ *                       that join later). Needs CAP_SYS_MODULE. Errors:
+ *                       ENOENT (no such module here), EINVAL (bad name),
+ *                       EREMOTEIO (another node could not load it).
+ *
+ * KRG_CMD_HA_ATTACH     KRG_A_HA_ID (the root's cluster PID, on any
+ *                       node), KRG_A_HA_POLICY (loaded), KRG_A_HA_PARAMS
+ *                       ("key=value ..." of the policy's table). Tags the
+ *                       tree and records how to start it again, on every
+ *                       node. Needs what a checkpoint of the root needs.
+ *                       Errors: ESRCH, EPERM, ENOENT (policy not loaded),
+ *                       EINVAL (a parameter: named), EEXIST (attached
+ *                       already), EBUSY (a task of another application).
+ *
+ * KRG_CMD_HA_DETACH     KRG_A_HA_ID. Needs to be the uid that attached it
+ *                       or CAP_SYS_ADMIN. Errors: ENOENT, EPERM.
+ *
+ * KRG_CMD_HA_STATUS     -> KRG_A_NODE_ID, KRG_A_HA_POLICIES, KRG_A_HA_APPS:
+ *                       one KRG_A_HA_APP per application { KRG_A_HA_ID,
+ *                       KRG_A_HA_ROOT, KRG_A_HA_POLICY, KRG_A_HA_PARAMS,
+ *                       KRG_A_HA_OWNER, KRG_A_HA_STATE,
+ *                       KRG_A_HA_RECOVERIES, KRG_A_HA_FOOTPRINT }.
+ *                       Attach, detach and status work from any node;
+ *                       every node holds the whole registry.
+ *
  * A checkpoint or restart that fails sends, before its error, a message
  * with KRG_A_ERR_MSG: its reason in full (the extended ack of the error
  * holds 80 bytes of it at most).
@@ -164,6 +190,10 @@ enum krg_cmd {
 	KRG_CMD_PS,
 	KRG_CMD_MIGRATE,
 	KRG_CMD_NODE_LEAVE,
+	KRG_CMD_HA_LOAD,
+	KRG_CMD_HA_ATTACH,
+	KRG_CMD_HA_DETACH,
+	KRG_CMD_HA_STATUS,
 	__KRG_CMD_MAX
 };
 #define KRG_CMD_MAX (__KRG_CMD_MAX - 1)
@@ -219,6 +249,17 @@ enum krg_attr {
 	KRG_A_CR_FROZEN_NS,	/* u64: how long the tree stood frozen */
 	KRG_A_CR_BYTES,		/* u64: the image's size (migration: sent) */
 	KRG_A_LEAVE_FORCE,	/* flag */
+	KRG_A_HA_POLICY,	/* string: a policy name */
+	KRG_A_HA_PARAMS,	/* string: "key=value key=value" */
+	KRG_A_HA_ID,		/* u32: an application (its root's first PID) */
+	KRG_A_HA_APPS,		/* nested: KRG_A_HA_APP... */
+	KRG_A_HA_APP,		/* nested: one application */
+	KRG_A_HA_ROOT,		/* u32: its root's PID now */
+	KRG_A_HA_OWNER,		/* u32: the uid that attached it */
+	KRG_A_HA_STATE,		/* string: running, recovering, failed */
+	KRG_A_HA_RECOVERIES,	/* u32 */
+	KRG_A_HA_FOOTPRINT,	/* string: node list */
+	KRG_A_HA_POLICIES,	/* string: policies loaded, space-separated */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)

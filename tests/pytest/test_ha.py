@@ -1,0 +1,136 @@
+"""The HA framework (krgadm ha) and its baseline policy, restart_scratch:
+a policy module loads on every node; an application attached from any
+node is tagged on every node it runs on, follows its tasks when they
+migrate, and, when a node it ran on is crashed, is killed everywhere and
+started again from its command line on a survivor, exactly once, to the
+same result. A node it did not run on crashes without touching it."""
+import json
+import pathlib
+import re
+import subprocess
+
+from crlib import SH, host, output, start, wait_line
+from test_krgps import RUNAS, listing
+from test_migrate import migrate, may_migrate
+from test_migrate_crash import online, three_up
+
+POLICY = "restart_scratch"
+BUILD = pathlib.Path(__file__).resolve().parents[2] / "build"
+
+
+def krgadm(c, node, *args, uid=0):
+    user = [RUNAS, str(uid)] if uid else []
+    return c.exec(node, [*user, "krgadm", "ha", *args], timeout=120)
+
+
+def status(c, node):
+    r = krgadm(c, node, "status", "--json")
+    assert r.status == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def app(c, node, app_id):
+    found = [a for a in status(c, node)["applications"] if a["id"] == app_id]
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
+def loaded(c):
+    r = krgadm(c, 1, "load", POLICY)
+    assert r.status == 0, (r.stdout, r.stderr)
+    assert f"policy {POLICY} loaded on every online node" in r.stdout
+
+
+def test_ha_commands_refuse_what_linux_would(cluster3):
+    c = cluster3
+    # Loading a module needs CAP_SYS_MODULE; a module that is not there
+    # is named.
+    r = krgadm(c, 2, "load", POLICY, uid=1000)
+    assert r.status == 1 and "Operation not permitted" in r.stderr, r.stderr
+    r = krgadm(c, 2, "load", "nosuch")
+    assert r.status == 1 and "no policy module krg_ha_nosuch on this node" in r.stderr, r.stderr
+    loaded(c)
+    for n in (1, 2, 3):
+        assert POLICY in status(c, n)["policies"], n
+    pid = start(c, 2, "ha-refuse", "cr_cpu")
+    # Root's process: a user may neither attach nor detach it.
+    r = krgadm(c, 1, "attach", str(pid), POLICY, uid=1000)
+    assert r.status == 1 and "not allowed to checkpoint pid" in r.stderr, r.stderr
+    r = krgadm(c, 1, "attach", str(pid), POLICY, "bogus=1")
+    assert r.status == 1 and f"policy {POLICY} has no parameter 'bogus'" in r.stderr, r.stderr
+    r = krgadm(c, 1, "attach", str(pid), POLICY, "max_restarts=5000")
+    assert r.status == 1 and "'max_restarts' of policy" in r.stderr, r.stderr
+    assert "wants an integer from 0 to 1000" in r.stderr, r.stderr
+    r = krgadm(c, 1, "attach", str(pid), "periodic_nothing")
+    assert r.status == 1 and "policy 'periodic_nothing' is not loaded" in r.stderr, r.stderr
+    r = krgadm(c, 1, "attach", str((3 << 22) | 4000), POLICY)
+    assert r.status == 1 and "no process" in r.stderr, r.stderr
+    assert status(c, 3)["applications"] == []
+    r = krgadm(c, 3, "attach", str(pid), POLICY, "max_restarts=2")
+    assert r.status == 0, r.stderr
+    r = krgadm(c, 1, "attach", str(pid), POLICY)
+    assert r.status == 1 and "attached already" in r.stderr, r.stderr
+    for n in (1, 2, 3):
+        a = app(c, n, pid)
+        assert a and a["policy"] == POLICY and a["params"] == "max_restarts=2", (n, a)
+        assert a["state"] == "running" and a["nodes"] == [2] and a["owner"] == 0, (n, a)
+    r = krgadm(c, 1, "detach", str(pid), uid=1000)
+    assert r.status == 1 and "only it or CAP_SYS_ADMIN may detach it" in r.stderr, r.stderr
+    r = krgadm(c, 1, "detach", str(pid))
+    assert r.status == 0, r.stderr
+    for n in (1, 2, 3):
+        assert app(c, n, pid) is None, n
+    r = krgadm(c, 1, "detach", str(pid))
+    assert r.status == 1 and f"no application {pid} is attached" in r.stderr, r.stderr
+    c.check(2, ["krgrun", "kill", "-KILL", str(pid)])
+
+
+# Enough steps to outlast the migration and two crashes under TCG.
+STEPS = "150000000"
+
+
+def golden():
+    """The same binary's result without a fault, on the host."""
+    out = subprocess.run([str(BUILD / "progs" / "cr_cpu"), STEPS], check=True,
+                         capture_output=True, text=True).stdout
+    return re.search(r"^RESULT .*$", out, re.M).group(0)
+
+
+def relaunches(c, name):
+    return re.findall(r"^READY (\d+)$", output(c, name), re.M)
+
+
+def test_restart_scratch_relaunches_once_after_its_node_crashes(make_cluster):
+    c = three_up(make_cluster)
+    loaded(c)
+    name = "ha-cpu"
+    pid = start(c, 2, name, "cr_cpu", STEPS)
+    may_migrate(c, 2, pid)
+    r = krgadm(c, 3, "attach", str(pid), POLICY)
+    assert r.status == 0, r.stderr
+    # Its tag moves with it: node 3 counts itself in, node 2 leaves
+    # once it has run none of it for a few ticks.
+    r = migrate(c, 1, pid, 3)
+    assert r.status == 0, r.stderr
+    c.wait_for("node 2 out of its footprint", lambda: app(c, 1, pid)["nodes"] == [3], 30)
+    # A node it no longer runs on crashes: nothing to recover.
+    c.crash(2)
+    c.wait_for("node 2 seen gone", lambda: online(c, 1) == {1, 3}, 30)
+    a = app(c, 1, pid)
+    assert a["state"] == "running" and a["recoveries"] == 0 and a["nodes"] == [3], a
+    assert relaunches(c, name) == [str(pid)]
+    # Its node crashes: killed everywhere, started again on node 1.
+    c.crash(3)
+    c.wait_for("a recovery", lambda: app(c, 1, pid)["recoveries"] == 1, 60)
+    a = app(c, 1, pid)
+    assert a["state"] == "running" and a["nodes"] == [1] and a["root"] != pid, a
+    ready = relaunches(c, name)
+    assert ready == [str(pid), str(a["root"])], ready
+    procs = [p for p in listing(c, 1) if p["comm"] == "cr_cpu"]
+    assert [p["pid"] for p in procs] in ([a["root"]], []), procs
+    line = wait_line(c, name, r"^RESULT .*$", timeout=600).group(0)
+    assert line == golden(), line
+    assert output(c, name).count("RESULT") == 1, output(c, name)
+    # Finished: its last node leaves its footprint; it stays listed.
+    c.wait_for("its footprint to empty", lambda: app(c, 1, pid)["nodes"] == [], 30)
+    assert host(c, f"{SH}/{name}.out").exists()

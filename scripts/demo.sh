@@ -3,7 +3,9 @@
 # processes get cluster-wide PIDs, a process tree checkpointed on node 1
 # restarts on node 2 with the same PIDs, a running computation migrates
 # from node 1 to node 2 and on to node 3 while its parent on node 1 waits
-# for it, one node crashes and the survivors notice.
+# for it, a computation on node 3 is protected by the periodic_coordinated
+# HA policy, node 3 crashes, the survivors notice and the computation goes
+# on from its last checkpoint on node 1 to the right result.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=$(mktemp -d /tmp/krg-demo-XXXXXX)
@@ -103,6 +105,26 @@ cat "$run/shared/cpu.out"
 echo "the parent on node 1 waited for it: exit status $(cat "$run/shared/cpu.status")"
 [ "$(cat "$run/shared/cpu.status")" = 0 ]
 
+say "HA: periodic_coordinated checkpoints a computation on node 3 every 2 s"
+steps=600000000
+kx 1 krgadm ha load periodic_coordinated
+kx 3 sh -c "(krgrun krgcr-run /usr/lib/krg/progs/cr_cpu $steps > /krg/shared/ha.out 2>&1 \
+	< /dev/null) < /dev/null > /dev/null 2>&1 &"
+i=0
+until grep -q READY "$run/shared/ha.out" 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 120 ] || { echo "cr_cpu did not start"; exit 1; }
+	sleep 0.5
+done
+hapid=$(sed -n 's/^READY //p' "$run/shared/ha.out")
+kx 1 krgadm ha attach "$hapid" periodic_coordinated interval=2
+ha_field() { kx 1 krgadm ha status --json | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+i=0
+until [ "$(ha_field committed)" -ge 2 ] 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 120 ] || { echo "no checkpoint set committed"; exit 1; }
+	sleep 0.5
+done
+kx 1 krgadm ha status
+
 say "Crashing node 3 (its QEMU is killed)"
 kc crash 3
 for n in 1 2; do
@@ -114,10 +136,28 @@ for n in 1 2; do
 	echo "node $n noticed after about $((i / 4)) s:"
 	kx $n krgadm nodes status
 done
-kx 1 sh -c 'dmesg | grep "krg: node 3"'
+kx 1 sh -c 'dmesg | grep -E "krg: node 3|krg: ha"'
 printf 'node 1 -> '
 kx 1 krgadm rpc ping 3 || true
 kx 1 krgadm rpc ping 1-3 || true
+
+say "HA: the computation rolled back to its last set, on node 1, and finishes"
+i=0
+until [ "$(ha_field recoveries)" = 1 ]; do
+	i=$((i + 1)); [ $i -lt 120 ] || { echo "it was not recovered"; exit 1; }
+	sleep 0.5
+done
+kx 1 krgadm ha status
+kx 1 krgps | grep -E "PID|cr_cpu"
+i=0
+until grep -q RESULT "$run/shared/ha.out"; do
+	i=$((i + 1)); [ $i -lt 600 ] || { echo "it did not finish"; exit 1; }
+	sleep 0.5
+done
+cat "$run/shared/ha.out"
+golden=$("$top/build/progs/cr_cpu" $steps | grep RESULT)
+[ "$(grep RESULT "$run/shared/ha.out")" = "$golden" ]
+echo "the same result as the same steps run without a crash (on the host)"
 
 say "Kernel logs clean?"
 kc status

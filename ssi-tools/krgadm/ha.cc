@@ -25,6 +25,7 @@ int status(krg::Client& c, const Command& cmd) {
                       {"owner", a.owner},
                       {"state", a.state},
                       {"recoveries", a.recoveries},
+                      {"committed", a.committed},
                       {"nodes", a.footprint}});
     std::cout << Json{{"node", st.node}, {"policies", st.policies}, {"applications", apps}}.dump()
               << "\n";
@@ -37,13 +38,15 @@ int status(krg::Client& c, const Command& cmd) {
     std::cout << "no application is attached\n";
     return 0;
   }
-  std::printf("%-9s %-9s %-18s %-11s %-8s %-10s %s\n", "ID", "ROOT", "POLICY", "STATE", "NODES",
-              "RECOVERED", "PARAMS");
+  std::printf("%-9s %-9s %-21s %-11s %-6s %-9s %-4s %s\n", "ID", "ROOT", "POLICY", "STATE", "NODES",
+              "RECOVERED", "SET", "PARAMS");
   for (const auto& a : st.apps) {
     // No node left in its footprint: none of its tasks runs any more.
     std::string nodes = a.footprint.empty() ? "-" : krg::format_nodelist(a.footprint);
-    std::printf("%-9d %-9d %-18s %-11s %-8s %-10u %s\n", a.id, a.root, a.policy.c_str(),
-                a.state.c_str(), nodes.c_str(), a.recoveries, a.params.c_str());
+    // SET: its last committed checkpoint set ("-": none).
+    std::string set = a.committed ? std::to_string(a.committed) : "-";
+    std::printf("%-9d %-9d %-21s %-11s %-6s %-9u %-4s %s\n", a.id, a.root, a.policy.c_str(),
+                a.state.c_str(), nodes.c_str(), a.recoveries, set.c_str(), a.params.c_str());
   }
   return 0;
 }

@@ -422,6 +422,7 @@ HaStatus Client::ha_status() {
           app.owner = get_u32(n, KRG_A_HA_OWNER);
           app.state = get_string(n, KRG_A_HA_STATE);
           app.recoveries = get_u32(n, KRG_A_HA_RECOVERIES);
+          app.committed = get_u32(n, KRG_A_HA_COMMITTED);
           app.footprint = get_nodelist(n, KRG_A_HA_FOOTPRINT);
           st.apps.push_back(app);
         }

@@ -102,6 +102,7 @@ struct HaApp {
   uint32_t owner = 0;
   std::string state;  // running, recovering, failed
   uint32_t recoveries = 0;
+  uint32_t committed = 0;      // its last committed checkpoint set, 0: none
   std::vector<int> footprint;  // nodes that may run its tasks
 };
 

@@ -8,9 +8,10 @@ import json
 import pathlib
 import re
 import subprocess
+import time
 
-from crlib import SH, host, output, start, wait_line
-from test_krgps import RUNAS, listing
+from crlib import PROGS, SH, host, output, start, wait_line
+from test_krgps import RUNAS, entries, listing, only
 from test_migrate import migrate, may_migrate
 from test_migrate_crash import online, three_up
 
@@ -113,9 +114,13 @@ def test_restart_scratch_relaunches_once_after_its_node_crashes(make_cluster):
     r = migrate(c, 1, pid, 3)
     assert r.status == 0, r.stderr
     c.wait_for("node 2 out of its footprint", lambda: app(c, 1, pid)["nodes"] == [3], 30)
-    # A node it no longer runs on crashes: nothing to recover.
+    # A node it no longer runs on crashes: nothing to recover (asked once
+    # node 1's HA work queue has seen the node go, a tick later).
     c.crash(2)
     c.wait_for("node 2 seen gone", lambda: online(c, 1) == {1, 3}, 30)
+    c.wait_for("node 1 to log it",
+               lambda: "krg: node 2 unreachable" in c.check(1, ["dmesg"]), 30)
+    time.sleep(2)
     a = app(c, 1, pid)
     assert a["state"] == "running" and a["recoveries"] == 0 and a["nodes"] == [3], a
     assert relaunches(c, name) == [str(pid)]
@@ -128,10 +133,70 @@ def test_restart_scratch_relaunches_once_after_its_node_crashes(make_cluster):
     c.wait_for("its second start", lambda: len(relaunches(c, name)) >= 2, 60)
     assert relaunches(c, name) == [str(pid), str(a["root"])], output(c, name)
     procs = [p for p in listing(c, 1) if p["comm"] == "cr_cpu"]
-    assert [p["pid"] for p in procs] in ([a["root"]], []), procs
+    assert [(p["pid"], p["node"]) for p in procs] == [(a["root"], 1)], procs
     line = wait_line(c, name, r"RESULT .*", timeout=600).group(0)
     assert line == golden(), line
     assert output(c, name).count("RESULT") == 1, output(c, name)
     # Finished: its last node leaves its footprint; it stays listed.
     c.wait_for("its footprint to empty", lambda: app(c, 1, pid)["nodes"] == [], 30)
     assert host(c, f"{SH}/{name}.out").exists()
+
+
+def test_restart_scratch_kills_the_survivors_before_it_starts_again(make_cluster):
+    """A shell on node 2 waits for its child, moved to node 3 before the
+    attach (tagged there by node 3). Node 3 crashes: the shell, alive on
+    node 2, is killed, and the whole job starts again on node 1."""
+    c = three_up(make_cluster)
+    loaded(c)
+    name = "ha-sh"
+    out = f"{SH}/{name}.out"
+    job = f"{PROGS}/cr_cpu {STEPS} && echo DONE"
+    c.check(2, ["sh", "-c", f"(krgrun krgcr-run sh -c '{job}' > {out} 2>&1 < /dev/null)"
+                " < /dev/null > /dev/null 2>&1 &"])
+    child = int(wait_line(c, name, r"READY (\d+)").group(1))
+    root = only(listing(c, 1), child)["ppid"]
+    assert only(listing(c, 1), root)["comm"] == "sh"
+    may_migrate(c, 2, child)
+    r = migrate(c, 1, child, 3)
+    assert r.status == 0, r.stderr
+    r = krgadm(c, 1, "attach", str(root), POLICY)
+    assert r.status == 0, r.stderr
+    assert app(c, 1, root)["nodes"] == [2, 3]
+    assert "RESULT" not in output(c, name)  # still at work
+    c.crash(3)
+    c.wait_for("a recovery", lambda: app(c, 1, root)["recoveries"] == 1, 60)
+    a = app(c, 1, root)
+    assert a["state"] == "running" and a["nodes"] == [1] and a["root"] != root, a
+    # Never twice: the old shell is gone from node 2.
+    procs = listing(c, 1)
+    assert entries(procs, root) == [], procs
+    assert [p["node"] for p in entries(procs, a["root"])] == [1], procs
+    wait_line(c, name, r"DONE", timeout=600)
+    assert len(relaunches(c, name)) == 2, output(c, name)
+    assert re.search(r"RESULT .*", output(c, name)).group(0) == golden()
+    assert output(c, name).count("RESULT") == 1, output(c, name)
+    assert output(c, name).count("DONE") == 1, output(c, name)
+
+
+def test_periodic_coordinated_restarts_its_last_set_after_its_node_crashes(make_cluster):
+    c = three_up(make_cluster)
+    r = krgadm(c, 1, "load", "periodic_coordinated")
+    assert r.status == 0, r.stderr
+    name = "ha-pc"
+    pid = start(c, 2, name, "cr_cpu", STEPS)
+    r = krgadm(c, 3, "attach", str(pid), "periodic_coordinated", "interval=2")
+    assert r.status == 0, r.stderr
+    a = app(c, 1, pid)
+    assert a["committed"] == 0 and a["params"] == "interval=2 mtbf=0", a
+    c.wait_for("two committed sets", lambda: app(c, 1, pid)["committed"] >= 2, 60)
+    assert "RESULT" not in output(c, name)  # still at work
+    c.crash(2)
+    c.wait_for("a recovery", lambda: app(c, 1, pid)["recoveries"] == 1, 60)
+    a = app(c, 1, pid)
+    # Rolled back, not started again: the same PID, on node 1.
+    assert a["state"] == "running" and a["root"] == pid and a["nodes"] == [1], a
+    assert [p["node"] for p in listing(c, 1) if p["pid"] == pid] == [1], listing(c, 1)
+    line = wait_line(c, name, r"RESULT .*", timeout=600).group(0)
+    assert line == golden(), line
+    assert relaunches(c, name) == [str(pid)], output(c, name)
+    assert output(c, name).count("RESULT") == 1, output(c, name)

@@ -675,6 +675,7 @@ static int put_app(struct sk_buff *skb, const struct krg_ha_app *app)
 	    nla_put_string(skb, KRG_A_HA_STATE,
 			   krg_ha_state_name(app->state)) ||
 	    nla_put_u32(skb, KRG_A_HA_RECOVERIES, app->recoveries) ||
+	    nla_put_u32(skb, KRG_A_HA_COMMITTED, app->committed) ||
 	    nla_put_string(skb, KRG_A_HA_FOOTPRINT, list))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

@@ -5,8 +5,9 @@
  *
  * Attach needs the rights a checkpoint of the root needs (checked where
  * it runs, tag.c) and a policy loaded on this node; its parameters are
- * checked against the policy's table. Detach needs to be the uid that
- * attached, or CAP_SYS_ADMIN. Listing is open to all, as ps is.
+ * checked against the policy's table. Detach needs to be the application's
+ * owner (its root's real uid), or CAP_SYS_ADMIN. Listing is open to all,
+ * as ps is.
  */
 #define pr_fmt(fmt) "krg: ha: " fmt
 

@@ -9,6 +9,7 @@
 #include <krg/ha.h>
 
 struct task_struct;
+struct cred;
 
 /* RPC types (80-255 are the HA framework's and its policies'). */
 enum krg_rpc_ha_type {
@@ -17,12 +18,17 @@ enum krg_rpc_ha_type {
 	KRG_RPC_HA_KILL,	/* kill an application's tasks here (launch.c) */
 	KRG_RPC_HA_LAUNCH,	/* start an application again here (launch.c) */
 	KRG_RPC_HA_LOAD,	/* load a policy's module here (policy.c) */
+	KRG_RPC_HA_CKPT,	/* checkpoint an application's tree (ckpt.c) */
 };
 
 /* How to start an application again, as its root was at attach. */
 #define KRG_HA_MAX_ARGS		(32 << 10)	/* argv, and env: each */
-#define KRG_HA_MAX_LAUNCH	(2 * KRG_HA_MAX_ARGS + 3 * PATH_MAX + \
+/* Its header and credentials, four paths, argv and env: a bound of all. */
+#define KRG_HA_MAX_LAUNCH	(2 * KRG_HA_MAX_ARGS + 4 * PATH_MAX + \
 				 (4 << 10) + 4 * KRG_IMG_MAX_GROUPS)
+
+/* Ticks a node runs none of an application before it counts itself out. */
+#define KRG_HA_IDLE_TICKS	3
 
 /* A registry entry: the application, and what only the framework sees. */
 struct ha_entry {
@@ -40,6 +46,7 @@ extern struct list_head ha_apps;
 
 struct ha_entry *ha_find(u32 id);
 int ha_publish(const struct ha_entry *e, int only);
+int ha_publish_id(u32 id);
 int ha_forget(u32 id);
 int ha_unpublish(u32 id);
 int ha_footprint_add(u32 id, int node);
@@ -62,7 +69,10 @@ int ha_tag_init(void);
 
 int ha_launch_capture(struct task_struct *t, void **launch, u32 *len);
 
+int ha_launch_check(const void *launch, u32 len);
+struct cred *ha_app_cred(u32 id);
 int ha_launch_init(void);
+int ha_ckpt_init(void);
 
 int ha_recover_init(void);
 

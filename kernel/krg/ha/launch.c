@@ -106,6 +106,7 @@ int ha_launch_capture(struct task_struct *t, void **launch, u32 *len)
 	ssize_t creds_len;
 	int argv_len, env_len, i, err = -ENOMEM;
 	unsigned long as, ae, es, ee;
+	bool have_pwd;
 
 	buf = kvzalloc(PATH_MAX * 5 + 2 * KRG_HA_MAX_ARGS, GFP_KERNEL);
 	w = kvzalloc(KRG_HA_MAX_LAUNCH, GFP_KERNEL);
@@ -118,15 +119,21 @@ int ha_launch_capture(struct task_struct *t, void **launch, u32 *len)
 	strscpy(str[0], p ?: "", PATH_MAX);
 	if (exe)
 		fput(exe);
+	have_pwd = false;
 	task_lock(t);
 	if (t->fs) {
 		get_fs_pwd(t->fs, &pwd);
 		w->umask = cpu_to_le32(t->fs->umask);
+		have_pwd = true;
 	}
 	task_unlock(t);
 	err = -ESRCH;
-	if (!t->fs || !str[0][0])
+	if (!have_pwd)
 		goto out;
+	if (!str[0][0]) {
+		path_put(&pwd);
+		goto out;
+	}
 	p = path_of(&pwd, buf);
 	strscpy(str[1], p ?: "/", PATH_MAX);
 	path_put(&pwd);
@@ -158,6 +165,11 @@ int ha_launch_capture(struct task_struct *t, void **launch, u32 *len)
 	if (creds_len < 0)
 		goto out;
 	w->creds_len = cpu_to_le32(creds_len);
+	/* Each part is bounded, and so is their sum: checked all the same. */
+	if (sizeof(*w) + creds_len + strlen(str[0]) + strlen(str[1]) +
+	    strlen(str[2]) + strlen(str[3]) + 4 + argv_len + env_len >
+	    KRG_HA_MAX_LAUNCH)
+		goto out;
 	p = w->data + creds_len;
 	w->exe_len = cpu_to_le32(strlen(str[0]) + 1);
 	w->cwd_len = cpu_to_le32(strlen(str[1]) + 1);
@@ -256,6 +268,51 @@ static int launch_parse(const struct ha_launch_wire *w, u32 len,
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+/* 0 if @launch (@len bytes) is a well-formed launch record. */
+int ha_launch_check(const void *launch, u32 len)
+{
+	struct launch l = {};
+	int err;
+
+	if (len < sizeof(struct ha_launch_wire))
+		return -EPROTO;
+	err = launch_parse(launch, len, &l);
+	if (!err) {
+		kvfree(l.argv);
+		kvfree(l.envp);
+	}
+	return err;
+}
+
+/**
+ * ha_app_cred - the credentials application @id's root had at attach
+ *
+ * The framework acts for the application with them: checkpoints and
+ * restarts grant it what its own processes have, no more.
+ *
+ * Return: new credentials (put_cred() them), or ERR_PTR(-errno).
+ */
+struct cred *ha_app_cred(u32 id)
+{
+	const struct ha_launch_wire *w;
+	struct krg_img_creds *c = NULL;
+	struct ha_entry *e;
+	struct cred *cred;
+
+	mutex_lock(&ha_lock);
+	e = ha_find(id);
+	if (e) {	/* checked when it was stored (ha_launch_check()) */
+		w = e->launch;
+		c = kmemdup(w->data, le32_to_cpu(w->creds_len), GFP_KERNEL);
+	}
+	mutex_unlock(&ha_lock);
+	if (!c)
+		return ERR_PTR(e ? -ENOMEM : -ENOENT);
+	cred = ghost_creds_make(c);
+	kfree(c);
+	return cred;
 }
 
 static int install(const char *path, int flags, int fd)
@@ -468,7 +525,7 @@ static int kill_here(u32 id, bool kill)
 	for_each_process(p) {
 		/* A shadow's process is killed where it runs. */
 		if (READ_ONCE(p->krg_ha_app) != id || p->exit_state ||
-		    task_active_pid_ns(p) != ns ||
+		    task_tgid_nr_ns(p, ns) <= 0 ||
 		    krg_location_elsewhere(task_tgid_nr_ns(p, ns)))
 			continue;
 		alive++;

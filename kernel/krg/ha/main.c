@@ -5,5 +5,5 @@
 int krg_ha_init(void)
 {
 	return ha_registry_init() ?: ha_policy_init() ?: ha_tag_init() ?:
-	       ha_launch_init() ?: ha_recover_init();
+	       ha_launch_init() ?: ha_ckpt_init() ?: ha_recover_init();
 }

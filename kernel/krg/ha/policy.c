@@ -209,9 +209,12 @@ void ha_policy_sync(int node)
 	krg_node_clear(node, &online);
 	if (find_first_bit(online.bits, KRG_MAX_NODES) != krg_node_id)
 		return;
-	names = kmemdup(loaded, sizeof(loaded), GFP_KERNEL);
+	names = kmalloc(sizeof(loaded), GFP_KERNEL);
 	if (!names)
 		return;
+	mutex_lock(&ha_lock);
+	memcpy(names, loaded, sizeof(loaded));
+	mutex_unlock(&ha_lock);
 	for (i = 0; i < KRG_HA_MAX_APPS; i++) {
 		if (!names[i][0])
 			continue;

@@ -32,7 +32,6 @@
 #include "ha_internal.h"
 
 #define KRG_HA_MAX_TRIES	3
-#define KRG_HA_IDLE_TICKS	3
 #define TICK			HZ
 
 static struct workqueue_struct *ha_wq;
@@ -100,6 +99,7 @@ static void recover_one(u32 id)
 	if (!err) {
 		e->app.root = copy.app.root;
 		e->app.footprint = copy.app.footprint;
+		e->app.committed = copy.app.committed;
 		e->app.recoveries++;
 		e->app.state = KRG_HA_RUNNING;
 		e->tries = 0;
@@ -118,7 +118,7 @@ static void recover_one(u32 id)
 		pr_warn("application %u: %s failed to recover it (%d), will retry\n",
 			id, copy.app.policy, err);
 	if (!err || copy.app.state == KRG_HA_FAILED)
-		ha_publish(&copy, 0);
+		ha_publish_id(id);
 }
 
 /* The leader: recover every application marked, one at a time. */
@@ -191,11 +191,25 @@ static unsigned int count_here(u32 id)
 	/* A shadow, or a moved original, is not where the process runs. */
 	for_each_process(p)
 		if (READ_ONCE(p->krg_ha_app) == id && !p->exit_state &&
-		    task_active_pid_ns(p) == ns &&
+		    task_tgid_nr_ns(p, ns) > 0 &&
 		    !krg_location_elsewhere(task_tgid_nr_ns(p, ns)))
 			n++;
 	rcu_read_unlock();
 	return n;
+}
+
+/* A set the policy committed at its tick: every node learns it. */
+static void publish_committed(u32 id, u32 committed)
+{
+	struct ha_entry *e;
+
+	mutex_lock(&ha_lock);
+	e = ha_find(id);
+	if (e)
+		e->app.committed = committed;
+	mutex_unlock(&ha_lock);
+	if (e)
+		ha_publish_id(id);
 }
 
 static void tick_fn(struct work_struct *work)
@@ -206,13 +220,14 @@ static void tick_fn(struct work_struct *work)
 	bool lead = leader();
 	struct ha_entry *e;
 	struct ha_entry copy;
+	u32 before;
 
 	mutex_lock(&ha_lock);
 	list_for_each_entry(e, &ha_apps, list) {
 		if (!krg_node_isset(krg_node_id, &e->app.footprint) ||
 		    count_here(e->app.id))
 			e->idle_ticks = 0;
-		else if (++e->idle_ticks == KRG_HA_IDLE_TICKS)
+		else if (++e->idle_ticks >= KRG_HA_IDLE_TICKS)
 			idle[n_idle++] = e->app.id;
 		if (lead && e->app.state == KRG_HA_RUNNING)
 			ticked[n_ticked++] = e->app.id;
@@ -230,11 +245,14 @@ static void tick_fn(struct work_struct *work)
 		mutex_unlock(&ha_lock);
 		if (!e)
 			continue;
+		before = copy.app.committed;
 		policy = ha_policy_get(copy.app.policy, false);
 		if (policy && policy->tick)
 			policy->tick(&copy.app);
 		if (policy)
 			ha_policy_put(policy);
+		if (copy.app.committed != before)
+			publish_committed(copy.app.id, copy.app.committed);
 	}
 	queue_delayed_work(ha_wq, &tick_work, TICK);
 }
@@ -252,7 +270,6 @@ int krg_ha_task_arrives(u32 id, const struct cred *caller)
 {
 	struct ha_entry *e;
 	bool mine;
-	int err;
 
 	mutex_lock(&ha_lock);
 	e = ha_find(id);
@@ -263,8 +280,9 @@ int krg_ha_task_arrives(u32 id, const struct cred *caller)
 		return -ENOENT;
 	if (!mine)
 		return -EPERM;
-	err = ha_footprint_add(id, krg_node_id);
-	return err == -ENOENT ? err : 0;
+	/* A node that did not take it (joining) learns it at its sync. */
+	ha_footprint_add(id, krg_node_id);
+	return 0;
 }
 
 int ha_recover_init(void)

@@ -34,6 +34,7 @@ struct app_wire {
 	__le32 owner;
 	__le32 state;
 	__le32 recoveries;
+	__le32 committed;
 	__le32 node;		/* FOOT_*: the sender */
 	char policy[KRG_HA_NAME_LEN];
 	__le32 params[KRG_HA_MAX_PARAMS];
@@ -73,6 +74,7 @@ static void fill(struct app_wire *w, const struct ha_entry *e)
 	w->owner = cpu_to_le32(e->app.owner);
 	w->state = cpu_to_le32(e->app.state);
 	w->recoveries = cpu_to_le32(e->app.recoveries);
+	w->committed = cpu_to_le32(e->app.committed);
 	memcpy(w->policy, e->app.policy, KRG_HA_NAME_LEN);
 	for (i = 0; i < KRG_HA_MAX_PARAMS; i++)
 		w->params[i] = cpu_to_le32(e->app.params[i]);
@@ -81,6 +83,25 @@ static void fill(struct app_wire *w, const struct ha_entry *e)
 		w->footprint[i] = cpu_to_le32(fp[i]);
 	w->launch_len = cpu_to_le32(e->launch_len);
 	memcpy(w->launch, e->launch, e->launch_len);
+}
+
+/*
+ * A SET of an entry this node holds: what only this node knows stays. The
+ * footprint is the union (an add in flight is never lost: a superset is
+ * safe), and a recovery this node saw start is not undone by an update
+ * that did not finish it (one with no more recoveries).
+ */
+static void merge(struct ha_entry *e, const struct ha_entry *old)
+{
+	bitmap_or(e->app.footprint.bits, e->app.footprint.bits,
+		  old->app.footprint.bits, KRG_MAX_NODES);
+	e->idle_ticks = old->idle_ticks;
+	e->tries = old->tries;
+	e->lost = old->lost;
+	if (old->app.state == KRG_HA_RECOVERING &&
+	    e->app.state == KRG_HA_RUNNING &&
+	    e->app.recoveries <= old->app.recoveries)
+		e->app.state = KRG_HA_RECOVERING;
 }
 
 /* Store the entry of a SET, in place of the one of the same id. */
@@ -96,7 +117,7 @@ static int apply_set(const struct app_wire *w, size_t len)
 	    !krg_pid_valid(le32_to_cpu(w->id)) ||
 	    !krg_pid_valid(le32_to_cpu(w->root)) ||
 	    le32_to_cpu(w->state) > KRG_HA_FAILED ||
-	    ha_name_valid(w->policy))
+	    ha_name_valid(w->policy) || ha_launch_check(w->launch, launch_len))
 		return -EPROTO;
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
@@ -112,6 +133,7 @@ static int apply_set(const struct app_wire *w, size_t len)
 	e->app.owner = le32_to_cpu(w->owner);
 	e->app.state = le32_to_cpu(w->state);
 	e->app.recoveries = le32_to_cpu(w->recoveries);
+	e->app.committed = le32_to_cpu(w->committed);
 	memcpy(e->app.policy, w->policy, KRG_HA_NAME_LEN);
 	for (i = 0; i < KRG_HA_MAX_PARAMS; i++)
 		e->app.params[i] = le32_to_cpu(w->params[i]);
@@ -128,10 +150,12 @@ static int apply_set(const struct app_wire *w, size_t len)
 		ha_entry_free(e);
 		return -ENOSPC;
 	}
-	if (old)
+	if (old) {
+		merge(e, old);
 		list_replace(&old->list, &e->list);
-	else
+	} else {
 		list_add_tail(&e->list, &ha_apps);
+	}
 	mutex_unlock(&ha_lock);
 	if (old)
 		ha_entry_free(old);
@@ -235,9 +259,37 @@ int ha_publish(const struct ha_entry *e, int only)
 	return err;
 }
 
+/**
+ * ha_publish_id - store application @id, as this node holds it, everywhere
+ */
+int ha_publish_id(u32 id)
+{
+	struct app_wire *w = NULL;
+	struct ha_entry *e;
+	size_t len = 0;
+	int err;
+
+	/* Taken whole under the lock: an update may replace the entry. */
+	mutex_lock(&ha_lock);
+	e = ha_find(id);
+	if (e) {
+		len = sizeof(*w) + e->launch_len;
+		w = kvzalloc(len, GFP_KERNEL);
+		if (w)
+			fill(w, e);
+	}
+	mutex_unlock(&ha_lock);
+	if (!w)
+		return e ? -ENOMEM : -ENOENT;
+	err = send(w, len, 0);
+	kvfree(w);
+	return err;
+}
+
 /* Drop application @id here. */
 int ha_forget(u32 id)
 {
+	struct krg_ha_policy *p;
 	struct ha_entry *e;
 
 	mutex_lock(&ha_lock);
@@ -247,6 +299,11 @@ int ha_forget(u32 id)
 	mutex_unlock(&ha_lock);
 	if (!e)
 		return -ENOENT;
+	p = ha_policy_get(e->app.policy, false);
+	if (p && p->detach)
+		p->detach(&e->app);
+	if (p)
+		ha_policy_put(p);
 	ha_entry_free(e);
 	return 0;
 }
@@ -269,26 +326,52 @@ static int foot(u32 id, enum app_op op)
 }
 
 /*
+ * This node's footprint updates, one at a time and in order: an add
+ * never crosses a del on the way to another node.
+ */
+static DEFINE_MUTEX(foot_lock);
+
+/*
  * This node is about to run tasks of application @id: every node counts
- * it in first, so that a crash of this node is known to touch it.
+ * it in first, so that a crash of this node is known to touch it. It
+ * also stops a del this node's tick decided but has not sent.
  */
 int ha_footprint_add(u32 id, int node)
 {
 	struct ha_entry *e;
 	bool known;
+	int err = 0;
 
+	mutex_lock(&foot_lock);
 	mutex_lock(&ha_lock);
 	e = ha_find(id);
 	known = e && krg_node_isset(node, &e->app.footprint);
+	if (e)
+		e->idle_ticks = 0;
 	mutex_unlock(&ha_lock);
 	if (!e)
-		return -ENOENT;
-	return known ? 0 : foot(id, APP_FOOT_ADD);
+		err = -ENOENT;
+	else if (!known)
+		err = foot(id, APP_FOOT_ADD);
+	mutex_unlock(&foot_lock);
+	return err;
 }
 
+/* This node ran none of @id for KRG_HA_IDLE_TICKS ticks: count it out. */
 void ha_footprint_del(u32 id, int node)
 {
-	foot(id, APP_FOOT_DEL);
+	struct ha_entry *e;
+	bool idle;
+
+	mutex_lock(&foot_lock);
+	mutex_lock(&ha_lock);
+	e = ha_find(id);
+	idle = e && e->idle_ticks >= KRG_HA_IDLE_TICKS &&
+	       krg_node_isset(node, &e->app.footprint);
+	mutex_unlock(&ha_lock);
+	if (idle)
+		foot(id, APP_FOOT_DEL);
+	mutex_unlock(&foot_lock);
 }
 
 /* A node joined: the lowest other online node gives it the registry. */

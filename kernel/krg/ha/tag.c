@@ -9,9 +9,10 @@
  * CHECKPOINTABLE capability), as on one machine. That node tags the
  * root's local subtree, captures the launch record, and names the
  * children that run on other nodes (migrated); the attaching node has
- * their nodes tag their subtrees in turn (without a check: they are the
- * root's descendants). A task already tagged for another application
- * still registered refuses the attach (EBUSY).
+ * their nodes tag their subtrees in turn, with the same check on each
+ * subtree's root (a PID reused meanwhile is then another user's only if
+ * the caller may checkpoint it anyway). A task already tagged for
+ * another application still registered refuses the attach (EBUSY).
  */
 #define pr_fmt(fmt) "krg: ha: " fmt
 
@@ -34,7 +35,8 @@
 struct tag_wire {
 	__le32 id;
 	__le32 pid;
-	__le32 flags;		/* TAG_CAPTURE: the caller's creds follow */
+	__le32 flags;		/* TAG_CAPTURE */
+	/* The caller's credentials follow, as in an image. */
 } __packed;
 
 struct tag_reply {
@@ -61,10 +63,13 @@ static int tag_free(struct task_struct *t, u32 id)
 	return busy ? -EBUSY : 0;
 }
 
-/* The processes of @root's subtree here, held, root first. */
+/*
+ * The processes of @root's subtree here, held, root first: the children
+ * of every thread (a child's parent is the thread that forked it).
+ */
 static int subtree(struct task_struct *root, struct task_struct **list)
 {
-	struct task_struct *p, *c;
+	struct task_struct *p, *t, *c;
 	int n = 0, i;
 
 	read_lock(&tasklist_lock);
@@ -72,17 +77,22 @@ static int subtree(struct task_struct *root, struct task_struct **list)
 	get_task_struct(root);
 	for (i = 0; i < n; i++) {
 		p = list[i];
-		list_for_each_entry(c, &p->children, sibling) {
-			if (n == TAG_MAX_TASKS) {
-				read_unlock(&tasklist_lock);
-				return -E2BIG;
+		for_each_thread(p, t) {
+			list_for_each_entry(c, &t->children, sibling) {
+				if (n == TAG_MAX_TASKS)
+					goto full;
+				get_task_struct(c);
+				list[n++] = c;
 			}
-			get_task_struct(c);
-			list[n++] = c;
 		}
 	}
 	read_unlock(&tasklist_lock);
 	return n;
+full:
+	read_unlock(&tasklist_lock);
+	while (n--)
+		put_task_struct(list[n]);
+	return -E2BIG;
 }
 
 static void set_tag(struct task_struct *p, u32 id)
@@ -95,14 +105,91 @@ static void set_tag(struct task_struct *p, u32 id)
 	rcu_read_unlock();
 }
 
-/* Tag the subtree of @pid here; fill @r (and its away list). */
+static bool tagged(struct task_struct *p, u32 id)
+{
+	struct task_struct *t;
+	bool all = true;
+
+	rcu_read_lock();
+	for_each_thread(p, t)
+		all &= READ_ONCE(t->krg_ha_app) == id;
+	rcu_read_unlock();
+	return all;
+}
+
+/* Note @nr as running on another node, once; false if the list is full. */
+static bool add_away(struct tag_reply *r, pid_t nr)
+{
+	u32 i, n = le32_to_cpu(r->nr_away);
+
+	for (i = 0; i < n; i++)
+		if (le32_to_cpu(r->away[i]) == nr)
+			return true;
+	if (n == TAG_MAX_AWAY)
+		return false;
+	r->away[n] = cpu_to_le32(nr);
+	r->nr_away = cpu_to_le32(n + 1);
+	return true;
+}
+
+/*
+ * One pass over the subtree: check it is free, tag what is not tagged yet
+ * and note what runs elsewhere. Return how many processes it tagged.
+ */
+static int tag_pass(struct task_struct *root, u32 id, struct tag_reply *r,
+		    struct task_struct **list)
+{
+	struct pid_namespace *ns = krg_pid_ns();
+	int n, i, err = 0, fresh = 0;
+	pid_t pid = task_tgid_nr_ns(root, ns), nr;
+
+	n = subtree(root, list);
+	if (n < 0) {
+		snprintf(r->msg, TAG_MSG_LEN,
+			 "pid %d has more than %d descendants on node %d",
+			 pid, TAG_MAX_TASKS, krg_node_id);
+		return n;
+	}
+	for (i = 0; i < n && !err; i++) {
+		err = tag_free(list[i], id);
+		if (err)
+			snprintf(r->msg, TAG_MSG_LEN,
+				 "pid %d belongs to HA application %u already",
+				 task_tgid_nr_ns(list[i], ns),
+				 READ_ONCE(list[i]->krg_ha_app));
+	}
+	for (i = 0; i < n && !err; i++) {
+		nr = task_tgid_nr_ns(list[i], ns);
+		if (i && krg_location_elsewhere(nr)) {
+			if (!add_away(r, nr)) {
+				snprintf(r->msg, TAG_MSG_LEN,
+					 "pid %d has more than %d descendants on other nodes",
+					 pid, TAG_MAX_AWAY);
+				err = -E2BIG;
+			}
+			continue;
+		}
+		if (tagged(list[i], id))
+			continue;
+		set_tag(list[i], id);
+		fresh++;
+	}
+	while (n--)
+		put_task_struct(list[n]);
+	return err ?: fresh;
+}
+
+/*
+ * Tag the subtree of @pid here; fill @r (and its away list). A task that
+ * forked before its parent was tagged has an untagged child: passes go on
+ * until one finds nothing new (fork copies the tag from then on).
+ */
 static int tag_here(u32 id, pid_t pid, bool capture, struct tag_reply *r,
 		    void **launch, u32 *launch_len)
 {
 	struct pid_namespace *ns = krg_pid_ns();
 	struct task_struct **list, *root;
-	int n = 0, i, err = 0, away = 0;
-	pid_t nr;
+	int pass, fresh = 0, err = 0;
 
 	rcu_read_lock();
 	root = ns ? pid_task(find_pid_ns(pid, ns), PIDTYPE_TGID) : NULL;
@@ -115,67 +202,49 @@ static int tag_here(u32 id, pid_t pid, bool capture, struct tag_reply *r,
 		err = -ESRCH;
 		goto out;
 	}
-	if (capture &&
-	    (!ptrace_may_access(root, PTRACE_MODE_ATTACH_REALCREDS) ||
-	     !krg_cap_raised(root, KRG_CAP_CHECKPOINTABLE))) {
+	/* A checkpoint's rights, on the root and on every part elsewhere. */
+	if (!ptrace_may_access(root, PTRACE_MODE_ATTACH_REALCREDS) ||
+	    !krg_cap_raised(root, KRG_CAP_CHECKPOINTABLE)) {
 		snprintf(r->msg, TAG_MSG_LEN,
 			 "not allowed to checkpoint pid %d (it needs CHECKPOINTABLE, and you the right to ptrace it)",
 			 pid);
 		err = -EPERM;
 		goto out;
 	}
+	if (capture) {
+		err = ha_launch_capture(root, launch, launch_len);
+		if (err) {
+			snprintf(r->msg, TAG_MSG_LEN,
+				 "cannot read how pid %d was started", pid);
+			goto out;
+		}
+		r->owner = cpu_to_le32(from_kuid(&init_user_ns,
+						 task_uid(root)));
+	}
 	list = kvcalloc(TAG_MAX_TASKS, sizeof(*list), GFP_KERNEL);
 	if (!list) {
 		err = -ENOMEM;
 		goto out;
 	}
-	n = subtree(root, list);
-	if (n < 0) {
-		snprintf(r->msg, TAG_MSG_LEN,
-			 "pid %d has more than %d descendants on node %d",
-			 pid, TAG_MAX_TASKS, krg_node_id);
-		err = n;
-		n = TAG_MAX_TASKS;
-		goto put;
+	for (pass = 0; pass < 8; pass++) {
+		err = tag_pass(root, id, r, list);
+		if (err <= 0)
+			break;
+		fresh += err;
 	}
-	for (i = 0; i < n && !err; i++) {
-		err = tag_free(list[i], id);
-		if (err)
-			snprintf(r->msg, TAG_MSG_LEN,
-				 "pid %d belongs to HA application %u already",
-				 task_tgid_nr_ns(list[i], ns),
-				 READ_ONCE(list[i]->krg_ha_app));
-	}
-	if (!err && capture) {
-		err = ha_launch_capture(root, launch, launch_len);
-		if (err)
-			snprintf(r->msg, TAG_MSG_LEN,
-				 "cannot read how pid %d was started", pid);
-		r->owner = cpu_to_le32(from_kuid(&init_user_ns,
-						 task_uid(root)));
-	}
-	for (i = 0; i < n && !err; i++) {
-		nr = task_tgid_nr_ns(list[i], ns);
-		if (i && krg_location_elsewhere(nr)) {
-			if (away == TAG_MAX_AWAY) {
-				snprintf(r->msg, TAG_MSG_LEN,
-					 "pid %d has more than %d descendants on other nodes",
-					 pid, TAG_MAX_AWAY);
-				err = -E2BIG;
-				break;
-			}
-			r->away[away++] = cpu_to_le32(nr);
-			continue;
-		}
-		set_tag(list[i], id);
-		le32_add_cpu(&r->processes, 1);
-	}
-	r->nr_away = cpu_to_le32(away);
-put:
-	while (n--)
-		put_task_struct(list[n]);
 	kvfree(list);
+	if (err > 0) {
+		snprintf(r->msg, TAG_MSG_LEN,
+			 "pid %d's subtree kept forking untagged children",
+			 pid);
+		err = -EAGAIN;
+	}
+	r->processes = cpu_to_le32(fresh);
 out:
+	if (err && launch && *launch) {
+		kvfree(*launch);
+		*launch = NULL;
+	}
 	if (root)
 		put_task_struct(root);
 	return err;
@@ -226,10 +295,6 @@ static int tag_handler(const struct krg_rpc_request *req,
 	    !krg_pid_valid(le32_to_cpu(w->id)) ||
 	    !krg_pid_valid(le32_to_cpu(w->pid)))
 		return -EPROTO;
-	if (!capture)
-		return req->len == sizeof(*w) ?
-		       tag_reply_make(le32_to_cpu(w->id), le32_to_cpu(w->pid),
-				      false, reply) : -EPROTO;
 	if (req->len < sizeof(*w) + sizeof(*creds) ||
 	    creds->ngroups > KRG_IMG_MAX_GROUPS ||
 	    req->len != sizeof(*w) + struct_size(creds, groups, creds->ngroups))
@@ -239,7 +304,7 @@ static int tag_handler(const struct krg_rpc_request *req,
 	if (IS_ERR(cred))
 		return PTR_ERR(cred);
 	old = override_creds(cred);
-	err = tag_reply_make(le32_to_cpu(w->id), le32_to_cpu(w->pid), true,
+	err = tag_reply_make(le32_to_cpu(w->id), le32_to_cpu(w->pid), capture,
 			     reply);
 	revert_creds(old);
 	put_cred(cred);
@@ -286,10 +351,8 @@ static int tag_on(int node, u32 id, pid_t pid, bool capture,
 			return -ENOMEM;
 		w->id = cpu_to_le32(id);
 		w->pid = cpu_to_le32(pid);
-		if (capture) {
-			w->flags = cpu_to_le32(TAG_CAPTURE);
-			len = ghost_creds_save(current_cred(), (void *)(w + 1));
-		}
+		w->flags = cpu_to_le32(capture ? TAG_CAPTURE : 0);
+		len = ghost_creds_save(current_cred(), (void *)(w + 1));
 		err = len < 0 ? -E2BIG :
 		      krg_rpc_call(node, KRG_RPC_HA_TAG, w, sizeof(*w) + len,
 				   reply, KRG_RPC_TIMEOUT);
@@ -370,9 +433,13 @@ int ha_tag_attach(pid_t root, u32 *owner, struct krg_nodemask *footprint,
 	return err;
 }
 
-static const struct tag_wire tag_sample = {
-	.id = cpu_to_le32(KRG_PID_LOCAL_MAX | 1 << KRG_PID_NODE_SHIFT),
-	.pid = cpu_to_le32(KRG_PID_LOCAL_MAX | 1 << KRG_PID_NODE_SHIFT),
+/* Tag a PID no node allocates early, as root. */
+static const struct {
+	struct tag_wire w;
+	struct krg_img_creds creds;
+} __packed tag_sample = {
+	.w.id = cpu_to_le32(KRG_PID_LOCAL_MAX | 1 << KRG_PID_NODE_SHIFT),
+	.w.pid = cpu_to_le32(KRG_PID_LOCAL_MAX | 1 << KRG_PID_NODE_SHIFT),
 };
 
 static const struct krg_rpc_service tag_service = {

@@ -22,6 +22,8 @@ struct module;
 #define KRG_HA_NAME_LEN		32
 #define KRG_HA_MAX_PARAMS	8
 #define KRG_HA_MAX_APPS		64
+/* Stable storage's shared filesystem tier: the same directory everywhere. */
+#define KRG_HA_STORE		"/krg/shared/ha"
 
 /**
  * struct krg_ha_param - a parameter a policy accepts at attach
@@ -47,9 +49,10 @@ enum krg_ha_state {
  * @root: the cluster PID of its root now (a relaunch gives a new one)
  * @policy: the name of its policy
  * @params: its parameters, in the order of the policy's table
- * @owner: the uid that attached it
+ * @owner: its owner: the real uid of its root when attached
  * @state: enum krg_ha_state
  * @recoveries: how many times its policy recovered it
+ * @committed: its last committed checkpoint set, 0: none
  * @footprint: the nodes that may run its tasks (a superset: a node joins
  *	it before it runs one, leaves it once it has run none for a while)
  */
@@ -61,6 +64,7 @@ struct krg_ha_app {
 	u32 owner;
 	u32 state;
 	u32 recoveries;
+	u32 committed;
 	struct krg_nodemask footprint;
 };
 
@@ -72,13 +76,16 @@ struct krg_ha_app {
  * @params: the parameters it accepts, @nr_params of them
  * @attach: an application was attached to it (on the node that attached
  *	it); an error refuses the attach
+ * @detach: an application was detached, on every node that has the
+ *	policy loaded (may be NULL)
  * @node_failed: @node was lost while @app may have run tasks there. Called
  *	on one survivor only (the lowest online node), which may be lost in
  *	turn: the next one calls it again, so it must be safe to repeat. It
  *	returns 0 once @app runs again, or an error to be called again at
  *	the next tick, up to a bounded number of tries in a row.
- * @tick: every second, on the same node, for each application of the
- *	policy (may be NULL)
+ * @tick: every second, on the same node, for each running application
+ *	of the policy (may be NULL); what it changes in @app (a set it
+ *	committed) is published to every node
  */
 struct krg_ha_policy {
 	const char *name;
@@ -86,6 +93,7 @@ struct krg_ha_policy {
 	const struct krg_ha_param *params;
 	unsigned int nr_params;
 	int (*attach)(struct krg_ha_app *app);
+	void (*detach)(struct krg_ha_app *app);
 	int (*node_failed)(struct krg_ha_app *app, int node);
 	void (*tick)(struct krg_ha_app *app);
 	struct list_head list;	/* the framework's */
@@ -98,6 +106,9 @@ void krg_ha_policy_unregister(struct krg_ha_policy *policy);
 int krg_ha_app_kill(const struct krg_ha_app *app);
 int krg_ha_app_relaunch(struct krg_ha_app *app, int node);
 int krg_ha_place(const struct krg_ha_app *app);
+int krg_ha_app_checkpoint(const struct krg_ha_app *app, u32 set,
+			  u64 *frozen_ns);
+int krg_ha_app_restart(struct krg_ha_app *app, int node);
 u32 krg_ha_param_get(const struct krg_ha_app *app,
 		     const struct krg_ha_policy *policy, const char *key);
 

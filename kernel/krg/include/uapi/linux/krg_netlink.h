@@ -154,14 +154,15 @@
  *                       EINVAL (a parameter: named), EEXIST (attached
  *                       already), EBUSY (a task of another application).
  *
- * KRG_CMD_HA_DETACH     KRG_A_HA_ID. Needs to be the uid that attached it
+ * KRG_CMD_HA_DETACH     KRG_A_HA_ID. Needs to be its owner (its root's uid)
  *                       or CAP_SYS_ADMIN. Errors: ENOENT, EPERM.
  *
  * KRG_CMD_HA_STATUS     -> KRG_A_NODE_ID, KRG_A_HA_POLICIES, KRG_A_HA_APPS:
  *                       one KRG_A_HA_APP per application { KRG_A_HA_ID,
  *                       KRG_A_HA_ROOT, KRG_A_HA_POLICY, KRG_A_HA_PARAMS,
  *                       KRG_A_HA_OWNER, KRG_A_HA_STATE,
- *                       KRG_A_HA_RECOVERIES, KRG_A_HA_FOOTPRINT }.
+ *                       KRG_A_HA_RECOVERIES, KRG_A_HA_FOOTPRINT,
+ *                       KRG_A_HA_COMMITTED }.
  *                       Attach, detach and status work from any node;
  *                       every node holds the whole registry.
  *
@@ -255,11 +256,12 @@ enum krg_attr {
 	KRG_A_HA_APPS,		/* nested: KRG_A_HA_APP... */
 	KRG_A_HA_APP,		/* nested: one application */
 	KRG_A_HA_ROOT,		/* u32: its root's PID now */
-	KRG_A_HA_OWNER,		/* u32: the uid that attached it */
+	KRG_A_HA_OWNER,		/* u32: its root's real uid when attached */
 	KRG_A_HA_STATE,		/* string: running, recovering, failed */
 	KRG_A_HA_RECOVERIES,	/* u32 */
 	KRG_A_HA_FOOTPRINT,	/* string: node list */
 	KRG_A_HA_POLICIES,	/* string: policies loaded, space-separated */
+	KRG_A_HA_COMMITTED,	/* u32: last committed checkpoint set, 0: none */
 	__KRG_A_MAX
 };
 #define KRG_A_MAX (__KRG_A_MAX - 1)

@@ -22,6 +22,7 @@
 #define pr_fmt(fmt) "krg: ha: " fmt
 
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/slab.h>

@@ -196,6 +196,9 @@ def test_periodic_coordinated_restarts_its_last_set_after_its_node_crashes(make_
     # Rolled back, not started again: the same PID, on node 1.
     assert a["state"] == "running" and a["root"] == pid and a["nodes"] == [1], a
     assert [p["node"] for p in listing(c, 1) if p["pid"] == pid] == [1], listing(c, 1)
+    # Sets go on from node 1, though the PID's home (node 2) is gone.
+    rolled = a["committed"]
+    c.wait_for("a set after the rollback", lambda: app(c, 1, pid)["committed"] > rolled, 60)
     line = wait_line(c, name, r"RESULT .*", timeout=600).group(0)
     assert line == golden(), line
     assert relaunches(c, name) == [str(pid)], output(c, name)

@@ -25,6 +25,8 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <krg/epm.h>
 #include <krg/pid.h>
@@ -128,13 +130,7 @@ static int ckpt_fn(void *arg)
 	struct file *dir;
 	int err;
 
-	/* Nothing is made in the store for a tree that is not here. */
-	if (krg_locate(le32_to_cpu(job->w.root)) != krg_node_id)
-		err = krg_cr_fail(res.msg, -ESRCH,
-				  "pid %u does not run on node %d",
-				  le32_to_cpu(job->w.root), krg_node_id);
-	else
-		err = store_check(res.msg);
+	err = store_check(res.msg);
 	cred = err ? NULL : ha_app_cred(le32_to_cpu(job->w.id));
 	if (IS_ERR(cred)) {
 		err = krg_cr_fail(res.msg, PTR_ERR(cred),
@@ -164,6 +160,20 @@ static int ckpt_fn(void *arg)
 	do_exit(0);
 }
 
+/* Does @pid's process run here (not a shadow, not a moved original)? */
+static bool runs_here(pid_t pid)
+{
+	struct pid_namespace *ns = krg_pid_ns();
+	struct task_struct *t;
+	bool here;
+
+	rcu_read_lock();
+	t = ns ? pid_task(find_pid_ns(pid, ns), PIDTYPE_TGID) : NULL;
+	here = t && !t->exit_state;
+	rcu_read_unlock();
+	return here && !krg_location_elsewhere(pid);
+}
+
 static int ckpt_handler(const struct krg_rpc_request *req,
 			struct krg_rpc_reply *reply)
 {
@@ -174,6 +184,9 @@ static int ckpt_handler(const struct krg_rpc_request *req,
 	if (req->len != sizeof(*w) || !krg_pid_valid(le32_to_cpu(w->id)) ||
 	    !krg_pid_valid(le32_to_cpu(w->root)) || le32_to_cpu(w->slot) > 1)
 		return -EPROTO;
+	/* Answered at once: the caller may be asking every node. */
+	if (!runs_here(le32_to_cpu(w->root)))
+		return -ESRCH;
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job)
 		return -ENOMEM;
@@ -208,15 +221,24 @@ int krg_ha_app_checkpoint(const struct krg_ha_app *app, u32 set,
 		.root = cpu_to_le32(app->root),
 		.slot = cpu_to_le32(set % 2),
 	};
+	struct krg_nodemask to;
 	struct krg_rpc_reply reply;
 	const struct ckpt_reply *r;
-	int node, err;
+	int node, err = -ESRCH;
 
+	/* Where the directory says, else each node of its footprint. */
+	krg_nodemask_clear(&to);
 	node = krg_locate(app->root);
-	if (node < 0)
-		return node;
-	err = krg_rpc_call(node, KRG_RPC_HA_CKPT, &w, sizeof(w), &reply,
-			   CKPT_TIMEOUT);
+	if (node >= 0)
+		krg_node_set(node, &to);
+	else if (node != -ESRCH)
+		to = app->footprint;
+	for_each_krg_node(node, &to) {
+		err = krg_rpc_call(node, KRG_RPC_HA_CKPT, &w, sizeof(w),
+				   &reply, CKPT_TIMEOUT);
+		if (err != -ESRCH)
+			break;
+	}
 	if (err)
 		return err;
 	r = reply.data;

@@ -21,6 +21,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <krg/cap.h>
+#include <krg/membership.h>
 #include <krg/ghost_task.h>
 #include <krg/pid.h>
 #include <krg/proc.h>
@@ -368,6 +369,35 @@ static int tag_on(int node, u32 id, pid_t pid, bool capture,
 	return err;
 }
 
+/*
+ * Tag @pid's subtree where it runs: the node the directory names, or,
+ * when the directory cannot tell (the PID's home is down), each online
+ * node until one runs it. Return that node, or -errno.
+ */
+static int tag_where(u32 id, pid_t pid, bool capture,
+		     struct krg_rpc_reply *reply, char *msg, size_t size)
+{
+	struct krg_nodemask online;
+	int node = krg_locate(pid), err = -ESRCH;
+
+	if (node >= 0) {
+		err = tag_on(node, id, pid, capture, reply, msg, size);
+		return err ?: node;
+	}
+	if (node == -ESRCH) {
+		snprintf(msg, size, "no process %d in the cluster", pid);
+		return -ESRCH;
+	}
+	krg_nodes_online(&online);
+	for_each_krg_node(node, &online) {
+		err = tag_on(node, id, pid, capture, reply, msg, size);
+		if (err != -ESRCH)
+			return err ?: node;
+	}
+	snprintf(msg, size, "no process %d in the cluster", pid);
+	return -ESRCH;
+}
+
 /**
  * ha_tag_attach - tag the tree of @root for application @root
  * @owner: the root's real uid
@@ -392,16 +422,11 @@ int ha_tag_attach(pid_t root, u32 *owner, struct krg_nodemask *footprint,
 	krg_nodemask_clear(footprint);
 	todo[n++] = root;
 	for (done = 0; done < n && !err; done++) {
-		node = krg_locate(todo[done]);
+		node = tag_where(root, todo[done], !done, &reply, msg, size);
 		if (node < 0) {
-			snprintf(msg, size, "no process %d in the cluster",
-				 todo[done]);
-			err = -ESRCH;
+			err = node;
 			break;
 		}
-		err = tag_on(node, root, todo[done], !done, &reply, msg, size);
-		if (err)
-			break;
 		r = reply.data;
 		krg_node_set(node, footprint);
 		nr_away = le32_to_cpu(r->nr_away);

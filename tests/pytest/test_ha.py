@@ -170,7 +170,7 @@ def test_restart_scratch_kills_the_survivors_before_it_starts_again(make_cluster
     # Never twice: the old shell is gone from node 2.
     procs = listing(c, 1)
     assert entries(procs, root) == [], procs
-    assert [p["node"] for p in entries(procs, a["root"])] == [1], procs
+    assert [(p["node"], p["comm"]) for p in entries(procs, a["root"])] == [(1, "sh")], procs
     wait_line(c, name, r"DONE", timeout=600)
     assert len(relaunches(c, name)) == 2, output(c, name)
     assert re.search(r"RESULT .*", output(c, name)).group(0) == golden()

@@ -5,7 +5,7 @@
  * restart_scratch stands on.
  *
  * The launch record (struct ha_launch_wire) is captured at attach on the
- * node that runs the root: its executable, arguments, environment,
+ * node that runs the root: its name, executable, arguments, environment,
  * working directory, umask, credentials, and where its standard output
  * and error went when they were regular files (reopened for appending;
  * anything else, and standard input, become /dev/null).
@@ -41,6 +41,7 @@
 
 /* The record: its fixed part, then creds, exe, cwd, out, err, argv, env. */
 struct ha_launch_wire {
+	char comm[TASK_COMM_LEN];	/* as ps shows it, NUL-ended */
 	__le32 umask;
 	__le32 creds_len;
 	__le32 exe_len;		/* each string counts its NUL */
@@ -158,6 +159,7 @@ int ha_launch_capture(struct task_struct *t, void **launch, u32 *len)
 		env_len = 0;
 	}
 
+	get_task_comm(w->comm, t);
 	cred = get_task_cred(t);
 	creds_len = ghost_creds_save(cred, (void *)w->data);
 	put_cred(cred);
@@ -196,7 +198,7 @@ out:
 struct launch {
 	u32 id;
 	const struct krg_img_creds *creds;
-	const char *exe, *cwd, *out, *err;
+	const char *comm, *exe, *cwd, *out, *err;
 	const char **argv, **envp;
 	umode_t umask;
 	/* From the child to its creator. */
@@ -239,8 +241,10 @@ static int launch_parse(const struct ha_launch_wire *w, u32 len,
 	const struct krg_img_creds *c = (const void *)p;
 	u32 argv_len, env_len, creds_len;
 
-	if (len < sizeof(*w) + sizeof(*c) || c->ngroups > KRG_IMG_MAX_GROUPS)
+	if (len < sizeof(*w) + sizeof(*c) || c->ngroups > KRG_IMG_MAX_GROUPS ||
+	    strnlen(w->comm, TASK_COMM_LEN) == TASK_COMM_LEN)
 		return -EPROTO;
+	l->comm = w->comm;
 	creds_len = le32_to_cpu(w->creds_len);
 	argv_len = le32_to_cpu(w->argv_len);
 	env_len = le32_to_cpu(w->env_len);
@@ -378,8 +382,11 @@ static int launch_child(void *arg)
 		goto fail;
 	}
 	err = kernel_execve(l->exe, l->argv, l->envp);
-	if (!err)
+	if (!err) {
+		/* Named as it was ("sh", not the "busybox" it links to). */
+		set_task_comm(current, l->comm);
 		return 0;	/* to user space, as the new program */
+	}
 	snprintf(l->what, sizeof(l->what), "cannot execute %.40s", l->exe);
 fail:
 	l->error = err;

@@ -164,12 +164,14 @@ static int apply_set(const struct app_wire *w, size_t len)
 
 static int apply(int from, const struct app_wire *w, size_t len)
 {
-	u32 id = le32_to_cpu(w->id), node = le32_to_cpu(w->node);
 	struct ha_entry *e;
+	u32 id, node;
 	int err = 0;
 
 	if (len < sizeof(*w))
 		return -EPROTO;
+	id = le32_to_cpu(w->id);
+	node = le32_to_cpu(w->node);
 	switch (le32_to_cpu(w->op)) {
 	case APP_SET:
 		return apply_set(w, len);

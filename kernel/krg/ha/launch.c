@@ -341,6 +341,7 @@ static int install(const char *path, int flags, int fd)
 /* The application's new root, as a user-mode child of the launcher. */
 static int launch_child(void *arg)
 {
+	char comm[TASK_COMM_LEN];
 	struct launch *l = arg;
 	struct path pwd;
 	struct cred *cred;
@@ -381,10 +382,12 @@ static int launch_child(void *arg)
 		snprintf(l->what, sizeof(l->what), "cannot open its stdio");
 		goto fail;
 	}
+	/* @l is freed once the exec succeeds (it ends the vfork wait). */
+	strscpy(comm, l->comm, sizeof(comm));
 	err = kernel_execve(l->exe, l->argv, l->envp);
 	if (!err) {
 		/* Named as it was ("sh", not the "busybox" it links to). */
-		set_task_comm(current, l->comm);
+		set_task_comm(current, comm);
 		return 0;	/* to user space, as the new program */
 	}
 	snprintf(l->what, sizeof(l->what), "cannot execute %.40s", l->exe);

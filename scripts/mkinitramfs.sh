@@ -15,6 +15,7 @@ cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 755 "$top/tests/harness/init.sh" "$root/init"
 install -s -m 755 "$build/progs/krg-agent" "$root/sbin/krg-agent"
+install -m 755 "$top/tests/harness/krg-fence" "$root/sbin/krg-fence"
 for t in "$build"/ssi-tools/bin/*; do
 	case "$(basename "$t")" in *-tests) continue ;; esac
 	[ -x "$t" ] && install -s -m 755 "$t" "$root/usr/bin/"

@@ -46,6 +46,10 @@ static int __init krg_init(void)
 	if (!err)
 		err = krg_leave_init();
 	if (!err)
+		err = krg_quorum_init();
+	if (!err)
+		err = krg_heartbeat_init();
+	if (!err)
 		err = krg_rpc_fuzz_init();
 	if (!err)
 		err = krg_remote_restart_init();

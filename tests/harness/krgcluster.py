@@ -30,7 +30,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-TOP = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+TOP = HERE.parents[1]
 BUILD = TOP / "build"
 KERNEL = Path(os.environ.get("KRG_KERNEL", BUILD / "kernel/arch/x86/boot/bzImage"))
 INITRD = Path(os.environ.get("KRG_INITRD", BUILD / "initramfs.cpio.gz"))
@@ -135,6 +136,20 @@ def kvm_works():
     return works
 
 
+def pid_alive(pid):
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    # A zombie is dead too.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
 class Cluster:
     def __init__(self, run_dir, session=1, wire=None, shared=None, key_file=None):
         self.run_dir = Path(run_dir).resolve()
@@ -146,19 +161,21 @@ class Cluster:
             self.shared = Path(st["shared"])
             self.key_file = Path(st["key_file"]) if st.get("key_file") else None
             self.nodes = {int(k): v for k, v in st["nodes"].items()}
+            self.fenced = st.get("fenced")
         else:
             self.session = session
             self.wire = wire or wire_port(session)
             self.shared = Path(shared or self.run_dir / "shared").resolve()
             self.key_file = Path(key_file).resolve() if key_file else None
             self.nodes = {}
+            self.fenced = None
 
     # -- state ------------------------------------------------------------
     def _save(self):
         self.run_dir.mkdir(parents=True, exist_ok=True)
         st = {"session": self.session, "wire": self.wire, "shared": str(self.shared),
               "key_file": str(self.key_file) if self.key_file else None,
-              "nodes": self.nodes}
+              "nodes": self.nodes, "fenced": self.fenced}
         tmp = self.state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(st, indent=1))
         tmp.replace(self.state_file)
@@ -166,22 +183,14 @@ class Cluster:
     def log_path(self, node):
         return self.run_dir / f"node{node}.log"
 
+    def monitor_path(self, node):
+        return self.run_dir / f"node{node}.monitor"
+
     def sock_path(self, node):
         return self.run_dir / f"node{node}.agent"
 
     def alive(self, node):
-        pid = self.nodes.get(node, {}).get("pid")
-        if not pid:
-            return False
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return False
-        # A zombie QEMU is dead too.
-        try:
-            return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-        except OSError:
-            return False
+        return pid_alive(self.nodes.get(node, {}).get("pid"))
 
     # -- lifecycle --------------------------------------------------------
     def initrd_for(self, key_text=None, encrypt=True):
@@ -238,6 +247,9 @@ class Cluster:
         if not encrypt:
             append = f"krg.encrypt=0 {append}"
         if DEBUG:
+            # KASAN under TCG can keep a node from running for seconds:
+            # heartbeats missed for 3 s, not 0.6 s, make it suspected.
+            append = f"krg.hb_miss=30 {append}"
             # ACPI's PCI routing methods run past the AML loop timeout
             # (30 s per device) under KASAN and TCG: route from the BIOS.
             append = f"pci=noacpi {append}"
@@ -255,7 +267,9 @@ class Cluster:
             "-device", "virtio-serial-pci",
             "-chardev", f"socket,id=agent,path={sock},server=on,wait=off",
             "-device", "virtserialport,chardev=agent,name=krg.agent",
+            "-monitor", f"unix:{self.monitor_path(node)},server=on,wait=off",
         ]
+        self.start_fence_device()
         with open(self.run_dir / f"node{node}.qemu.log", "w") as qlog:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=qlog,
                                     stderr=subprocess.STDOUT, start_new_session=True)
@@ -263,6 +277,32 @@ class Cluster:
                             "old_logs": old_logs}
         self._save()
         return proc.pid
+
+    def start_fence_device(self):
+        """The power switch the nodes' fence agents ask (fenced.py)."""
+        if self.fenced and pid_alive(self.fenced):
+            return
+        self._save()
+        proc = subprocess.Popen(
+            [sys.executable, str(HERE / "fenced.py"), str(self.run_dir), str(self.shared)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=open(self.run_dir / "fence.err", "a"), start_new_session=True)
+        self.fenced = proc.pid
+        self._save()
+
+    def hold_fence(self, hold=True):
+        """While held, fence requests wait: what a cluster does before a
+        fence is confirmed can be watched."""
+        f = self.shared / ".fence" / "hold"
+        if hold:
+            f.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            f.touch()
+        else:
+            f.unlink(missing_ok=True)
+
+    def fence_log(self):
+        f = self.run_dir / "fence.log"
+        return f.read_text() if f.exists() else ""
 
     def wait_ready(self, node, timeout=120):
         """Wait until the node's agent answers."""
@@ -296,6 +336,25 @@ class Cluster:
         self.nodes[node]["crashed"] = True
         self._save()
 
+    def link(self, node, up):
+        """Cut (up=False) or heal a node's cluster link while the node runs:
+        a network partition. QEMU drops the NIC's frames both ways."""
+        if not self.alive(node):
+            raise ClusterError(f"node {node} is not running")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(str(self.monitor_path(node)))
+            s.sendall(f"set_link n0 {'on' if up else 'off'}\n".encode())
+            out, deadline = b"", time.monotonic() + 10
+            # The banner's prompt, then the one after the command.
+            while out.count(b"(qemu)") < 2:
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"node {node}: QEMU monitor did not answer")
+                out += s.recv(4096)
+        text = out.decode(errors="replace")
+        if "rror" in text or "not found" in text:
+            raise ClusterError(f"node {node}: set_link failed: {text}")
+
     def down(self):
         for node, info in self.nodes.items():
             pid = info.get("pid")
@@ -309,6 +368,9 @@ class Cluster:
                 os.kill(info["pid"], signal.SIGKILL)
         for node in self.nodes:
             self.nodes[node]["pid"] = None
+        if self.fenced and pid_alive(self.fenced):
+            os.kill(self.fenced, signal.SIGTERM)
+        self.fenced = None
         self._save()
 
     # -- commands ---------------------------------------------------------
@@ -489,6 +551,11 @@ def parse(argv):
                    "exec [--run-dir D] [--timeout S] NODE [options] -- CMD...")
     p = sub.add_parser("crash", parents=[common], help="kill a node's QEMU abruptly")
     p.add_argument("node", type=int)
+    p = sub.add_parser("cut", parents=[common],
+                       help="cut a node's cluster link, the node running on (a partition)")
+    p.add_argument("node", type=int)
+    p = sub.add_parser("heal", parents=[common], help="give a cut node its link back")
+    p.add_argument("node", type=int)
     p = sub.add_parser("log", parents=[common], help="print a node's serial log")
     p.add_argument("node", type=int)
     sub.add_parser("status", parents=[common],
@@ -531,6 +598,9 @@ def main(argv=None):
         if args.cmd == "crash":
             c.crash(args.node)
             print(f"node {args.node} crashed")
+        elif args.cmd in ("cut", "heal"):
+            c.link(args.node, args.cmd == "heal")
+            print(f"node {args.node}: link {'healed' if args.cmd == 'heal' else 'cut'}")
         elif args.cmd == "log":
             sys.stdout.write(c.log(args.node))
         elif args.cmd == "status":

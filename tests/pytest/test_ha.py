@@ -203,3 +203,60 @@ def test_periodic_coordinated_restarts_its_last_set_after_its_node_crashes(make_
     assert line == golden(), line
     assert relaunches(c, name) == [str(pid)], output(c, name)
     assert output(c, name).count("RESULT") == 1, output(c, name)
+
+
+def dmesg(c, node):
+    return c.check(node, ["dmesg"])
+
+
+def task_state(c, node, pid):
+    r = c.exec(node, ["krgrun", "cat", f"/proc/{pid}/stat"])
+    return r.stdout.rsplit(")", 1)[1].split()[0] if r.status == 0 else None
+
+
+def test_a_partition_never_runs_the_job_twice(make_cluster):
+    """Node 3's link is cut while it runs the job. Nodes 1 and 2, a
+    majority, declare it dead and wait for its fence; node 3, alone, has
+    no quorum and freezes the job. Healed before the fence, node 3 hears
+    it was declared dead: it kills its copy and leaves. Then the fence
+    confirms and the job starts again on node 1: never two copies."""
+    c = three_up(make_cluster)
+    loaded(c)
+    name = "ha-cut"
+    pid = start(c, 3, name, "cr_cpu", STEPS)
+    r = krgadm(c, 1, "attach", str(pid), POLICY)
+    assert r.status == 0, r.stderr
+    c.hold_fence()
+    c.link(3, False)
+    for n in (1, 2):
+        c.wait_for(f"node {n} to declare node 3 dead",
+                   lambda n=n: "krg: node 3 declared dead: suspected by nodes 1-2" in
+                   dmesg(c, n), 30)
+        assert "krg: fencing node 3 with /sbin/krg-fence" in dmesg(c, n)
+    c.wait_for("node 3 to lose quorum", lambda: "krg: quorum lost" in dmesg(c, 3), 30)
+    c.wait_for("node 3 to stop the job", lambda: task_state(c, 3, pid) == "T", 30)
+    assert "krg: froze 1 protected processes here" in dmesg(c, 3)
+    # Nothing is recovered before the fence confirms, nothing declared by
+    # the minority.
+    time.sleep(3)
+    assert online(c, 1) == {1, 2, 3} and online(c, 3) == {1, 2, 3}
+    assert app(c, 1, pid)["recoveries"] == 0
+    assert "declared dead" not in dmesg(c, 3)
+    assert relaunches(c, name) == [str(pid)]
+    # Healed: the node the majority declared dead does not come back.
+    c.link(3, True)
+    c.wait_for("node 3 to learn it was declared dead", lambda:
+               "krg: node 3 was declared dead by the other nodes" in dmesg(c, 3), 30)
+    c.wait_for("node 3 to kill its copy", lambda: task_state(c, 3, pid) is None, 30)
+    assert online(c, 1) == {1, 2, 3}, "node 1 let node 3 back in"
+    assert app(c, 1, pid)["recoveries"] == 0
+    c.hold_fence(False)
+    c.wait_for("the fence to power node 3 off", lambda: not c.alive(3), 30)
+    assert re.search(r"node [12] fences node 3 \([0-9a-f]{16}\): ack", c.fence_log())
+    c.wait_for("a recovery", lambda: app(c, 1, pid)["recoveries"] == 1, 60)
+    a = app(c, 1, pid)
+    assert a["state"] == "running" and a["nodes"] == [1], a
+    line = wait_line(c, name, r"RESULT .*", timeout=600).group(0)
+    assert line == golden(), line
+    assert relaunches(c, name) == [str(pid), str(a["root"])], output(c, name)
+    assert output(c, name).count("RESULT") == 1, output(c, name)

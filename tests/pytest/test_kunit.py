@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-SUITES = ["krg_nodemask", "krg_rpc_msg", "krg_pid", "krg_cap", "krg_ghost"]
+SUITES = ["krg_nodemask", "krg_rpc_msg", "krg_pid", "krg_cap", "krg_ghost", "krg_quorum"]
 
 
 def parse_ktap(log):

@@ -95,6 +95,9 @@ static int join_bearer(void)
 	if (err)
 		return join_fail("RPC socket bind", err);
 	krg_set_state(KRG_STATE_JOINED);
+	err = krg_heartbeat_start();
+	if (err)
+		return join_fail("heartbeat start", err);
 	pr_info("node %d joined session %u on %s, links %s\n", krg_node_id,
 		krg_session_id, krg_iface,
 		krg_links_encrypted() ? "encrypted" : "in clear (krg.encrypt=0)");

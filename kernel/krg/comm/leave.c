@@ -67,6 +67,7 @@ static int leave(bool force)
 	err = krg_membership_leaving(force);
 	if (err)
 		goto out;
+	krg_hb_leaving();
 	krg_set_state(KRG_STATE_LEFT);
 	pr_info("node %d leaves the cluster%s\n", krg_node_id,
 		force ? ", its processes stopped" : "");
@@ -74,6 +75,22 @@ static int leave(bool force)
 out:
 	up_write(&leave_sem);
 	return err;
+}
+
+static void evicted_fn(struct work_struct *work)
+{
+	int err = leave(true);
+
+	if (err)
+		pr_err("node %d, declared dead, could not leave (%d)\n",
+		       krg_node_id, err);
+}
+static DECLARE_WORK(evicted_work, evicted_fn);
+
+/* The others declared this node dead while it was cut off: it goes. */
+void krg_leave_evicted(void)
+{
+	schedule_work(&evicted_work);
 }
 
 /**

@@ -8,6 +8,7 @@
 #include <linux/spinlock.h>
 #include <krg/membership.h>
 #include <krg/node.h>
+#include "comm.h"
 
 static struct krg_nodemask online, present;
 static DEFINE_SPINLOCK(maps_lock);
@@ -63,7 +64,8 @@ void krg_membership_node_up(int node)
 {
 	bool was_online;
 
-	if (!krg_node_valid(node))
+	/* Declared dead: it comes back only as a new boot (quorum.c). */
+	if (!krg_node_valid(node) || krg_quorum_is_dead(node))
 		return;
 	spin_lock(&maps_lock);
 	was_online = test_bit(node, online.bits);
@@ -92,4 +94,10 @@ void krg_membership_node_down(int node)
 	pr_info("node %d unreachable\n", node);
 	blocking_notifier_call_chain(&node_chain, KRG_NODE_DOWN,
 				     (void *)(long)node);
+}
+
+void krg_membership_quorum(int event)
+{
+	blocking_notifier_call_chain(&node_chain, event,
+				     (void *)(long)krg_node_id);
 }

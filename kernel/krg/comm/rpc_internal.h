@@ -17,6 +17,8 @@
 void rpc_service_addr(struct sockaddr_tipc *addr, int node);
 
 int rpc_socket_create(struct socket **sock);
+int rpc_xmit_flags(struct socket *sock, struct sockaddr_tipc *dest,
+		   struct krg_rpc_frame *f, const void *data, int flags);
 int rpc_xmit(struct socket *sock, struct sockaddr_tipc *dest,
 	     struct krg_rpc_frame *f, const void *data);
 bool rpc_sender_ok(const struct sockaddr_tipc *from, u32 src_node);

@@ -118,7 +118,8 @@ void krg_rpc_reply_free(struct krg_rpc_reply *reply)
 }
 EXPORT_SYMBOL_GPL(krg_rpc_reply_free);
 
-int krg_rpc_send(int node, u16 type, const void *msg, size_t len)
+static int rpc_send(int node, u16 type, const void *msg, size_t len,
+		    int flags)
 {
 	struct krg_rpc_frame f = {
 		.kind = KRG_RPC_ONEWAY,
@@ -133,12 +134,25 @@ int krg_rpc_send(int node, u16 type, const void *msg, size_t len)
 	err = rpc_check_args(type, len);
 	if (err)
 		return err;
-	if (!krg_node_online(node))
+	if (!rpc_sock || !krg_node_valid(node))
 		return -EHOSTDOWN;
 	rpc_service_addr(&dest, node);
-	return rpc_xmit(rpc_sock, &dest, &f, msg);
+	return rpc_xmit_flags(rpc_sock, &dest, &f, msg, flags);
+}
+
+int krg_rpc_send(int node, u16 type, const void *msg, size_t len)
+{
+	if (!krg_node_online(node))
+		return -EHOSTDOWN;
+	return rpc_send(node, type, msg, len, 0);
 }
 EXPORT_SYMBOL_GPL(krg_rpc_send);
+
+/* Never waits: a heartbeat that finds the link congested is dropped. */
+int krg_rpc_send_any(int node, u16 type, const void *msg, size_t len)
+{
+	return rpc_send(node, type, msg, len, MSG_DONTWAIT);
+}
 
 /* What a message costs while held: its data and its bookkeeping. */
 static long rpc_msg_cost(u32 total_len)

@@ -52,9 +52,12 @@ int rpc_socket_create(struct socket **sock)
 	return 0;
 }
 
-/* Send one message in as many frames as it takes. */
-int rpc_xmit(struct socket *sock, struct sockaddr_tipc *dest,
-	     struct krg_rpc_frame *f, const void *data)
+/*
+ * Send one message in as many frames as it takes; @flags: MSG_DONTWAIT
+ * drops it rather than wait for a congested link (heartbeats).
+ */
+int rpc_xmit_flags(struct socket *sock, struct sockaddr_tipc *dest,
+		   struct krg_rpc_frame *f, const void *data, int flags)
 {
 	struct krg_rpc_hdr hdr;
 	struct kvec iov[2];
@@ -71,6 +74,7 @@ int rpc_xmit(struct socket *sock, struct sockaddr_tipc *dest,
 		iov[1].iov_base = (void *)data + off;
 		iov[1].iov_len = f->frag_len;
 		memset(&msg, 0, sizeof(msg));
+		msg.msg_flags = flags;
 		msg.msg_name = dest;
 		msg.msg_namelen = sizeof(*dest);
 		ret = kernel_sendmsg(sock, &msg, iov, 2,
@@ -144,4 +148,10 @@ int rpc_check_args(u16 type, size_t len)
 	if (len > KRG_RPC_MAX_MSG)
 		return -EMSGSIZE;
 	return 0;
+}
+
+int rpc_xmit(struct socket *sock, struct sockaddr_tipc *dest,
+	     struct krg_rpc_frame *f, const void *data)
+{
+	return rpc_xmit_flags(sock, dest, f, data, 0);
 }

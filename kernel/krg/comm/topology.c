@@ -2,8 +2,9 @@
 /*
  * Membership from TIPC's topology service: every joined node binds the
  * service {KRG_TIPC_RPC_TYPE, node id}. TIPC publishes it cluster-wide when
- * the node's link comes up and withdraws it when the link is lost (after
- * the link tolerance), which is exactly node up / node down for krg.
+ * the node's link comes up, which is node up for krg, and withdraws it when
+ * the link is lost (after the link tolerance), which only makes the node
+ * suspected: quorum.c decides when it is down.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -67,10 +68,12 @@ static void topology_event(const struct tipc_event *ev)
 	    ev->port.node != krg_tipc_addr(node) ||
 	    !tipc_kernel_port(ev->port.ref))
 		return;
-	if (ev->event == TIPC_PUBLISHED)
+	if (ev->event == TIPC_PUBLISHED) {
+		krg_hb_link(node, true);
 		krg_membership_node_up(node);
-	else if (ev->event == TIPC_WITHDRAWN)
-		krg_membership_node_down(node);
+	} else if (ev->event == TIPC_WITHDRAWN) {
+		krg_hb_link(node, false);
+	}
 }
 
 static int topology_thread(void *unused)

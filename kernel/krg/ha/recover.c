@@ -152,11 +152,38 @@ static void node_event_work(struct work_struct *work)
 	kfree(ev);
 }
 
+/*
+ * This node lost quorum: the majority may recover what runs here, so it
+ * must not go on. Stop every protected process here until quorum is back;
+ * if the majority declared this node dead, it leaves and they are killed.
+ */
+static void freeze_here(bool freeze)
+{
+	struct task_struct *p;
+	unsigned int n = 0;
+
+	rcu_read_lock();
+	for_each_process(p)
+		if (READ_ONCE(p->krg_ha_app) && !p->exit_state &&
+		    !(p->flags & PF_KTHREAD)) {
+			send_sig(freeze ? SIGSTOP : SIGCONT, p, 1);
+			n++;
+		}
+	rcu_read_unlock();
+	if (n)
+		pr_info("%s %u protected processes here\n",
+			freeze ? "froze" : "thawed", n);
+}
+
 static int on_node_event(struct notifier_block *nb, unsigned long event,
 			 void *data)
 {
 	struct node_event *ev;
 
+	if (event == KRG_NODE_QUORUM_LOST || event == KRG_NODE_QUORUM_BACK) {
+		freeze_here(event == KRG_NODE_QUORUM_LOST);
+		return NOTIFY_DONE;
+	}
 	if (event != KRG_NODE_DOWN && event != KRG_NODE_UP)
 		return NOTIFY_DONE;
 	if ((long)data == krg_node_id)

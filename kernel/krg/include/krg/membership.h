@@ -16,6 +16,12 @@
  * (comm/leave.c), with data non-zero if the leave is forced: a layer may
  * refuse it with notifier_from_errno() (cluster processes still run
  * here), or, forced, stop what would refuse it.
+ *
+ * KRG_NODE_DOWN comes only once a majority of the members agreed that the
+ * node is dead and it was fenced (comm/quorum.c, comm/fence.c). A node
+ * that reaches no majority gets KRG_NODE_QUORUM_LOST (data: this node's
+ * id): it must not recover anything, and freezes what it protects, until
+ * KRG_NODE_QUORUM_BACK.
  */
 #ifndef _KRG_MEMBERSHIP_H
 #define _KRG_MEMBERSHIP_H
@@ -28,6 +34,8 @@ enum krg_node_event {
 	KRG_NODE_DOWN,
 	KRG_NODE_JOINING,
 	KRG_NODE_LEAVING,
+	KRG_NODE_QUORUM_LOST,
+	KRG_NODE_QUORUM_BACK,
 };
 
 /* Notifier priorities, highest first. */
@@ -53,8 +61,9 @@ int krg_node_leave(int node, bool force);
 bool krg_leave_hold(void);
 void krg_leave_release(void);
 
-/* Called by the TIPC topology watcher. */
+/* Called by the TIPC topology watcher and comm/quorum.c. */
 void krg_membership_node_up(int node);
 void krg_membership_node_down(int node);
+void krg_membership_quorum(int event);
 
 #endif /* _KRG_MEMBERSHIP_H */

@@ -33,6 +33,7 @@ enum krg_rpc_comm_type {
 	KRG_RPC_PING_STATS,	/* how many one-way pings came from the caller */
 	/* 3, 4: epm's restart and PID check in RPC version 1; retired. */
 	KRG_RPC_LEAVE = 5,	/* leave the cluster (comm/leave.c) */
+	KRG_RPC_HEARTBEAT,	/* one-way: alive, and whom it suspects (heartbeat.c) */
 };
 #define KRG_RPC_NR_TYPES	256
 

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the majority rule that declares a node dead (comm/quorum.c).
+ */
+#include <kunit/test.h>
+#include <krg/nodemask.h>
+#include "../comm/comm.h"
+
+static bool majority_of(const char *set, const char *members)
+{
+	struct krg_nodemask s, m;
+
+	if (krg_nodemask_parse(set, &s) || krg_nodemask_parse(members, &m))
+		return false;
+	return krg_quorum_majority(&s, &m);
+}
+
+static void quorum_odd_membership(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, majority_of("1-2", "1-3"));
+	KUNIT_EXPECT_TRUE(test, majority_of("2-3", "1-3"));
+	KUNIT_EXPECT_FALSE(test, majority_of("3", "1-3"));
+	KUNIT_EXPECT_FALSE(test, majority_of("1", "1-3"));
+	KUNIT_EXPECT_TRUE(test, majority_of("1", "1"));
+	KUNIT_EXPECT_FALSE(test, majority_of("", "1"));
+}
+
+/* Half wins only with the lowest member, so two halves never both win. */
+static void quorum_even_membership(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, majority_of("1,3", "1-4"));
+	KUNIT_EXPECT_FALSE(test, majority_of("2,4", "1-4"));
+	KUNIT_EXPECT_TRUE(test, majority_of("2-4", "1-4"));
+	KUNIT_EXPECT_TRUE(test, majority_of("5,7,9", "5-10"));
+	KUNIT_EXPECT_FALSE(test, majority_of("6,8,10", "5-10"));
+}
+
+/* Two nodes: either alone may go on; the fence decides. */
+static void quorum_two_nodes(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, majority_of("1", "1-2"));
+	KUNIT_EXPECT_TRUE(test, majority_of("2", "1-2"));
+	KUNIT_EXPECT_FALSE(test, majority_of("", "1-2"));
+}
+
+/* Votes of nodes that are not members do not count. */
+static void quorum_counts_members_only(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE(test, majority_of("3,7-9", "1-3"));
+	KUNIT_EXPECT_TRUE(test, majority_of("1-2,7-9", "1-3"));
+}
+
+static struct kunit_case quorum_cases[] = {
+	KUNIT_CASE(quorum_odd_membership),
+	KUNIT_CASE(quorum_even_membership),
+	KUNIT_CASE(quorum_two_nodes),
+	KUNIT_CASE(quorum_counts_members_only),
+	{}
+};
+
+static struct kunit_suite quorum_suite = {
+	.name = "krg_quorum",
+	.test_cases = quorum_cases,
+};
+kunit_test_suite(quorum_suite);

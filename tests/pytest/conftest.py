@@ -37,7 +37,7 @@ def finish(cluster, request):
     keep = Path(os.environ.get("KRG_TEST_LOGS", krgcluster.BUILD / "test-logs"))
     dest = keep / request.node.name.replace("/", "_")
     shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(cluster.run_dir, dest, ignore=shutil.ignore_patterns("*.agent", "shared"))
+    shutil.copytree(cluster.run_dir, dest, ignore=shutil.ignore_patterns("*.agent", "*.monitor", "shared"))
     shutil.rmtree(cluster.run_dir, ignore_errors=True)
     if failures:
         pytest.fail("kernel failure in node logs (kept in %s):\n%s" % (dest, "\n".join(failures)))

@@ -235,7 +235,7 @@ def test_a_partition_never_runs_the_job_twice(make_cluster):
         assert "krg: fencing node 3 with /sbin/krg-fence" in dmesg(c, n)
     c.wait_for("node 3 to lose quorum", lambda: "krg: quorum lost" in dmesg(c, 3), 30)
     c.wait_for("node 3 to stop the job", lambda: task_state(c, 3, pid) == "T", 30)
-    assert "krg: froze 1 protected processes here" in dmesg(c, 3)
+    assert "krg: ha: froze 1 protected processes here" in dmesg(c, 3)
     # Nothing is recovered before the fence confirms, nothing declared by
     # the minority.
     time.sleep(3)
@@ -247,7 +247,10 @@ def test_a_partition_never_runs_the_job_twice(make_cluster):
     c.link(3, True)
     c.wait_for("node 3 to learn it was declared dead", lambda:
                "krg: node 3 was declared dead by the other nodes" in dmesg(c, 3), 30)
-    c.wait_for("node 3 to kill its copy", lambda: task_state(c, 3, pid) is None, 30)
+    c.wait_for("node 3 to kill its copy",
+               lambda: c.exec(3, ["pidof", "cr_cpu"]).status != 0, 30)
+    # Stopped until killed: never continued once declared dead.
+    assert "ha: thawed" not in dmesg(c, 3)
     assert online(c, 1) == {1, 2, 3}, "node 1 let node 3 back in"
     assert app(c, 1, pid)["recoveries"] == 0
     c.hold_fence(False)

@@ -58,6 +58,7 @@ int krg_heartbeat_start(void);
 u64 krg_hb_nonce(void);
 u64 krg_hb_nonce_of(int node);
 void krg_hb_link(int node, bool up);
+void krg_hb_fresh(int node);
 void krg_hb_leaving(void);
 int krg_quorum_init(void);
 void krg_quorum_targets(struct krg_nodemask *to, struct krg_nodemask *members);

@@ -97,7 +97,7 @@ static void mask_from_wire(struct krg_nodemask *m, const __le32 *w)
 }
 
 /* A peer starts with a full allowance: it came up, or we were stalled. */
-static void peer_fresh(int node)
+void krg_hb_fresh(int node)
 {
 	spin_lock(&peers_lock);
 	peers[node].last_seen = jiffies;
@@ -105,14 +105,13 @@ static void peer_fresh(int node)
 	spin_unlock(&peers_lock);
 }
 
+/* Only heartbeats make a member reachable again; the link is not enough. */
 void krg_hb_link(int node, bool up)
 {
 	if (!krg_node_valid(node))
 		return;
 	spin_lock(&peers_lock);
 	peers[node].link_down = !up;
-	if (up)
-		peers[node].last_seen = jiffies;
 	spin_unlock(&peers_lock);
 }
 
@@ -141,11 +140,16 @@ static int hb_handler(const struct krg_rpc_request *req,
 	mask_from_wire(&suspects, w->suspects);
 	spin_lock(&peers_lock);
 	old = peers[src].nonce;
+	spin_unlock(&peers_lock);
+	/* The verdict first: a heartbeat that says we were declared dead
+	 * must not make its sender look reachable before that is known.
+	 */
+	krg_quorum_heard(src, old, nonce, le64_to_cpu(w->your_nonce),
+			 le32_to_cpu(w->flags) & HB_LEAVING, &view, &suspects);
+	spin_lock(&peers_lock);
 	peers[src].nonce = nonce;
 	peers[src].last_seen = jiffies;
 	spin_unlock(&peers_lock);
-	krg_quorum_heard(src, old, nonce, le64_to_cpu(w->your_nonce),
-			 le32_to_cpu(w->flags) & HB_LEAVING, &view, &suspects);
 	return 0;
 }
 
@@ -212,7 +216,7 @@ static int hb_thread(void *unused)
 			pr_info_ratelimited("this node did not run for %u ms: peers get a fresh start\n",
 					    jiffies_to_msecs(jiffies - last));
 			for_each_krg_node(node, &to)
-				peer_fresh(node);
+				krg_hb_fresh(node);
 		}
 		last = jiffies;
 		hb_send_round(&to);

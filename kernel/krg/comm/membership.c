@@ -74,6 +74,7 @@ void krg_membership_node_up(int node)
 	spin_unlock(&maps_lock);
 	if (was_online)
 		return;
+	krg_hb_fresh(node);
 	pr_info("node %d online\n", node);
 	blocking_notifier_call_chain(&node_chain, KRG_NODE_UP,
 				     (void *)(long)node);

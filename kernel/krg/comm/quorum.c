@@ -237,7 +237,8 @@ void krg_quorum_decide(void)
 		dead_nonce[node] = nonce;
 	}
 	has = krg_quorum_majority(&reachable, &members);
-	if (has == lost) {
+	/* Declared dead: what is frozen stays so until the leave kills it. */
+	if (has == lost && !(has && evicted)) {
 		lost = !has;
 		event = lost ? KRG_NODE_QUORUM_LOST : KRG_NODE_QUORUM_BACK;
 		krg_nodemask_format(who, sizeof(who), &reachable);

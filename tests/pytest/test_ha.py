@@ -226,6 +226,14 @@ def test_a_partition_never_runs_the_job_twice(make_cluster):
     pid = start(c, 3, name, "cr_cpu", STEPS)
     r = krgadm(c, 1, "attach", str(pid), POLICY)
     assert r.status == 0, r.stderr
+    # Only a node's root may ask the fence device; a user can read the
+    # membership files and not write them.
+    r = c.exec(1, [RUNAS, "1000", "/sbin/krg-fence", "2", "0"])
+    assert r.status != 0 and "Permission denied" in r.stderr, (r.status, r.stderr)
+    r = c.exec(1, [RUNAS, "1000", "sh", "-c", "cat /sys/kernel/krg/quorum; "
+                   "echo 0 > /sys/kernel/krg/quorum"])
+    assert r.stdout == "1\n" and r.status != 0, (r.stdout, r.stderr)
+    assert c.alive(2)
     c.hold_fence()
     c.link(3, False)
     for n in (1, 2):
@@ -234,6 +242,10 @@ def test_a_partition_never_runs_the_job_twice(make_cluster):
                    dmesg(c, n), 30)
         assert "krg: fencing node 3 with /sbin/krg-fence" in dmesg(c, n)
     c.wait_for("node 3 to lose quorum", lambda: "krg: quorum lost" in dmesg(c, 3), 30)
+    assert c.check(3, ["cat", "/sys/kernel/krg/quorum"]).strip() == "0"
+    assert c.check(3, ["cat", "/sys/kernel/krg/nodes/suspected"]).strip() == "1-2"
+    assert c.check(1, ["cat", "/sys/kernel/krg/quorum"]).strip() == "1"
+    assert c.check(1, ["cat", "/sys/kernel/krg/nodes/dead"]).strip() == "3"
     c.wait_for("node 3 to stop the job", lambda: task_state(c, 3, pid) == "T", 30)
     assert "krg: ha: froze 1 protected processes here" in dmesg(c, 3)
     # Nothing is recovered before the fence confirms, nothing declared by

@@ -144,6 +144,26 @@ bool krg_quorum_is_dead(int node)
 	return d;
 }
 
+/* For /sys/kernel/krg: what this node suspects, declared, and has. */
+void krg_nodes_suspected(struct krg_nodemask *dst)
+{
+	struct krg_nodemask view;
+
+	krg_quorum_view(&view, dst);
+}
+
+void krg_nodes_dead(struct krg_nodemask *dst)
+{
+	spin_lock(&quorum_lock);
+	*dst = dead;
+	spin_unlock(&quorum_lock);
+}
+
+bool krg_membership_quorate(void)
+{
+	return !READ_ONCE(lost);
+}
+
 void krg_quorum_suspect(int node, bool silent)
 {
 	spin_lock(&quorum_lock);

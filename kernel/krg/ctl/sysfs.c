@@ -9,6 +9,11 @@
  *                         /proc/<it>/ns/pid is the namespace
  *   nodes/online          nodes reachable now, list format ("1-3,5")
  *   nodes/present         nodes seen since boot
+ *   nodes/suspected       members this node hears no heartbeat from
+ *   nodes/dead            nodes declared dead by a majority, kept out
+ *                         until they boot again (comm/quorum.c)
+ *   quorum                1: this node reaches a majority of the members;
+ *                         0: it does not, and freezes what HA protects
  *   ghosts, ghost_tables  ghosts and shared-object tables not freed yet
  *   lazy_images           images that restarted processes still load
  *                         pages from (ghost/lazy.c)
@@ -106,6 +111,12 @@ COUNTER_ATTR(locate_where, atomic_long_read(&krg_locate_where))
 COUNTER_ATTR(migrations_in, atomic_read(&krg_migrations_in))
 COUNTER_ATTR(shadows, atomic_read(&krg_shadows))
 
+static ssize_t quorum_show(struct kobject *k, struct kobj_attribute *a,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%d\n", krg_membership_quorate());
+}
+
 static ssize_t switch_store(bool *sw, const char *buf, size_t len)
 {
 	bool on;
@@ -159,6 +170,18 @@ static ssize_t present_show(struct kobject *k, struct kobj_attribute *a,
 	return show_mask(buf, krg_nodes_present);
 }
 
+static ssize_t suspected_show(struct kobject *k, struct kobj_attribute *a,
+			      char *buf)
+{
+	return show_mask(buf, krg_nodes_suspected);
+}
+
+static ssize_t dead_show(struct kobject *k, struct kobj_attribute *a,
+			 char *buf)
+{
+	return show_mask(buf, krg_nodes_dead);
+}
+
 static struct kobj_attribute node_id_attr = __ATTR_RO(node_id);
 static struct kobj_attribute session_id_attr = __ATTR_RO(session_id);
 static struct kobj_attribute state_attr = __ATTR_RO(state);
@@ -179,6 +202,9 @@ static struct kobj_attribute migrations_in_attr = __ATTR_RO(migrations_in);
 static struct kobj_attribute shadows_attr = __ATTR_RO(shadows);
 static struct kobj_attribute online_attr = __ATTR_RO(online);
 static struct kobj_attribute present_attr = __ATTR_RO(present);
+static struct kobj_attribute suspected_attr = __ATTR_RO(suspected);
+static struct kobj_attribute dead_attr = __ATTR_RO(dead);
+static struct kobj_attribute quorum_attr = __ATTR_RO(quorum);
 
 static struct attribute *krg_attrs[] = {
 	&node_id_attr.attr,
@@ -199,6 +225,7 @@ static struct attribute *krg_attrs[] = {
 	&locate_where_attr.attr,
 	&migrations_in_attr.attr,
 	&shadows_attr.attr,
+	&quorum_attr.attr,
 	&unprivileged_restart_attr.attr,
 	&ps_hide_others_attr.attr,
 	NULL,
@@ -207,6 +234,8 @@ static struct attribute *krg_attrs[] = {
 static struct attribute *nodes_attrs[] = {
 	&online_attr.attr,
 	&present_attr.attr,
+	&suspected_attr.attr,
+	&dead_attr.attr,
 	NULL,
 };
 

@@ -50,6 +50,11 @@ int krg_node_notifier_unregister(struct notifier_block *nb);
 bool krg_node_online(int node);
 void krg_nodes_online(struct krg_nodemask *dst);
 void krg_nodes_present(struct krg_nodemask *dst);
+/* Members this node suspects; nodes declared dead, not booted again. */
+void krg_nodes_suspected(struct krg_nodemask *dst);
+void krg_nodes_dead(struct krg_nodemask *dst);
+/* False while this node reaches no majority of the members. */
+bool krg_membership_quorate(void);
 
 /* Called by the join (comm/join.c): 0, or the error that stops it. */
 int krg_membership_joining(void);

@@ -45,7 +45,7 @@ def runs(run_dir, node, incarnation):
     try:
         log = (Path(run_dir) / f"node{node}.log").read_text(errors="replace")
     except OSError:
-        return False
+        return True       # cannot tell: off is the safe side
     return f"incarnation {incarnation}" in log
 
 
@@ -68,7 +68,7 @@ def answer(run_dir, fence_dir, req, nodes, log):
         verdict = "nak" if pid and alive(pid) and runs(run_dir, dst, incarnation) else "ack"
     log.write(f"{time.time():.3f} node {src} fences node {dst} ({incarnation}): {verdict}\n")
     log.flush()
-    tmp = fence_dir / f"{req.stem}.tmp"
+    tmp = fence_dir / f"{req.stem}.answer"  # not the agent's .tmp
     tmp.write_text(verdict + "\n")
     req.unlink(missing_ok=True)
     tmp.replace(fence_dir / f"{req.stem}.{verdict}")

@@ -45,6 +45,11 @@ def test_evacuate_moves_every_process_then_the_node_leaves(make_cluster):
     for n in (1, 2):
         c.wait_for(f"node {n} to see node 3 gone", lambda n=n: online(c, n) == {1, 2}, 30)
     assert "left" in c.check(3, ["cat", "/sys/kernel/krg/state"])
+    # It left on purpose, and said so: nobody voted on it or fenced it.
+    assert "fences node 3" not in c.fence_log(), c.fence_log()
+    for n in (1, 2):
+        log = c.check(n, ["dmesg"])
+        assert "node 3 declared dead" not in log and "krg: node 3 unreachable" in log, log
     # Asked again, on itself: it is out already (ENOTCONN, by the kernel).
     r = evacuate(c, 3, 3)
     assert r.status == 1 and "that node is not in the cluster" in r.stderr, r.stderr

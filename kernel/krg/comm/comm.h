@@ -5,6 +5,7 @@
 
 #include <linux/types.h>
 #include <net/tipc_kernel.h>
+#include <krg/nodemask.h>
 
 /*
  * TIPC service type of the per-node krg RPC socket; instance = node id.
@@ -52,24 +53,33 @@ int krg_topology_start(void);
 /* One-way message to a node the membership may not count (heartbeats). */
 int krg_rpc_send_any(int node, u16 type, const void *msg, size_t len);
 
-struct krg_nodemask;
 int krg_heartbeat_init(void);
 int krg_heartbeat_start(void);
 u64 krg_hb_nonce(void);
 u64 krg_hb_nonce_of(int node);
 void krg_hb_link(int node, bool up);
 void krg_hb_fresh(int node);
-void krg_hb_leaving(void);
+void krg_hb_leaving(bool leaving);
+
+/* What one round of heartbeats says, taken at one instant (quorum.c). */
+struct krg_hb_round {
+	struct krg_nodemask to;		/* the members and the declared dead */
+	struct krg_nodemask suspects;	/* whom this node suspects */
+	u64 declared[KRG_MAX_NODES];	/* the incarnation declared dead, or 0 */
+};
+
 int krg_quorum_init(void);
-void krg_quorum_targets(struct krg_nodemask *to, struct krg_nodemask *members);
-void krg_quorum_view(struct krg_nodemask *view, struct krg_nodemask *suspects);
+void krg_quorum_round(struct krg_hb_round *r);
 void krg_quorum_suspect(int node, bool silent);
-void krg_quorum_heard(int src, u64 old, u64 nonce, u64 your_nonce,
-		      bool leaving, const struct krg_nodemask *view,
-		      const struct krg_nodemask *suspects);
+void krg_quorum_heard(int src, u64 old, u64 nonce, u64 declared,
+		      bool leaving, const struct krg_nodemask *suspects);
 void krg_quorum_decide(void);
+void krg_quorum_alone(void);
 bool krg_quorum_is_dead(int node);
 bool krg_quorum_majority(const struct krg_nodemask *set,
+			 const struct krg_nodemask *members);
+bool krg_quorum_declares(const struct krg_nodemask *votes,
+			 const struct krg_nodemask *reachable,
 			 const struct krg_nodemask *members);
 void krg_fence(int node, u64 nonce);
 void krg_leave_evicted(void);

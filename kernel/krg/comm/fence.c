@@ -7,10 +7,10 @@
  *
  *   krg.fence_agent=PATH   default /sbin/krg-fence; "none": no fencing
  *
- * A failing agent is run again every second: nothing is recovered until
- * one run confirms. A missing agent is said once per node and taken as
- * "no fencing" (the majority rule alone then keeps a cut-off node from
- * running what was recovered elsewhere, once it hears from us).
+ * A failing agent, or a missing one, is run again every second: nothing
+ * is recovered until one run confirms. Without a power switch, boot with
+ * krg.fence_agent=none: the majority rule alone then keeps a cut-off node
+ * from running what was recovered elsewhere, once it hears from us.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
@@ -62,12 +62,10 @@ void krg_fence(int node, u64 nonce)
 		err = run_agent(node, nonce);
 		if (!err)
 			break;
-		if (err == -ENOENT) {
-			pr_warn("no fence agent %s: node %d is not fenced\n",
-				fence_agent, node);
-			return;
-		}
-		if (!tries++)
+		if (!tries++ && err == -ENOENT)
+			pr_err("cannot fence node %d: no fence agent %s (install one, or boot with krg.fence_agent=none); nothing it ran is recovered until it is fenced\n",
+			       node, fence_agent);
+		else if (tries == 1)
 			pr_err("fencing node %d failed (%s %d: %d), trying again every %d ms; nothing it ran is recovered until it is fenced\n",
 			       node, fence_agent, node, err, FENCE_RETRY_MS);
 		msleep(FENCE_RETRY_MS);

@@ -3,23 +3,26 @@
  * Liveness: every krg.hb_period_ms, each node sends each other node a
  * one-way heartbeat (KRG_RPC_HEARTBEAT). A peer is suspected when none
  * came from it for krg.hb_miss periods, or when TIPC says its link went
- * (topology.c); it is cleared when both are fine again. Suspicions alone
- * change nothing: quorum.c turns them into a verdict.
+ * (topology.c); it is cleared when both are fine again. A node never heard
+ * of is suspected too: a node that rebooted may not know a member the
+ * others knew, and its say about that member is "I do not hear it".
+ * Suspicions alone change nothing: quorum.c turns them into a verdict.
  *
  * A heartbeat also carries what the verdict needs: whom the sender
- * suspects, the sender's view of the membership, and boot nonces, so that
- * a peer that rebooted, or that the others declared dead, is told apart
- * from one that was only slow.
+ * suspects, and boot nonces, so that a peer that rebooted, or that the
+ * others declared dead, is told apart from one that was only slow.
  *
  * A node that did not run for a while (its vCPU was descheduled) would
  * suspect everyone: after such a stall the silence is ours, not theirs,
- * and every peer gets a fresh start.
+ * and every peer it did not suspect yet gets a fresh start. One already
+ * suspected stays so until a heartbeat from it comes.
  */
 #define pr_fmt(fmt) "krg: " fmt
 
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/spinlock.h>
 #include <krg/membership.h>
@@ -43,21 +46,23 @@ MODULE_PARM_DESC(hb_miss, "heartbeats missed before a node is suspected (2..1000
 struct hb_wire {
 	__le64 magic;
 	__le64 nonce;		/* the sender's boot */
-	__le64 your_nonce;	/* the receiver's boot, as the sender knows it */
+	__le64 declared;	/* the receiver's boot the sender declared dead, or 0 */
 	__le32 flags;
 	__le32 pad;
-	__le32 view[KRG_MAX_NODES / 32];	/* nodes the sender counts in */
 	__le32 suspects[KRG_MAX_NODES / 32];	/* nodes the sender suspects */
 };
 
 struct peer {
 	unsigned long last_seen;	/* jiffies of its last heartbeat */
 	u64 nonce;			/* its boot, 0 until heard */
+	bool known;			/* heard, or came up: last_seen counts */
 	bool link_down;			/* TIPC withdrew it */
+	bool suspected;			/* by this node, at the last check */
 };
 
 static struct peer peers[KRG_MAX_NODES];
 static DEFINE_SPINLOCK(peers_lock);
+static DEFINE_MUTEX(heard_lock);	/* one heartbeat handled at a time */
 static u64 my_nonce;
 static bool leaving;
 
@@ -96,12 +101,26 @@ static void mask_from_wire(struct krg_nodemask *m, const __le32 *w)
 	bitmap_from_arr32(m->bits, a, KRG_MAX_NODES);
 }
 
-/* A peer starts with a full allowance: it came up, or we were stalled. */
+/* A peer that came up starts with a full allowance. */
 void krg_hb_fresh(int node)
 {
 	spin_lock(&peers_lock);
 	peers[node].last_seen = jiffies;
+	peers[node].known = true;
 	peers[node].link_down = false;
+	peers[node].suspected = false;
+	spin_unlock(&peers_lock);
+}
+
+/* We did not run: the peers we did not suspect get a full allowance. */
+static void hb_stalled(const struct krg_nodemask *to)
+{
+	int node;
+
+	spin_lock(&peers_lock);
+	for_each_krg_node(node, to)
+		if (!peers[node].suspected)
+			peers[node].last_seen = jiffies;
 	spin_unlock(&peers_lock);
 }
 
@@ -115,17 +134,20 @@ void krg_hb_link(int node, bool up)
 	spin_unlock(&peers_lock);
 }
 
-/* This node leaves on purpose: its silence must not be taken for a crash. */
-void krg_hb_leaving(void)
+/*
+ * This node leaves on purpose: its silence must not be taken for a crash.
+ * Its heartbeats say so until its bearer goes (or, if that fails, no more).
+ */
+void krg_hb_leaving(bool on)
 {
-	WRITE_ONCE(leaving, true);
+	WRITE_ONCE(leaving, on);
 }
 
 static int hb_handler(const struct krg_rpc_request *req,
 		      struct krg_rpc_reply *reply)
 {
 	const struct hb_wire *w = req->data;
-	struct krg_nodemask view, suspects;
+	struct krg_nodemask suspects;
 	int src = req->src_node;
 	u64 nonce, old;
 
@@ -136,20 +158,22 @@ static int hb_handler(const struct krg_rpc_request *req,
 	nonce = le64_to_cpu(w->nonce);
 	if (!nonce)
 		return -EPROTO;
-	mask_from_wire(&view, w->view);
 	mask_from_wire(&suspects, w->suspects);
+	mutex_lock(&heard_lock);
 	spin_lock(&peers_lock);
 	old = peers[src].nonce;
 	spin_unlock(&peers_lock);
 	/* The verdict first: a heartbeat that says we were declared dead
 	 * must not make its sender look reachable before that is known.
 	 */
-	krg_quorum_heard(src, old, nonce, le64_to_cpu(w->your_nonce),
-			 le32_to_cpu(w->flags) & HB_LEAVING, &view, &suspects);
+	krg_quorum_heard(src, old, nonce, le64_to_cpu(w->declared),
+			 le32_to_cpu(w->flags) & HB_LEAVING, &suspects);
 	spin_lock(&peers_lock);
 	peers[src].nonce = nonce;
 	peers[src].last_seen = jiffies;
+	peers[src].known = true;
 	spin_unlock(&peers_lock);
+	mutex_unlock(&heard_lock);
 	return 0;
 }
 
@@ -160,10 +184,9 @@ static const struct krg_rpc_service hb_service = {
 	/* No sample: a fuzzed verdict would fence a live node. */
 };
 
-/* Send one round; @to: the members and the nodes declared dead. */
-static void hb_send_round(const struct krg_nodemask *to)
+/* Send one round to the members and to the nodes declared dead. */
+static void hb_send_round(const struct krg_hb_round *r)
 {
-	struct krg_nodemask view, suspects;
 	struct hb_wire w = {
 		.magic = cpu_to_le64(HB_MAGIC),
 		.nonce = cpu_to_le64(my_nonce),
@@ -171,58 +194,55 @@ static void hb_send_round(const struct krg_nodemask *to)
 	};
 	int node;
 
-	krg_quorum_view(&view, &suspects);
-	mask_to_wire(w.view, &view);
-	mask_to_wire(w.suspects, &suspects);
-	for_each_krg_node(node, to) {
+	mask_to_wire(w.suspects, &r->suspects);
+	for_each_krg_node(node, &r->to) {
 		if (node == krg_node_id)
 			continue;
-		spin_lock(&peers_lock);
-		w.your_nonce = cpu_to_le64(peers[node].nonce);
-		spin_unlock(&peers_lock);
+		w.declared = cpu_to_le64(r->declared[node]);
 		krg_rpc_send_any(node, KRG_RPC_HEARTBEAT, &w, sizeof(w));
 	}
 }
 
-/* Which members look dead from here, now. */
-static void hb_check(const struct krg_nodemask *members, unsigned long limit)
+/* Which nodes look dead from here, now: members or not, for the votes. */
+static void hb_check(unsigned long limit)
 {
 	int node;
 
-	for_each_krg_node(node, members) {
+	for (node = 1; node < KRG_MAX_NODES; node++) {
 		bool silent;
 
 		if (node == krg_node_id)
 			continue;
 		spin_lock(&peers_lock);
-		silent = peers[node].link_down ||
+		silent = !peers[node].known || peers[node].link_down ||
 			 time_after(jiffies, peers[node].last_seen + limit);
+		peers[node].suspected = silent;
 		spin_unlock(&peers_lock);
 		krg_quorum_suspect(node, silent);
 	}
 }
+
+/* Built each period; one thread, and too big for its stack. */
+static struct krg_hb_round round;
 
 static int hb_thread(void *unused)
 {
 	unsigned long period = max(msecs_to_jiffies(hb_period_ms), 1UL);
 	unsigned long limit = period * hb_miss;
 	unsigned long last = jiffies;
-	struct krg_nodemask to, members;
-	int node;
 
 	while (!kthread_should_stop()) {
-		krg_quorum_targets(&to, &members);
+		krg_quorum_round(&round);
 		if (time_after(jiffies, last + limit / 2)) {
 			pr_info_ratelimited("this node did not run for %u ms: peers get a fresh start\n",
 					    jiffies_to_msecs(jiffies - last));
-			for_each_krg_node(node, &to)
-				krg_hb_fresh(node);
+			hb_stalled(&round.to);
 		}
 		last = jiffies;
-		hb_send_round(&to);
+		hb_send_round(&round);
 		/* A node that left stops judging; its last beats say so. */
 		if (krg_state() == KRG_STATE_JOINED) {
-			hb_check(&members, limit);
+			hb_check(limit);
 			krg_quorum_decide();
 		}
 		schedule_timeout_idle(period);

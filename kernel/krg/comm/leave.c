@@ -47,9 +47,11 @@ static void leave_work_fn(struct work_struct *work)
 		/* Still linked: it serves again rather than hang half out. */
 		pr_err("node %d cannot leave: bearer %s (%d), it stays\n",
 		       krg_node_id, bearer, err);
+		krg_hb_leaving(false);
 		krg_set_state(KRG_STATE_JOINED);
 	} else {
 		pr_info("node %d left the cluster\n", krg_node_id);
+		krg_quorum_alone();
 	}
 }
 static DECLARE_DELAYED_WORK(leave_work, leave_work_fn);
@@ -67,7 +69,7 @@ static int leave(bool force)
 	err = krg_membership_leaving(force);
 	if (err)
 		goto out;
-	krg_hb_leaving();
+	krg_hb_leaving(true);
 	krg_set_state(KRG_STATE_LEFT);
 	pr_info("node %d leaves the cluster%s\n", krg_node_id,
 		force ? ", its processes stopped" : "");

@@ -112,25 +112,48 @@ bool krg_quorum_majority(const struct krg_nodemask *set,
 	return n == 2 || krg_node_isset(lowest, &in);
 }
 
-/* Heartbeats go to the members, and to the dead, to tell them so. */
-void krg_quorum_targets(struct krg_nodemask *to, struct krg_nodemask *members)
+/*
+ * Is the member suspected by @votes dead? Only the votes of the members
+ * this node still hears (@reachable) count: a member that went silent has
+ * no say in who else is dead. (KUnit: quorum_test)
+ */
+bool krg_quorum_declares(const struct krg_nodemask *votes,
+			 const struct krg_nodemask *reachable,
+			 const struct krg_nodemask *members)
 {
-	spin_lock(&quorum_lock);
-	members_locked(members);
-	bitmap_or(to->bits, members->bits, dead.bits, KRG_MAX_NODES);
-	spin_unlock(&quorum_lock);
+	struct krg_nodemask voters;
+
+	bitmap_and(voters.bits, votes->bits, reachable->bits, KRG_MAX_NODES);
+	return krg_quorum_majority(&voters, members);
 }
 
-void krg_quorum_view(struct krg_nodemask *view, struct krg_nodemask *suspects)
+/* Suspects of this node. Caller holds quorum_lock. */
+static void suspects_locked(struct krg_nodemask *suspects)
 {
 	int node;
 
 	krg_nodemask_clear(suspects);
-	spin_lock(&quorum_lock);
-	members_locked(view);
 	for (node = 1; node < KRG_MAX_NODES; node++)
 		if (krg_node_isset(krg_node_id, &votes[node]))
 			krg_node_set(node, suspects);
+}
+
+/*
+ * One round's worth, at one instant: heartbeats go to the members, and to
+ * the declared dead with the incarnation declared, to tell them so.
+ */
+void krg_quorum_round(struct krg_hb_round *r)
+{
+	struct krg_nodemask members;
+	int node;
+
+	spin_lock(&quorum_lock);
+	members_locked(&members);
+	bitmap_or(r->to.bits, members.bits, dead.bits, KRG_MAX_NODES);
+	suspects_locked(&r->suspects);
+	for (node = 0; node < KRG_MAX_NODES; node++)
+		r->declared[node] = krg_node_isset(node, &dead) ?
+				    dead_nonce[node] : 0;
 	spin_unlock(&quorum_lock);
 }
 
@@ -147,9 +170,13 @@ bool krg_quorum_is_dead(int node)
 /* For /sys/kernel/krg: what this node suspects, declared, and has. */
 void krg_nodes_suspected(struct krg_nodemask *dst)
 {
-	struct krg_nodemask view;
+	struct krg_nodemask members;
 
-	krg_quorum_view(&view, dst);
+	spin_lock(&quorum_lock);
+	suspects_locked(dst);
+	members_locked(&members);
+	bitmap_and(dst->bits, dst->bits, members.bits, KRG_MAX_NODES);
+	spin_unlock(&quorum_lock);
 }
 
 void krg_nodes_dead(struct krg_nodemask *dst)
@@ -174,10 +201,13 @@ void krg_quorum_suspect(int node, bool silent)
 	spin_unlock(&quorum_lock);
 }
 
-/* A heartbeat from @src: its boot (@old as we knew it), its votes. */
-void krg_quorum_heard(int src, u64 old, u64 nonce, u64 your_nonce,
-		      bool leaving, const struct krg_nodemask *view,
-		      const struct krg_nodemask *suspects)
+/*
+ * A heartbeat from @src: its boot (@old as we knew it), whether it leaves
+ * on purpose, its votes, and @declared: our incarnation if its side of
+ * the cluster declared us dead. Heartbeats are handled one at a time.
+ */
+void krg_quorum_heard(int src, u64 old, u64 nonce, u64 declared,
+		      bool leaving, const struct krg_nodemask *suspects)
 {
 	struct krg_nodemask members;
 	bool out = false;
@@ -201,17 +231,19 @@ void krg_quorum_heard(int src, u64 old, u64 nonce, u64 your_nonce,
 		spin_unlock(&quorum_lock);
 		return;
 	}
+	/* A leave that did not happen (its bearer stayed) is taken back. */
 	if (leaving)
 		krg_node_set(src, &left);
+	else
+		krg_node_clear(src, &left);
 	for (node = 1; node < KRG_MAX_NODES; node++) {
-		if (krg_node_isset(node, suspects))
+		if (node != src && krg_node_isset(node, suspects))
 			krg_node_set(src, &votes[node]);
 		else
 			krg_node_clear(src, &votes[node]);
 	}
-	/* A member that knows this boot of ours and leaves us out: declared. */
-	if (your_nonce == krg_hb_nonce() && !krg_node_isset(krg_node_id, view) &&
-	    krg_node_isset(src, &members) && !evicted) {
+	/* This very boot of ours was declared dead over there. */
+	if (declared && declared == krg_hb_nonce() && !evicted) {
 		evicted = true;
 		out = true;
 	}
@@ -223,10 +255,24 @@ void krg_quorum_heard(int src, u64 old, u64 nonce, u64 your_nonce,
 	}
 }
 
+/* This node left: the others are gone for it, without a verdict. */
+void krg_quorum_alone(void)
+{
+	struct krg_nodemask members;
+	int node;
+
+	spin_lock(&quorum_lock);
+	members_locked(&members);
+	for_each_krg_node(node, &members)
+		if (node != krg_node_id && !queue_change(LEFT, node))
+			pr_err("no memory: node %d stays online here\n", node);
+	spin_unlock(&quorum_lock);
+}
+
 /* Each heartbeat period: verdicts on the members, and our own quorum. */
 void krg_quorum_decide(void)
 {
-	struct krg_nodemask members, reachable;
+	struct krg_nodemask members, reachable, who_set;
 	int node, event = 0;
 	char who[64];
 	u64 nonce;
@@ -235,19 +281,24 @@ void krg_quorum_decide(void)
 	spin_lock(&quorum_lock);
 	members_locked(&members);
 	reachable = members;
+	for_each_krg_node(node, &members)
+		if (krg_node_isset(krg_node_id, &votes[node]))
+			krg_node_clear(node, &reachable);
 	for_each_krg_node(node, &members) {
 		if (!krg_node_isset(krg_node_id, &votes[node]))
 			continue;
-		krg_node_clear(node, &reachable);
 		nonce = krg_hb_nonce_of(node);
 		/* Out of memory: not marked, so decided again next period. */
 		if (krg_node_isset(node, &left)) {
 			if (!queue_change(LEFT, node))
 				continue;
-		} else if (krg_quorum_majority(&votes[node], &members)) {
+		} else if (krg_quorum_declares(&votes[node], &reachable,
+					       &members)) {
 			if (!queue_change_nonce(DECLARED, node, nonce))
 				continue;
-			krg_nodemask_format(who, sizeof(who), &votes[node]);
+			bitmap_and(who_set.bits, votes[node].bits,
+				   reachable.bits, KRG_MAX_NODES);
+			krg_nodemask_format(who, sizeof(who), &who_set);
 			pr_info("node %d declared dead: suspected by nodes %s, a majority of the %u members\n",
 				node, who, krg_nodemask_weight(&members));
 		} else {

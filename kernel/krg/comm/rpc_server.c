@@ -118,8 +118,8 @@ void krg_rpc_reply_free(struct krg_rpc_reply *reply)
 }
 EXPORT_SYMBOL_GPL(krg_rpc_reply_free);
 
-static int rpc_send(int node, u16 type, const void *msg, size_t len,
-		    int flags)
+/* @any: a heartbeat, also sent by a node that left until its bearer goes */
+static int rpc_send(int node, u16 type, const void *msg, size_t len, bool any)
 {
 	struct krg_rpc_frame f = {
 		.kind = KRG_RPC_ONEWAY,
@@ -132,26 +132,31 @@ static int rpc_send(int node, u16 type, const void *msg, size_t len,
 	int err;
 
 	err = rpc_check_args(type, len);
+	if (err == -ENOTCONN && any && krg_state() == KRG_STATE_LEFT)
+		err = 0;
 	if (err)
 		return err;
 	if (!rpc_sock || !krg_node_valid(node))
 		return -EHOSTDOWN;
 	rpc_service_addr(&dest, node);
-	return rpc_xmit_flags(rpc_sock, &dest, &f, msg, flags);
+	return rpc_xmit_flags(rpc_sock, &dest, &f, msg, any ? MSG_DONTWAIT : 0);
 }
 
 int krg_rpc_send(int node, u16 type, const void *msg, size_t len)
 {
 	if (!krg_node_online(node))
 		return -EHOSTDOWN;
-	return rpc_send(node, type, msg, len, 0);
+	return rpc_send(node, type, msg, len, false);
 }
 EXPORT_SYMBOL_GPL(krg_rpc_send);
 
-/* Never waits: a heartbeat that finds the link congested is dropped. */
+/*
+ * Never waits: a heartbeat that finds the link congested is dropped. Sent
+ * also once this node left, so that its last beats say it left on purpose.
+ */
 int krg_rpc_send_any(int node, u16 type, const void *msg, size_t len)
 {
-	return rpc_send(node, type, msg, len, MSG_DONTWAIT);
+	return rpc_send(node, type, msg, len, true);
 }
 
 /* What a message costs while held: its data and its bookkeeping. */

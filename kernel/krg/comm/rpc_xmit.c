@@ -141,12 +141,12 @@ int rpc_returned(void *control, size_t len, struct krg_rpc_frame *f)
 
 int rpc_check_args(u16 type, size_t len)
 {
-	if (krg_state() != KRG_STATE_JOINED)
-		return -ENOTCONN;
 	if (type >= KRG_RPC_NR_TYPES)
 		return -EINVAL;
 	if (len > KRG_RPC_MAX_MSG)
 		return -EMSGSIZE;
+	if (krg_state() != KRG_STATE_JOINED)
+		return -ENOTCONN;
 	return 0;
 }
 

@@ -154,10 +154,11 @@ static void node_event_work(struct work_struct *work)
 
 /*
  * This node lost quorum: the majority may recover what runs here, so it
- * must not go on. Stop every protected process here until quorum is back;
- * if the majority declared this node dead, it leaves and they are killed.
+ * must not go on. Stop every protected process here until quorum is back
+ * (and again at each tick, whoever sends them SIGCONT); if the majority
+ * declared this node dead, it leaves and they are killed.
  */
-static void freeze_here(bool freeze)
+static unsigned int signal_protected(int sig)
 {
 	struct task_struct *p;
 	unsigned int n = 0;
@@ -166,10 +167,17 @@ static void freeze_here(bool freeze)
 	for_each_process(p)
 		if (READ_ONCE(p->krg_ha_app) && !p->exit_state &&
 		    !(p->flags & PF_KTHREAD)) {
-			send_sig(freeze ? SIGSTOP : SIGCONT, p, 1);
+			send_sig(sig, p, 1);
 			n++;
 		}
 	rcu_read_unlock();
+	return n;
+}
+
+static void freeze_here(bool freeze)
+{
+	unsigned int n = signal_protected(freeze ? SIGSTOP : SIGCONT);
+
 	if (n)
 		pr_info("%s %u protected processes here\n",
 			freeze ? "froze" : "thawed", n);
@@ -249,6 +257,11 @@ static void tick_fn(struct work_struct *work)
 	struct ha_entry copy;
 	u32 before;
 
+	/* Without quorum: nothing recovered, checkpointed or let run here. */
+	if (!krg_membership_quorate()) {
+		signal_protected(SIGSTOP);
+		goto again;
+	}
 	mutex_lock(&ha_lock);
 	list_for_each_entry(e, &ha_apps, list) {
 		if (!krg_node_isset(krg_node_id, &e->app.footprint) ||
@@ -281,6 +294,7 @@ static void tick_fn(struct work_struct *work)
 		if (copy.app.committed != before)
 			publish_committed(copy.app.id, copy.app.committed);
 	}
+again:
 	queue_delayed_work(ha_wq, &tick_work, TICK);
 }
 

@@ -226,6 +226,7 @@ def test_a_partition_never_runs_the_job_twice(make_cluster):
     pid = start(c, 3, name, "cr_cpu", STEPS)
     r = krgadm(c, 1, "attach", str(pid), POLICY)
     assert r.status == 0, r.stderr
+    assert c.exec(3, ["pidof", "cr_cpu"]).status == 0  # found while it runs
     # Only a node's root may ask the fence device; a user can read the
     # membership files and not write them.
     r = c.exec(1, [RUNAS, "1000", "/sbin/krg-fence", "2", "0"])
@@ -251,6 +252,10 @@ def test_a_partition_never_runs_the_job_twice(make_cluster):
     # Nothing is recovered before the fence confirms, nothing declared by
     # the minority.
     time.sleep(3)
+    assert task_state(c, 3, pid) == "T"
+    # Continued by hand, it is stopped again at the next tick.
+    c.check(3, ["krgrun", "kill", "-CONT", str(pid)])
+    c.wait_for("node 3 to stop the job again", lambda: task_state(c, 3, pid) == "T", 10)
     assert online(c, 1) == {1, 2, 3} and online(c, 3) == {1, 2, 3}
     assert app(c, 1, pid)["recoveries"] == 0
     assert "declared dead" not in dmesg(c, 3)

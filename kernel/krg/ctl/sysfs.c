@@ -158,29 +158,19 @@ static ssize_t show_mask(char *buf, void (*get)(struct krg_nodemask *))
 	return len;
 }
 
-static ssize_t online_show(struct kobject *k, struct kobj_attribute *a,
-			   char *buf)
-{
-	return show_mask(buf, krg_nodes_online);
-}
+/* nodes/NAME: the node set krg_nodes_NAME() gives. */
+#define NODES_ATTR(name)						\
+static ssize_t name##_show(struct kobject *k, struct kobj_attribute *a,	\
+			   char *buf)					\
+{									\
+	return show_mask(buf, krg_nodes_##name);			\
+}									\
+static struct kobj_attribute name##_attr = __ATTR_RO(name)
 
-static ssize_t present_show(struct kobject *k, struct kobj_attribute *a,
-			    char *buf)
-{
-	return show_mask(buf, krg_nodes_present);
-}
-
-static ssize_t suspected_show(struct kobject *k, struct kobj_attribute *a,
-			      char *buf)
-{
-	return show_mask(buf, krg_nodes_suspected);
-}
-
-static ssize_t dead_show(struct kobject *k, struct kobj_attribute *a,
-			 char *buf)
-{
-	return show_mask(buf, krg_nodes_dead);
-}
+NODES_ATTR(online);
+NODES_ATTR(present);
+NODES_ATTR(suspected);
+NODES_ATTR(dead);
 
 static struct kobj_attribute node_id_attr = __ATTR_RO(node_id);
 static struct kobj_attribute session_id_attr = __ATTR_RO(session_id);
@@ -200,10 +190,6 @@ static struct kobj_attribute locate_broadcast_attr = __ATTR_RO(locate_broadcast)
 static struct kobj_attribute locate_where_attr = __ATTR_RO(locate_where);
 static struct kobj_attribute migrations_in_attr = __ATTR_RO(migrations_in);
 static struct kobj_attribute shadows_attr = __ATTR_RO(shadows);
-static struct kobj_attribute online_attr = __ATTR_RO(online);
-static struct kobj_attribute present_attr = __ATTR_RO(present);
-static struct kobj_attribute suspected_attr = __ATTR_RO(suspected);
-static struct kobj_attribute dead_attr = __ATTR_RO(dead);
 static struct kobj_attribute quorum_attr = __ATTR_RO(quorum);
 
 static struct attribute *krg_attrs[] = {

@@ -257,7 +257,8 @@ static void rpc_handle(struct rpc_msg *m)
 	if (f->type < KRG_RPC_NR_TYPES)
 		s = READ_ONCE(services[f->type]);
 	if (s) {
-		atomic_long_inc(&krg_rpc_handled);
+		if (!s->uncounted)
+			atomic_long_inc(&krg_rpc_handled);
 		status = s->handler(&req, &reply);
 	} else {
 		pr_warn_ratelimited("node %u sent unknown message type %u\n",

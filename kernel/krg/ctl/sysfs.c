@@ -20,7 +20,8 @@
  *   lazy_pages            pages left in those images, not loaded yet
  *   encrypted             1: links are encrypted under the cluster key,
  *                         0: in clear (krg.encrypt=0)
- *   rpc_handled           RPC messages handed to their handler
+ *   rpc_handled           RPC messages handed to their handler, but
+ *                         heartbeats
  *   rpc_refused           RPC frames refused: not from a krg kernel port
  *   pids_away             PIDs born here that run on another node, as
  *                         the location directory knows them

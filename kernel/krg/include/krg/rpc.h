@@ -75,6 +75,8 @@ struct krg_rpc_service {
 	/* A well-formed request, which debug kernels' fuzzer mutates. */
 	const void *sample;
 	size_t sample_len;
+	/* Liveness traffic, ten a second per peer: not in rpc_handled. */
+	bool uncounted;
 };
 
 int krg_rpc_register(const struct krg_rpc_service *s);

@@ -145,7 +145,7 @@ def main():
         f"is killed {CRASH_AT:.0f} s after it started; node 1 is the leader. Detection, "
         f"fenced and running again are node 1's kernel log times from the crash (node 1's "
         f"clock, read just before): its \"node 2 declared dead\" (heartbeats every 100 ms, "
-        f"suspected after 6 missed, then the majority vote), \"node 2 fenced\" (the "
+        f"suspected after 6 missed: the kernel's defaults, where the test harness allows 20; then the majority vote), \"node 2 fenced\" (the "
         f"harness's fence device answered) and \"recovered by\" lines; extra time to result is how much later than without a fault its "
         f"(checked) result came. `periodic_coordinated` checkpoints every 2 s to the "
         f"shared filesystem (9p): its fault-free overhead is its time to result over the "

@@ -195,7 +195,9 @@ static void hb_send_round(const struct krg_hb_round *r)
 	};
 	int node;
 
-	mask_to_wire(w.suspects, &r->suspects);
+	/* A node that left judges no more: its old doubts are no votes. */
+	if (krg_state() == KRG_STATE_JOINED)
+		mask_to_wire(w.suspects, &r->suspects);
 	for_each_krg_node(node, &r->to) {
 		if (node == krg_node_id)
 			continue;

@@ -225,6 +225,11 @@ void krg_quorum_heard(int src, u64 old, u64 nonce, u64 declared,
 		return;
 	}
 	members_locked(&members);
+	/*
+	 * Heard: our doubt is lifted now, the others' come again with their
+	 * next heartbeats, and no verdict from older votes reaches a new boot.
+	 */
+	krg_nodemask_clear(&votes[src]);
 	if (old && old != nonce && krg_node_isset(src, &members)) {
 		if (!queue_change(REBOOTED, src))
 			pr_err("no memory: node %d booted again unnoticed\n", src);

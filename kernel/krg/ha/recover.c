@@ -260,6 +260,9 @@ static void tick_fn(struct work_struct *work)
 	/* Without quorum: nothing recovered, checkpointed or let run here. */
 	if (!krg_membership_quorate()) {
 		signal_protected(SIGSTOP);
+		/* Quorum came back meanwhile: its SIGCONT may have gone first. */
+		if (krg_membership_quorate())
+			signal_protected(SIGCONT);
 		goto again;
 	}
 	mutex_lock(&ha_lock);

@@ -280,3 +280,28 @@ def test_a_partition_never_runs_the_job_twice(make_cluster):
     assert line == golden(), line
     assert relaunches(c, name) == [str(pid), str(a["root"])], output(c, name)
     assert output(c, name).count("RESULT") == 1, output(c, name)
+
+
+def test_a_missing_fence_agent_holds_recovery_back(make_cluster):
+    """Nodes 1 and 2 have no fence agent: node 3 crashes and is declared
+    dead, but it is not taken down (nothing it ran recovered) until a
+    fence confirms; the log says what to do."""
+    c = make_cluster()
+    for n in (1, 2):
+        c.start_node(n, append="krg.fence_agent=/sbin/no-such-agent")
+    c.start_node(3)
+    for n in (1, 2, 3):
+        c.wait_ready(n)
+        c.wait_for(f"node {n} to see all online", lambda n=n: online(c, n) == {1, 2, 3}, 60)
+    c.crash(3)
+    for n in (1, 2):
+        c.wait_for(f"node {n} to declare node 3 dead",
+                   lambda n=n: "krg: node 3 declared dead" in dmesg(c, n), 30)
+        c.wait_for(f"node {n} to say it cannot fence", lambda n=n: (
+            "krg: cannot fence node 3: no fence agent /sbin/no-such-agent (install one, "
+            "or boot with krg.fence_agent=none)") in dmesg(c, n), 30)
+    time.sleep(3)
+    for n in (1, 2):
+        assert online(c, n) == {1, 2, 3}, f"node {n} took node 3 down unfenced"
+        assert c.check(n, ["cat", "/sys/kernel/krg/nodes/dead"]).strip() == "3"
+        assert "krg: node 3 fenced" not in dmesg(c, n)

@@ -41,6 +41,17 @@ static int run_agent(int node, u64 nonce)
 	return call_usermodehelper(fence_agent, argv, envp, UMH_WAIT_PROC);
 }
 
+/* Said once per fence: nothing @node ran is recovered until it is off. */
+static void say_unfenced(int node, int err)
+{
+	if (err == -ENOENT)
+		pr_err("cannot fence node %d: no fence agent %s (install one, or boot with krg.fence_agent=none); nothing it ran is recovered until it is fenced\n",
+		       node, fence_agent);
+	else
+		pr_err("fencing node %d failed (%s %d: %d), trying again every %d ms; nothing it ran is recovered until it is fenced\n",
+		       node, fence_agent, node, err, FENCE_RETRY_MS);
+}
+
 /**
  * krg_fence - make sure @node is off before what it ran is recovered
  * @nonce: the incarnation declared dead
@@ -62,12 +73,8 @@ void krg_fence(int node, u64 nonce)
 		err = run_agent(node, nonce);
 		if (!err)
 			break;
-		if (!tries++ && err == -ENOENT)
-			pr_err("cannot fence node %d: no fence agent %s (install one, or boot with krg.fence_agent=none); nothing it ran is recovered until it is fenced\n",
-			       node, fence_agent);
-		else if (tries == 1)
-			pr_err("fencing node %d failed (%s %d: %d), trying again every %d ms; nothing it ran is recovered until it is fenced\n",
-			       node, fence_agent, node, err, FENCE_RETRY_MS);
+		if (!tries++)
+			say_unfenced(node, err);
 		msleep(FENCE_RETRY_MS);
 	}
 	pr_info("node %d fenced%s\n", node, tries ? " at last" : "");
